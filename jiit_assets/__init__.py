@@ -1,0 +1,1 @@
+"""jiit-assets: Dagster assets that keep JIIT students informed about campus placements."""

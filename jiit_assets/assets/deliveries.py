@@ -1,0 +1,1 @@
+"""deliveries assets."""

@@ -1,0 +1,68 @@
+"""Names and indexes of every MongoDB collection the pipeline writes.
+
+Asset collections are named after their asset (the IO manager relies on that); the others hold
+state that outlives any single materialization: the delivery ledger, subscribers, the processed
+e-mail ledger. Indexes are created idempotently by ``MongoResource`` the first time a collection
+is used in a process, so a fresh database needs no migration step.
+"""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+# Asset collections (same name as the asset).
+RAW_SUPERSET_NOTICES = "raw_superset_notices"
+ENRICHED_JOBS = "enriched_jobs"
+NOTICES = "notices"
+EMAIL_PLACEMENT_OFFERS = "email_placement_offers"
+EMAIL_NOTICES = "email_notices"
+OFFICIAL_PLACEMENT_STATS = "official_placement_stats"
+PLACEMENT_STATS = "placement_stats"
+
+# State collections.
+EMAIL_OFFER_EVENTS = "email_offer_events"
+PROCESSED_EMAILS = "processed_emails"
+DELIVERIES = "deliveries"
+USERS = "users"
+PUSH_SUBSCRIPTIONS = "push_subscriptions"
+
+INDEXES: dict[str, list[IndexModel]] = {
+    RAW_SUPERSET_NOTICES: [
+        # The notices asset drains raw notices that still need (re)rendering.
+        IndexModel([("notice_state", ASCENDING)], name="notice_state"),
+    ],
+    ENRICHED_JOBS: [
+        IndexModel([("company_key", ASCENDING)], name="company_key"),
+        IndexModel([("createdAt", DESCENDING)], name="createdAt_desc"),
+    ],
+    NOTICES: [
+        # The sensor's query: notices with at least one channel still pending.
+        IndexModel([("pending", ASCENDING), ("created_at", ASCENDING)], name="pending_created"),
+        IndexModel([("createdAt", DESCENDING)], name="createdAt_desc"),
+    ],
+    EMAIL_NOTICES: [
+        IndexModel([("notice_state", ASCENDING)], name="notice_state"),
+    ],
+    EMAIL_OFFER_EVENTS: [
+        IndexModel([("notice_state", ASCENDING)], name="notice_state"),
+    ],
+    EMAIL_PLACEMENT_OFFERS: [
+        IndexModel([("company_key", ASCENDING)], name="company_key", unique=True),
+    ],
+    OFFICIAL_PLACEMENT_STATS: [
+        IndexModel([("scrape_timestamp", DESCENDING)], name="scrape_timestamp_desc"),
+    ],
+    PROCESSED_EMAILS: [
+        IndexModel([("outcome", ASCENDING)], name="outcome"),
+    ],
+    DELIVERIES: [
+        IndexModel([("notice_id", ASCENDING)], name="notice_id"),
+        IndexModel([("state", ASCENDING)], name="state"),
+    ],
+    USERS: [
+        IndexModel([("is_active", ASCENDING)], name="is_active"),
+    ],
+    PUSH_SUBSCRIPTIONS: [
+        IndexModel([("endpoint", ASCENDING)], name="endpoint", unique=True),
+    ],
+}

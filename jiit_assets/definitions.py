@@ -1,0 +1,49 @@
+"""The jiit-assets code location: every asset, check, job, schedule, sensor and resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+
+from jiit_assets import assets as _assets_pkg  # noqa: F401  (keeps the package importable first)
+from jiit_assets.assets import analytics, deliveries, email, notices, official, superset
+from jiit_assets.automation.jobs import JOBS
+from jiit_assets.automation.schedules import SCHEDULES
+from jiit_assets.automation.sensors import SENSORS
+from jiit_assets.config import env_or_default
+from jiit_assets.resources.mongo import (
+    DEFAULT_MONGODB_DATABASE,
+    DEFAULT_MONGODB_URI,
+    MongoIOManager,
+    MongoResource,
+)
+
+ASSET_MODULES = [superset, email, notices, official, analytics, deliveries]
+
+
+def build_resources() -> dict[str, Any]:
+    """Resources configured from the environment; secrets stay EnvVar references in the UI."""
+    mongo = MongoResource(
+        uri=env_or_default("MONGODB_URI", DEFAULT_MONGODB_URI),
+        database=env_or_default("MONGODB_DATABASE", DEFAULT_MONGODB_DATABASE),
+    )
+    resources: dict[str, Any] = {
+        "mongo": mongo,
+        "io_manager": MongoIOManager(mongo=mongo),
+    }
+    # SUPERSET-RESOURCES
+    # EMAIL-RESOURCES
+    # OFFICIAL-RESOURCES
+    # NOTIFY-RESOURCES
+    return resources
+
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules(ASSET_MODULES),
+    asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    sensors=SENSORS,
+    resources=build_resources(),
+)

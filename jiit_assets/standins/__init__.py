@@ -1,0 +1,1 @@
+"""Local HTTP stand-ins of the outside services, for tests and `make demo`. Loopback only."""
