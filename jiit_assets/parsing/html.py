@@ -82,7 +82,7 @@ def _render(element: etree._Element, out: list[str]) -> None:
         out.append(element.text)
     for child in element:
         _render(child, out)
-    if tag in _BLOCKS or tag == "li":
+    if tag in _BLOCKS:
         out.append("\n")
     if element.tail:
         out.append(element.tail)
