@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 
 from jiit_assets import assets as _assets_pkg  # noqa: F401  (keeps the package importable first)
-from jiit_assets.assets import analytics, deliveries, email, notices, official, superset
+from jiit_assets.assets import analytics, checks, deliveries, email, notices, official, superset
 from jiit_assets.automation.jobs import JOBS
 from jiit_assets.automation.schedules import SCHEDULES
 from jiit_assets.automation.sensors import SENSORS
@@ -19,7 +19,7 @@ from jiit_assets.resources.mongo import (
     MongoResource,
 )
 
-ASSET_MODULES = [superset, email, notices, official, analytics, deliveries]
+ASSET_MODULES = [superset, email, notices, official, analytics, deliveries, checks]
 
 
 def build_resources() -> dict[str, Any]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from jiit_assets.cli import inspect_email, inspect_official, inspect_superset, notify_admin
+from jiit_assets.cli import inspect_email, inspect_notice, inspect_official, inspect_superset, notify_admin
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,7 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     inspect = commands.add_parser("inspect", help="run the parsing rules on a saved payload and print JSON")
     inspect_commands = inspect.add_subparsers(dest="what", required=True)
-    for module in (inspect_superset, inspect_email, inspect_official):
+    for module in (inspect_superset, inspect_notice, inspect_email, inspect_official):
         module.register(inspect_commands)
     notify_admin.register(commands)
     return parser

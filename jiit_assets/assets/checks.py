@@ -1,0 +1,1 @@
+"""Cross-cutting asset checks: unique natural ids, freshness of the notices queue."""
