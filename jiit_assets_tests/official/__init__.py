@@ -1,0 +1,1 @@
+"""Tests of the official placement figures and the placement analytics."""
