@@ -12,6 +12,7 @@ from jiit_assets.automation.jobs import JOBS
 from jiit_assets.automation.schedules import SCHEDULES
 from jiit_assets.automation.sensors import SENSORS
 from jiit_assets.config import env_or_default
+from jiit_assets.resources.college_site import DEFAULT_OFFICIAL_SITE_URL, CollegeSiteResource
 from jiit_assets.resources.mongo import (
     DEFAULT_MONGODB_DATABASE,
     DEFAULT_MONGODB_URI,
@@ -34,7 +35,9 @@ def build_resources() -> dict[str, Any]:
     }
     # SUPERSET-RESOURCES
     # EMAIL-RESOURCES
-    # OFFICIAL-RESOURCES
+    resources["college_site"] = CollegeSiteResource(
+        url=env_or_default("OFFICIAL_SITE_URL", DEFAULT_OFFICIAL_SITE_URL)
+    )
     # NOTIFY-RESOURCES
     return resources
 
