@@ -1,16 +1,89 @@
-"""`jiit-assets` subcommands: inspect_notice."""
+"""`jiit-assets inspect superset-notice NOTICE.json [--jobs JOBS.json]`: the notice rules on a saved payload.
+
+Prints the type, company, linked job, parsed students, the Telegram HTML chunks and the push
+payload exactly as the ``notices`` asset would queue them, for checking the rules on real notices.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from jiit_assets.notify.render import render_notice
+from jiit_assets.parsing.notice_rules import JobSummary, superset_notice_content
 
 
 def register(commands: Any) -> None:
     """Add this module's subcommands to an argparse subparsers object."""
-    del commands
+    parser = commands.add_parser(
+        "superset-notice",
+        help="classify, link and render a raw SuperSet notice (JSON as the portal returns it)",
+        description=__doc__,
+    )
+    parser.add_argument("notice", type=Path, metavar="NOTICE.json", help="one notice object from the portal")
+    parser.add_argument(
+        "--jobs", type=Path, metavar="JOBS.json", help="a list of structured jobs to link the notice against"
+    )
+    parser.set_defaults(handler=run)
 
 
-def _unused(args: argparse.Namespace) -> int:
-    del args
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path}: {what} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise ValueError(f"{path}: {what} is nested too deeply to be a portal payload") from None
+
+
+def _jobs(path: Path | None) -> list[JobSummary]:
+    if path is None:
+        return []
+    data = _read_json(path, "the jobs file")
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ValueError(f"{path}: expected a JSON list of job objects")
+    return [JobSummary.from_document(item) for item in data]
+
+
+def inspect(notice: Any, jobs: list[JobSummary]) -> dict[str, Any]:
+    """The inspection result for one raw notice (a dict) and candidate jobs."""
+    content = superset_notice_content(notice, jobs)
+    rendered = render_notice(content)
+    return {
+        "type": str(content.type),
+        "company": content.company,
+        "job_id": content.job_id,
+        "students": [
+            {"name": student.name, "enrollment_number": student.enrollment_number}
+            for student in content.students
+        ],
+        "telegram_html": list(rendered.telegram_html),
+        "push": {"title": rendered.push.title, "body": rendered.push.body, "url": rendered.push.url},
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    notice = _read_json(args.notice, "the notice")
+    if not isinstance(notice, dict):
+        raise ValueError(f"{args.notice}: expected one notice object, got a JSON {type(notice).__name__}")
+    jobs = _jobs(args.jobs)
+    try:
+        result = inspect(notice, jobs)
+    except ValueError as error:
+        raise ValueError(f"{args.notice}: {error}") from None
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
     return 0
