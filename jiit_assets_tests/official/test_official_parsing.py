@@ -24,7 +24,10 @@ def test_real_structure_parses_into_the_stored_shape() -> None:
     assert data["main_heading"] == "Training & Placement"
     # The section's own introduction (not the news ticker's div.text), whitespace and NBSP collapsed.
     assert data["intro_text"].startswith("JIIT has an excellent placement record. Leading companies from IT")
-    assert "Training & Placement Cell prepares students through mock interviews and aptitude" in data["intro_text"]
+    assert (
+        "Training & Placement Cell prepares students through mock interviews and aptitude"
+        in data["intro_text"]
+    )
     assert data["recruiter_logos"] == [
         {"src": "https://www.jiit.ac.in/uploads/recruiters/amazon.png", "alt": "Amazon"},
         {"src": "https://www.jiit.ac.in/uploads/recruiters/microsoft.png", "alt": "Microsoft"},
@@ -77,8 +80,10 @@ def test_content_hash_is_stable_and_tracks_content() -> None:
 
 
 def test_whitespace_only_edits_do_not_change_the_hash() -> None:
-    reformatted = page("normal").replace("<li>2023</li>", "<li>\n   2023&nbsp;</li>").replace(
-        "display: block;", "display:block"
+    reformatted = (
+        page("normal")
+        .replace("<li>2023</li>", "<li>\n   2023&nbsp;</li>")
+        .replace("display: block;", "display:block")
     )
     assert (
         parse_official_page(reformatted, BASE).snapshot.content_hash  # type: ignore[union-attr]
