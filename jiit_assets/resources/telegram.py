@@ -1,0 +1,137 @@
+"""The Telegram Bot API: credentials, target chats, rate limits, and a token-free client.
+
+python-telegram-bot puts the token in every request URL, and httpx logs and some exceptions repeat
+that URL. :meth:`TelegramResource.scrub` removes the token from any text, and :meth:`open_bot`
+installs a log filter on the ``httpx``/``telegram`` loggers for as long as the bot is open, so the
+token never reaches a log line, run metadata or an error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import dagster as dg
+from pydantic import Field
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+_SCRUBBED_LOGGERS = ("httpx", "httpcore", "telegram")
+
+
+def is_group_chat(chat_id: str) -> bool:
+    """Groups, supergroups and channels have negative ids (and @channel usernames are channels)."""
+    return chat_id.startswith("-") or chat_id.startswith("@")
+
+
+class TelegramConfigError(dg.Failure):
+    def __init__(self, description: str) -> None:
+        super().__init__(description=description, allow_retries=False)
+
+
+class _TokenScrubber(logging.Filter):
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "<bot-token>")
+            record.args = None
+        return True
+
+
+class TelegramResource(dg.ConfigurableResource):
+    """Telegram bot used to deliver notices (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID, TELEGRAM_API_BASE_URL)."""
+
+    bot_token: str = Field(default="", description="Bot token from @BotFather (secret). Empty: channel off.")
+    chat_ids: str = Field(
+        default="",
+        description="Comma-separated chats that receive every notice (channels/groups are negative).",
+    )
+    api_base_url: str = Field(
+        default=DEFAULT_API_BASE_URL, description="Bot API server (a stand-in in tests)."
+    )
+    messages_per_second: float = Field(default=30.0, description="Overall send rate (Telegram: 30/s).")
+    private_chat_interval_seconds: float = Field(
+        default=1.0, description="Pause between messages to one chat."
+    )
+    group_chat_interval_seconds: float = Field(default=3.0, description="Pause per group/channel (20/min).")
+    concurrency: int = Field(default=16, description="Requests in flight at once.")
+    max_attempts: int = Field(
+        default=4, description="Tries per message for 5xx, timeouts and network errors."
+    )
+    max_retry_after_seconds: float = Field(
+        default=300.0, description="Longest 429 retry_after a run waits out; longer ones retry next run."
+    )
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 15.0
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.bot_token.strip())
+
+    def target_chats(self) -> list[str]:
+        chats = [part.strip() for part in self.chat_ids.split(",")]
+        return list(dict.fromkeys(chat for chat in chats if chat))
+
+    def interval_for(self, chat_id: str) -> float:
+        return (
+            self.group_chat_interval_seconds if is_group_chat(chat_id) else self.private_chat_interval_seconds
+        )
+
+    def scrub(self, text: str) -> str:
+        """``text`` with the bot token (and anything shaped like one in a Bot API URL) removed."""
+        token = self.bot_token.strip()
+        if token:
+            text = text.replace(token, "<bot-token>")
+        return re.sub(r"/bot\d+:[A-Za-z0-9_-]+", "/bot<bot-token>", text)
+
+    @asynccontextmanager
+    async def open_bot(self) -> AsyncIterator[Bot]:
+        """An initialised bot (one getMe call) whose token cannot leak through logs."""
+        if not self.is_configured:
+            raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set.")
+        token = self.bot_token.strip()
+        scrubber = _TokenScrubber(token)
+        # Logger filters do not apply to records propagated from child loggers, so every existing
+        # telegram.* / httpx.* logger gets the filter.
+        names = [
+            name
+            for name in [*_SCRUBBED_LOGGERS, *logging.root.manager.loggerDict]
+            if name.split(".")[0] in _SCRUBBED_LOGGERS
+        ]
+        loggers = [logging.getLogger(name) for name in dict.fromkeys(names)]
+        for logger in loggers:
+            logger.addFilter(scrubber)
+        request = HTTPXRequest(
+            connection_pool_size=max(1, self.concurrency),
+            connect_timeout=self.connect_timeout_seconds,
+            read_timeout=self.read_timeout_seconds,
+            write_timeout=self.read_timeout_seconds,
+            pool_timeout=self.read_timeout_seconds,
+        )
+        bot = Bot(
+            token=token,
+            base_url=f"{self.api_base_url.rstrip('/')}/bot",
+            request=request,
+            get_updates_request=HTTPXRequest(connection_pool_size=1),
+        )
+        try:
+            try:
+                await bot.initialize()
+            except Exception as error:
+                raise TelegramConfigError(
+                    f"Telegram rejected the bot at {self.api_base_url}: {self.scrub(str(error))[:300]}"
+                ) from None
+            yield bot
+        finally:
+            try:
+                await bot.shutdown()
+            finally:
+                for logger in loggers:
+                    logger.removeFilter(scrubber)
