@@ -56,11 +56,16 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("outcome", ASCENDING)], name="outcome"),
     ],
     DELIVERIES: [
-        IndexModel([("notice_id", ASCENDING)], name="notice_id"),
+        # One query per notice and channel loads its ledger entries (notify/ledger.py).
+        IndexModel(
+            [("notice_id", ASCENDING), ("revision", ASCENDING), ("channel", ASCENDING)], name="notice"
+        ),
         IndexModel([("state", ASCENDING)], name="state"),
     ],
     USERS: [
         IndexModel([("is_active", ASCENDING)], name="is_active"),
+        # A 403 deactivates the subscriber by chat id.
+        IndexModel([("chat_id", ASCENDING)], name="chat_id"),
     ],
     PUSH_SUBSCRIPTIONS: [
         IndexModel([("endpoint", ASCENDING)], name="endpoint", unique=True),
