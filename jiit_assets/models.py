@@ -75,7 +75,8 @@ class NoticeContent:
     def to_document(self) -> dict[str, Any]:
         document = asdict(self)
         document["type"] = str(self.type)
-        document["facts"] = [list(pair) for pair in self.facts]
+        # Objects, not [label, value] pairs: FerretDB (our local server) rejects nested arrays.
+        document["facts"] = [{"label": label, "value": value} for label, value in self.facts]
         document["students"] = [asdict(student) for student in self.students]
         return document
 
@@ -87,7 +88,7 @@ class NoticeContent:
             type=NoticeType(document["type"]),
             title=str(document["title"]),
             text=str(document.get("text") or ""),
-            facts=tuple((str(label), str(value)) for label, value in document.get("facts") or ()),
+            facts=tuple(_fact(fact) for fact in document.get("facts") or ()),
             students=tuple(Student.from_document(s) for s in document.get("students") or ()),
             company=document.get("company"),
             role=document.get("role"),
@@ -162,6 +163,14 @@ class QueuedNotice:
             "updatedAt": int(self.updated_at.timestamp() * 1000),
             "sent_to_telegram": self.delivery.get("telegram") == DeliveryState.SENT,
         }
+
+
+def _fact(fact: Any) -> tuple[str, str]:
+    """A stored fact: ``{"label", "value"}``, or a ``[label, value]`` pair as older documents hold it."""
+    if isinstance(fact, dict):
+        return str(fact["label"]), str(fact["value"])
+    label, value = fact
+    return str(label), str(value)
 
 
 def _aware(value: Any) -> datetime | None:
