@@ -63,12 +63,54 @@ _JOB_TITLE = _words(
     r"open for applications?",
     r"job profiles?",
     r"applications? (?:are )?(?:invited|open)",
-    r"hiring",
-    r"recruitment (?:drive)?",
-    r"(?:campus|placement|pool|off[- ]campus|hiring) drive",
     r"job (?:opening|opportunity|openings)",
-    r"internship (?:opportunity|opening|drive)",
+    r"internship (?:opportunity|opening)",
+)
+# Titles that announce a drive but may also be a calendar or a policy: a job posting only when the
+# body invites applications.
+_DRIVE_TITLE = _words(
+    r"hiring",
+    r"recruitment",
+    r"(?:campus|placement|pool|off[- ]campus|hiring|internship) drive",
     r"now open",
+)
+# A change to something already announced; in a title this outranks the event it changes.
+_CHANGE_TITLE = _words(
+    r"re-?scheduled?",
+    r"postponed?",
+    r"preponed?",
+    r"cancell?ed",
+    r"deferred",
+    r"delayed",
+    r"extended",
+    r"revised",
+    r"changed?",
+    r"change (?:in|of)",
+    r"reminder",
+    r"updated?",
+)
+_MONTHS_AND_DAYS = (
+    r"jan(?:uary)?",
+    r"feb(?:ruary)?",
+    r"mar(?:ch)?",
+    r"apr(?:il)?",
+    r"may",
+    r"june?",
+    r"july?",
+    r"aug(?:ust)?",
+    r"sep(?:t|tember)?",
+    r"oct(?:ober)?",
+    r"nov(?:ember)?",
+    r"dec(?:ember)?",
+    r"monday",
+    r"tuesday",
+    r"wednesday",
+    r"thursday",
+    r"friday",
+    r"saturday",
+    r"sunday",
+    r"today",
+    r"tomorrow",
 )
 _APPLY = _words(
     r"apply (?:now|by|before|on|through|via|at|using|here)",
@@ -113,7 +155,6 @@ _WEBINAR_TITLE = _words(
     r"pre[- ]placement talk",
     r"ppt",
     r"info(?:rmation)? session",
-    r"orientation",
     r"conclave",
     r"panel discussion",
 )
@@ -167,6 +208,7 @@ _DRIVE = _words(
 
 # Words that make a title segment a description rather than a company name.
 _GENERIC = _words(
+    *_MONTHS_AND_DAYS,
     r"short[- ]?list(?:ed|ing|s)?",
     r"online",
     r"test",
@@ -606,10 +648,12 @@ def _students_from_comma_list(line: str, after_cue: bool) -> list[Student]:
 
 
 def _dedupe(students: Iterable[Student]) -> tuple[Student, ...]:
-    seen: set[str] = set()
+    # Keyed on both: the portal's lists do contain two names with one enrollment number (a typo
+    # there), and dropping either student would hide a shortlisted name.
+    seen: set[tuple[str, str]] = set()
     unique: list[Student] = []
     for student in students:
-        key = student.enrollment_number or student.name.casefold()
+        key = (student.enrollment_number or "", student.name.casefold())
         if key not in seen:
             seen.add(key)
             unique.append(student)
@@ -665,10 +709,17 @@ def classify_notice(
     if students or _SHORTLIST_TITLE.search(title):
         return NoticeType.SHORTLISTING
     title_is_event = bool(_HACKATHON.search(title) or _WEBINAR_TITLE.search(title))
-    if _JOB_TITLE.search(title) and not title_is_event:
+    about_a_drive = bool(company) or bool(_DRIVE.search(title)) or bool(_DRIVE.search(text[:2000]))
+    if not title_is_event and (
+        _JOB_TITLE.search(title) or (_DRIVE_TITLE.search(title) and _APPLY.search(text))
+    ):
         return NoticeType.JOB_POSTING
     if not title_is_event and _APPLY.search(text) and _JOB_DETAIL.search(text):
         return NoticeType.JOB_POSTING
+    if _CHANGE_TITLE.search(title) and (
+        about_a_drive or title_is_event or title.lower().startswith("reminder")
+    ):
+        return NoticeType.UPDATE
     if _HACKATHON.search(title):
         return NoticeType.HACKATHON
     if _WEBINAR_TITLE.search(title):
@@ -677,7 +728,6 @@ def classify_notice(
         return NoticeType.HACKATHON
     if _WEBINAR_BODY.search(text):
         return NoticeType.WEBINAR
-    about_a_drive = bool(company) or bool(_DRIVE.search(title)) or bool(_DRIVE.search(text[:2000]))
     if (_UPDATE.search(title) or _UPDATE.search(text[:2000])) and about_a_drive:
         return NoticeType.UPDATE
     return NoticeType.ANNOUNCEMENT
@@ -838,8 +888,20 @@ def link_job(
     if not by_company:
         return None
     best_key = max(by_company, key=lambda key: (by_company[key], key))
+    if by_company[best_key] < 2000 and len(by_company) > 1:
+        return None  # several companies named only in the body (a calendar, a policy): no one job
     profiles = [job for job in jobs if job.company_key == best_key]
-    return max(profiles, key=lambda job: (_role_score(job, title_keys, text_keys), job.created_at_ms, job.id))
+    return max(
+        profiles,
+        key=lambda job: (
+            _role_score(job, title_keys, text_keys),
+            _key_in(
+                _key_text(job.company).strip(), title_keys + text_keys
+            ),  # spelled as the notice spells it
+            job.created_at_ms,
+            job.id,
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -891,6 +953,11 @@ def superset_notice_content(
     if job is None and notice_type in (NoticeType.HACKATHON, NoticeType.ANNOUNCEMENT):
         # What such a title names is an event or a topic, not a recruiter.
         company = None
+    if notice_type in (NoticeType.HACKATHON, NoticeType.WEBINAR, NoticeType.ANNOUNCEMENT):
+        # A talk or a contest by a recruiter is not about one of its job profiles: name the company,
+        # but do not show a role, a package or a job link that the notice never mentioned.
+        job = None
+        named_role = None
     role = (job.job_profile or None) if job else named_role
 
     facts: list[tuple[str, str]] = []
