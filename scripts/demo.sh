@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make demo`: the local database, a stand-in for every outside service that .env / the environment
+# does not configure, then `dagster dev` on http://127.0.0.1:3000 in the foreground.
+# Run history, schedule state and sensor cursors live in .dagster_home (git-ignored), so they
+# survive a restart. Ctrl-C (or `make demo-stop` from another terminal) stops dagster and the
+# stand-ins; the database keeps running until `make db-stop`.
+#
+#   bash scripts/demo.sh [start]   what `make demo` runs
+#   bash scripts/demo.sh stop      what `make demo-stop` runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RUN=$ROOT/.run
+PY=$ROOT/.venv/bin/python
+DAGSTER=$ROOT/.venv/bin/dagster
+PORT=${DAGSTER_PORT:-3000}
+mkdir -p "$RUN"
+
+stop_standins() {
+  local pidfile=$RUN/standins.pid
+  if [ -f "$pidfile" ]; then
+    local pid
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+      echo "stand-ins stopped"
+    fi
+    rm -f "$pidfile"
+  fi
+  rm -f "$RUN/standins.env" "$RUN/standins.json"
+}
+
+if [ "${1:-start}" = stop ]; then
+  # dagster dev is the demo script's foreground child: an interrupt makes it shut down its
+  # webserver, daemon and code servers, then the script's exit trap stops the stand-ins.
+  demo_pid=$(cat "$RUN/demo.pid" 2>/dev/null || true)
+  if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
+    pkill -INT -P "$demo_pid" -f "dagster dev" || true
+    for _ in $(seq 1 300); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -f "$RUN/demo.pid"
+  stop_standins
+  exit 0
+fi
+
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
+bash scripts/db.sh start "${DB_PORT:-27017}"
+
+stop_standins  # leftovers of a demo that did not exit cleanly
+"$PY" -m jiit_assets.standins --env-file "$RUN/standins.env" >"$RUN/standins.log" 2>&1 &
+echo $! >"$RUN/standins.pid"
+echo $$ >"$RUN/demo.pid"
+trap 'stop_standins; rm -f "$RUN/demo.pid"' EXIT
+
+for _ in $(seq 1 300); do
+  [ -f "$RUN/standins.env" ] && break
+  if ! kill -0 "$(cat "$RUN/standins.pid")" 2>/dev/null; then
+    echo "the stand-ins did not start; last lines of $RUN/standins.log:" >&2
+    tail -n 20 "$RUN/standins.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+[ -f "$RUN/standins.env" ] || { echo "the stand-ins did not report their settings in time" >&2; exit 1; }
+set -a; . "$RUN/standins.env"; set +a
+sed -n '/^Stand-ins running/,$p' "$RUN/standins.log"
+echo "Stand-in log (what they received): $RUN/standins.log"
+
+export DAGSTER_HOME=$ROOT/.dagster_home
+mkdir -p "$DAGSTER_HOME"
+cmp -s dagster.yaml "$DAGSTER_HOME/dagster.yaml" || cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
+
+echo "Dagster UI: http://127.0.0.1:$PORT  (Ctrl-C or \`make demo-stop\` to stop)"
+# Started from DAGSTER_HOME: `dagster dev` re-reads ./.env over the environment, which would undo
+# the stand-in settings for variables .env lists with an empty value. .env was loaded above.
+cd "$DAGSTER_HOME"
+"$DAGSTER" dev -h 127.0.0.1 -p "$PORT" -w "$ROOT/workspace.yaml"
