@@ -42,6 +42,9 @@ db-stop: ## Stop the local database server
 demo: install system-deps ## Start the database, the stand-ins and `dagster dev` on http://127.0.0.1:3000
 	bash scripts/demo.sh
 
+demo-stop: ## Stop a running `make demo` (dagster dev and the stand-ins; the database stays up)
+	bash scripts/demo.sh stop
+
 test: install system-deps ## Run the test suite (starts and stops the servers it needs)
 	$(BIN)/python -m pytest
 
