@@ -298,7 +298,7 @@ def _handler_for(standin: TelegramStandin) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: Any) -> None:
             # The request line contains the token; never log it.
-            LOGGER.debug("%s", (format % args).replace(standin.token, "<bot-token>"))
+            LOGGER.debug("%s", re.sub(r"/bot[^/\s]+/", "/bot<bot-token>/", format % args))
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
             standin.responses[status] += 1

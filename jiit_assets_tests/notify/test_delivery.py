@@ -16,7 +16,6 @@ from jiit_assets.notify.webpush import topic_for
 from jiit_assets.resources.mongo import MongoResource
 from jiit_assets.resources.telegram import TelegramResource
 from jiit_assets.resources.webpush import WebPushResource
-from jiit_assets.standins.push import PushStandin
 from jiit_assets.standins.telegram import TelegramStandin
 from jiit_assets_tests.fixtures.notify import (
     CHANNEL_CHAT,

@@ -1,0 +1,102 @@
+"""Killing a notification run mid fan-out and running it again: the rest arrives, nothing twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import dagster as dg
+
+from jiit_assets.assets.deliveries import notice_deliveries
+from jiit_assets.collections import DELIVERIES, NOTICES
+from jiit_assets.resources.webpush import WebPushResource
+from jiit_assets_tests.fixtures.notify import CHANNEL_CHAT, add_users, queued_notice, store_notices
+from jiit_assets_tests.fixtures.servers import REPO_ROOT
+
+RUN_IN_CHILD = """
+import json, os
+import dagster as dg
+from jiit_assets.assets.deliveries import notice_deliveries
+from jiit_assets.resources.mongo import MongoResource
+from jiit_assets.resources.telegram import TelegramResource
+from jiit_assets.resources.webpush import WebPushResource
+
+config = json.loads(os.environ["DELIVERY_TEST_CONFIG"])
+dg.materialize(
+    [notice_deliveries],
+    resources={
+        "mongo": MongoResource(**config["mongo"]),
+        "telegram": TelegramResource(**config["telegram"]),
+        "web_push": WebPushResource(),
+    },
+)
+"""
+
+
+def test_a_killed_run_is_completed_by_the_next_without_duplicates(mongo, telegram_standin, telegram_resource):
+    long_text = "\n".join(f"Slot {i}: group {i % 7} reports at {9 + i % 8}:00." for i in range(300))
+    notices = [
+        queued_notice("n1", age_minutes=3),
+        queued_notice("n2", title="Acme slots", text=long_text, age_minutes=2),
+        queued_notice("n3", title="Acme results"),
+    ]
+    store_notices(mongo, *notices)
+    add_users(
+        mongo,
+        {"_id": "u1", "chat_id": 801, "is_active": True},
+        {"_id": "u2", "chat_id": 802, "is_active": True},
+    )
+    expected = Counter()
+    for chat in (CHANNEL_CHAT, "801", "802"):
+        for notice in notices:
+            for chunk in notice.rendered.telegram_html:
+                expected[(chat, chunk.replace("<b>", "").replace("</b>", ""))] += 1
+    assert sum(expected.values()) > 9  # n2 has several chunks
+
+    telegram_standin.hold_after(5)
+    config = {
+        "mongo": {"uri": mongo.uri, "database": mongo.database},
+        "telegram": telegram_resource.model_dump(),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", RUN_IN_CHILD],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DELIVERY_TEST_CONFIG": json.dumps(config)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while telegram_standin.held == 0 and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert telegram_standin.held > 0, "the child never reached the held request"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    delivered_before_crash = len(telegram_standin.messages)
+    assert delivered_before_crash == 5
+    in_flight = mongo.collection(DELIVERIES).count_documents({"state": "sending", "inflight": {"$ne": None}})
+    assert in_flight >= 1
+    assert mongo.collection(NOTICES).count_documents({"pending": True}) == 3
+
+    telegram_standin.release()
+    result = dg.materialize(
+        [notice_deliveries],
+        resources={"mongo": mongo, "telegram": telegram_resource, "web_push": WebPushResource()},
+    )
+    assert result.success
+
+    got = Counter(
+        (m.chat_id, m.raw.replace("<b>", "").replace("</b>", "")) for m in telegram_standin.messages
+    )
+    assert got == expected  # every chunk to every chat exactly once
+    assert mongo.collection(NOTICES).count_documents({"pending": True}) == 0
+    assert mongo.collection(DELIVERIES).count_documents({"state": {"$ne": "sent"}}) == 0
+    metadata = result.asset_materializations_for_node("notice_deliveries")[0].metadata
+    # The in-flight messages were re-sent (at-least-once) and reported as possible duplicates.
+    assert metadata["possible_duplicates"].value == in_flight

@@ -1,0 +1,111 @@
+"""unsent_notices_sensor: nothing pending → no run; one run per pending set; never blocked, never twice."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import pytest
+from dagster._core.test_utils import create_run_for_test
+
+from jiit_assets.automation import sensors
+from jiit_assets.automation.sensors import ATTEMPT_TAG, PENDING_SET_TAG, unsent_notices_sensor
+from jiit_assets.collections import NOTICES
+from jiit_assets_tests.fixtures.notify import queued_notice, store_notices
+
+
+@pytest.fixture
+def instance():
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+def tick(instance, mongo, cursor=None):
+    with dg.build_sensor_context(instance=instance, resources={"mongo": mongo}, cursor=cursor) as context:
+        result = unsent_notices_sensor(context)
+        return result, context.cursor
+
+
+def requests_of(result):
+    return result.run_requests if isinstance(result, dg.SensorResult) else []
+
+
+def finish_run(instance, request, status=dg.DagsterRunStatus.FAILURE):
+    create_run_for_test(instance, job_name="notification_job", status=status, tags=request.tags)
+
+
+def test_nothing_pending_requests_nothing(instance, mongo):
+    notice = queued_notice("n1")
+    notice.delivery = {"telegram": "sent", "web_push": "sent"}
+    store_notices(mongo, notice)
+    result, cursor = tick(instance, mongo)
+    assert isinstance(result, dg.SkipReason)
+    assert result.skip_message == "No notices pending delivery."
+    assert json.loads(cursor)["pending_notices"] == 0
+
+
+def test_one_run_per_pending_set(instance, mongo):
+    store_notices(mongo, queued_notice("n1", age_minutes=5), queued_notice("n2"))
+    first, cursor = tick(instance, mongo)
+    [request] = requests_of(first)
+    assert request.job_name in (None, "notification_job")
+    assert json.loads(cursor)["pending_notices"] == 2
+
+    # The same set on the next tick: the same run key, which Dagster never launches twice.
+    again, cursor = tick(instance, mongo, cursor)
+    assert [r.run_key for r in requests_of(again)] == [request.run_key]
+
+    # A new notice (or an edit: new revision) is a new set and a new key.
+    store_notices(mongo, queued_notice("n3"))
+    third, cursor = tick(instance, mongo, cursor)
+    [new_request] = requests_of(third)
+    assert new_request.run_key != request.run_key
+    store_notices(mongo, queued_notice("n3", revision=2))
+    edited, _ = tick(instance, mongo, cursor)
+    assert requests_of(edited)[0].run_key not in (request.run_key, new_request.run_key)
+
+
+def test_no_request_while_a_notification_run_is_in_progress(instance, mongo):
+    store_notices(mongo, queued_notice("n1"))
+    first, cursor = tick(instance, mongo)
+    create_run_for_test(
+        instance,
+        job_name="notification_job",
+        status=dg.DagsterRunStatus.STARTED,
+        tags=requests_of(first)[0].tags,
+    )
+    store_notices(mongo, queued_notice("n2"))
+    result, _ = tick(instance, mongo, cursor)
+    assert isinstance(result, dg.SkipReason)
+    assert "started; waiting for it to finish" in result.skip_message
+
+
+def test_a_failed_run_does_not_block_its_pending_set(instance, mongo, monkeypatch):
+    store_notices(mongo, queued_notice("n1"))
+    first, cursor = tick(instance, mongo)
+    [request] = requests_of(first)
+    finish_run(instance, request)
+
+    # Right after the failure: back off instead of launching a run every tick.
+    waiting, cursor = tick(instance, mongo, cursor)
+    assert isinstance(waiting, dg.SkipReason) and "retrying in" in waiting.skip_message
+
+    monkeypatch.setattr(sensors, "RETRY_BACKOFF_SECONDS", 0)
+    retry, cursor = tick(instance, mongo, cursor)
+    [retry_request] = requests_of(retry)
+    assert retry_request.run_key != request.run_key
+    assert retry_request.tags[PENDING_SET_TAG] == request.tags[PENDING_SET_TAG]
+    assert retry_request.tags[ATTEMPT_TAG] == "1"
+
+    # Once delivered, nothing more is requested.
+    finish_run(instance, retry_request, dg.DagsterRunStatus.SUCCESS)
+    mongo.collection(NOTICES).update_many({}, {"$set": {"pending": False}})
+    done, _ = tick(instance, mongo, cursor)
+    assert isinstance(done, dg.SkipReason)
+
+
+def test_sensor_is_running_by_default_and_frequent():
+    assert unsent_notices_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert unsent_notices_sensor.minimum_interval_seconds <= 60
+    assert unsent_notices_sensor.job_name == "notification_job"
+    assert unsent_notices_sensor in sensors.SENSORS
