@@ -16,6 +16,7 @@ ago are stored as ``skipped`` so students are not flooded with history.
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from jiit_assets.collections import (
     RAW_SUPERSET_NOTICES,
 )
 from jiit_assets.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
-from jiit_assets.notify.render import render_notice
+from jiit_assets.notify.render import PUSH_MAX_BYTES, TELEGRAM_MAX_UNITS, render_notice, telegram_length
 from jiit_assets.parsing.notice_rules import (
     DEFAULT_JOB_URL_BASE,
     JobSummary,
@@ -320,4 +321,38 @@ def notices(
             "pending_in_queue": queue.count_documents({"pending": True}),
             "preview": dg.MetadataValue.md(_preview(written)),
         }
+    )
+
+
+@dg.asset_check(
+    asset=notices,
+    description=(
+        "Every notice waiting for delivery can be delivered: at least one Telegram chunk, each at most "
+        "4096 UTF-16 units as Telegram counts them, and a push payload within the single-record budget."
+    ),
+    blocking=False,
+)
+def pending_notices_are_deliverable(mongo: MongoResource) -> dg.AssetCheckResult:
+    projection = {"telegram_html": 1, "push": 1}
+    problems: dict[str, str] = {}
+    checked = 0
+    for document in mongo.collection(NOTICES).find({"pending": True}, projection):
+        checked += 1
+        chunks = document.get("telegram_html") or []
+        if not chunks:
+            problems[document["_id"]] = "no Telegram message"
+        elif any(telegram_length(chunk) > TELEGRAM_MAX_UNITS for chunk in chunks):
+            problems[document["_id"]] = "a Telegram chunk is over 4096 units"
+        elif (
+            not isinstance(document.get("push"), dict)
+            or len(json.dumps(document["push"]).encode()) > PUSH_MAX_BYTES
+        ):
+            problems[document["_id"]] = "push payload missing or too large"
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={
+            "pending_checked": checked,
+            "undeliverable": len(problems),
+            "examples": dg.MetadataValue.json(dict(list(problems.items())[:10])),
+        },
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.assets.notices import notices
+from jiit_assets.assets.notices import notices, pending_notices_are_deliverable
 from jiit_assets.models import NoticeContent, NoticeType, Student
 from jiit_assets.resources.mongo import MongoResource
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES
@@ -269,3 +269,24 @@ def test_only_pending_sources_are_read_and_an_edit_made_meanwhile_stays_pending(
     _seed(mongo, [queued_already, _raw(_sample("n-wb-pm"), NOW)])
     assert _materialize(mongo)["queued_new"] == 1  # the queued one is not touched
     assert mongo.collection("notices").find_one({"_id": "superset:n-hk-sih"}) is None
+
+
+def test_deliverability_check_flags_a_pending_notice_telegram_would_refuse(mongo: MongoResource) -> None:
+    _seed(mongo, [_raw(_sample("n-an-long"), NOW), _raw(_sample("n-wb-pm"), NOW)])
+
+    def run_check() -> dg.AssetCheckEvaluation:
+        result = dg.materialize([notices, pending_notices_are_deliverable], resources={"mongo": mongo})
+        [evaluation] = result.get_asset_check_evaluations()
+        return evaluation
+
+    evaluation = run_check()
+    assert evaluation.passed
+    assert evaluation.metadata["pending_checked"].value == 2
+    mongo.collection("notices").update_one(
+        {"_id": "superset:n-wb-pm"}, {"$set": {"telegram_html": ["x" * 4097]}}
+    )
+    evaluation = run_check()
+    assert not evaluation.passed
+    assert evaluation.metadata["examples"].value == {
+        "superset:n-wb-pm": "a Telegram chunk is over 4096 units"
+    }
