@@ -47,12 +47,14 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("notice_state", ASCENDING)], name="notice_state"),
     ],
     EMAIL_PLACEMENT_OFFERS: [
-        IndexModel([("company_key", ASCENDING)], name="company_key", unique=True),
+        # `_id` is the company key (uniqueness comes free); readers list the latest offers first.
+        IndexModel([("updated_at", DESCENDING)], name="updated_at_desc"),
     ],
     OFFICIAL_PLACEMENT_STATS: [
         IndexModel([("scrape_timestamp", DESCENDING)], name="scrape_timestamp_desc"),
     ],
     PROCESSED_EMAILS: [
+        # Ledger of every message seen, keyed by Message-ID hash; operators list failures by outcome.
         IndexModel([("outcome", ASCENDING)], name="outcome"),
     ],
     DELIVERIES: [

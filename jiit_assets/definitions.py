@@ -11,8 +11,9 @@ from jiit_assets.assets import analytics, checks, deliveries, email, notices, of
 from jiit_assets.automation.jobs import JOBS
 from jiit_assets.automation.schedules import SCHEDULES
 from jiit_assets.automation.sensors import SENSORS
-from jiit_assets.config import env_or_default, env_or_empty
+from jiit_assets.config import env_or_default, env_or_empty, is_set
 from jiit_assets.resources.college_site import DEFAULT_OFFICIAL_SITE_URL, CollegeSiteResource
+from jiit_assets.resources.imap import ImapResource
 from jiit_assets.resources.mongo import (
     DEFAULT_MONGODB_DATABASE,
     DEFAULT_MONGODB_URI,
@@ -41,7 +42,14 @@ def build_resources() -> dict[str, Any]:
         base_url=env_or_default("SUPERSET_BASE_URL", DEFAULT_SUPERSET_BASE_URL),
         public_key_pem=env_or_default("SUPERSET_PUBLIC_KEY_PEM", DEFAULT_SUPERSET_PUBLIC_KEY_PEM),
     )
-    # EMAIL-RESOURCES
+    resources["imap"] = ImapResource(
+        host=env_or_empty("IMAP_HOST"),
+        port=dg.EnvVar.int("IMAP_PORT") if is_set("IMAP_PORT") else 993,
+        user=env_or_empty("IMAP_USER"),
+        password=env_or_empty("IMAP_PASSWORD"),
+        folder=env_or_default("IMAP_FOLDER", "INBOX"),
+        tls_mode=env_or_default("IMAP_TLS_MODE", "ssl"),
+    )
     resources["college_site"] = CollegeSiteResource(
         url=env_or_default("OFFICIAL_SITE_URL", DEFAULT_OFFICIAL_SITE_URL)
     )
