@@ -206,6 +206,8 @@ def _break_index(tokens: Sequence[_Token], start: int, end: int, limit: int) -> 
 
 def split_telegram_html(markup: str, limit: int = TELEGRAM_MAX_UNITS) -> list[str]:
     """Chunks of at most ``limit`` units (Telegram's measure), each with balanced tags."""
+    if utf16_units(telegram_plain_text(markup)) <= limit:
+        return [markup] if telegram_plain_text(markup).strip() else []
     tokens = _tokenize(markup)
     chunks: list[str] = []
     stack: list[_Token] = []
@@ -280,7 +282,8 @@ def push_payload(content: NoticeContent, revision: int = 1) -> PushPayload:
         names = ", ".join(student.name for student in content.students)
         lines.append(f"{_students_heading(content)}: {names}")
     if content.text.strip():
-        lines.append(content.text.strip())
+        # A notification has no room for blank lines between paragraphs.
+        lines.append(re.sub(r"\n\s*\n", "\n", content.text.strip()))
     body = "\n".join(lines) or content.title
     payload = PushPayload(
         title=title, body=body, url=safe_url(content.url), notice_id=content.notice_id, type=str(content.type)
