@@ -19,22 +19,33 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import unquote
 
+import bson
 import dagster as dg
+from bson.codec_options import CodecOptions
 from pydantic import PrivateAttr
 from pymongo import MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import ConfigurationError, InvalidURI, PyMongoError, ServerSelectionTimeoutError
+from pymongo.errors import (
+    BulkWriteError,
+    ConfigurationError,
+    InvalidURI,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 
 from jiit_assets.collections import INDEXES
 
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
 DEFAULT_MONGODB_DATABASE = "jiit_placement"
 WRITE_BATCH_SIZE = 1000
+_MISSING = object()
+_DUPLICATE_KEY = 11000
 
 # Definition metadata key: fields an asset writes only when a document is first inserted
 # (first-seen times, initial delivery state), so re-runs do not count as updates.
 INSERT_ONLY_FIELDS = "mongo/insert_only_fields"
+_COMPARE_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
 
 Document = dict[str, Any]
 
@@ -155,7 +166,12 @@ class MongoResource(dg.ConfigurableResource):
             models = INDEXES.get(name, [])
             if models:
                 try:
-                    collection.create_indexes(models)
+                    existing = set(collection.index_information())
+                    # One index per command: FerretDB v1 drops the connection when a multi-index
+                    # createIndexes names indexes that already exist.
+                    for model in models:
+                        if model.document["name"] not in existing:
+                            collection.create_indexes([model])
                 except ServerSelectionTimeoutError:
                     self.ping()
                     raise
@@ -193,9 +209,14 @@ def as_document(item: Mapping[str, Any] | MongoDocumentModel) -> Document:
     return document
 
 
-def _chunks(items: Sequence[UpdateOne], size: int) -> Iterator[Sequence[UpdateOne]]:
+def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _as_stored(value: Any) -> Any:
+    """The value as it reads back from MongoDB (ms datetimes, tuples as lists), for comparisons."""
+    return bson.decode(bson.encode({"v": value}), codec_options=_COMPARE_OPTIONS)["v"]
 
 
 def upsert_documents(
@@ -203,35 +224,70 @@ def upsert_documents(
     documents: Iterable[Mapping[str, Any] | MongoDocumentModel],
     insert_only_fields: Iterable[str] = (),
 ) -> UpsertCounts:
-    """Upsert documents by ``_id`` with unordered bulk writes; fields not given are left as they are."""
+    """Upsert documents by ``_id``: insert new ones, ``$set`` changed fields, leave the rest alone.
+
+    Existing documents are read back once per batch and compared here, so an unchanged re-run
+    writes nothing at all. That matters on FerretDB, where each update costs a table scan, and it
+    keeps write load O(changes) on any server. Fields a document does not carry are never removed.
+    """
     insert_only = frozenset(insert_only_fields)
-    operations: list[UpdateOne] = []
+    batch: list[Document] = []
     seen: set[Any] = set()
     for item in documents:
         document = as_document(item)
-        doc_id = document.pop("_id")
-        if doc_id in seen:
-            raise ValueError(f"duplicate _id {doc_id!r} in one batch for {collection.name}")
-        seen.add(doc_id)
-        update: dict[str, Any] = {}
-        to_set = {key: value for key, value in document.items() if key not in insert_only}
-        on_insert = {key: value for key, value in document.items() if key in insert_only}
-        if to_set:
-            update["$set"] = to_set
-        if on_insert:
-            update["$setOnInsert"] = on_insert
-        if not update:
-            update["$setOnInsert"] = {}
-        operations.append(UpdateOne({"_id": doc_id}, update, upsert=True))
+        if document["_id"] in seen:
+            raise ValueError(f"duplicate _id {document['_id']!r} in one batch for {collection.name}")
+        seen.add(document["_id"])
+        batch.append(document)
     counts = UpsertCounts()
-    for chunk in _chunks(operations, WRITE_BATCH_SIZE):
-        result = collection.bulk_write(list(chunk), ordered=False)
-        counts = counts + UpsertCounts(
-            inserted=result.upserted_count,
-            updated=result.modified_count,
-            unchanged=result.matched_count - result.modified_count,
-        )
+    for chunk in _chunks(batch, WRITE_BATCH_SIZE):
+        counts = counts + _upsert_chunk(collection, chunk, insert_only)
     return counts
+
+
+def _upsert_chunk(
+    collection: Collection[Document], chunk: Sequence[Document], insert_only: frozenset[str]
+) -> UpsertCounts:
+    stored = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": [doc["_id"] for doc in chunk]}})}
+    to_insert: list[Document] = []
+    updates: dict[Any, Document] = {}
+    unchanged = 0
+    for document in chunk:
+        current = stored.get(document["_id"])
+        if current is None:
+            to_insert.append(document)
+            continue
+        changed = {
+            key: value
+            for key, value in document.items()
+            if key != "_id" and key not in insert_only and current.get(key, _MISSING) != _as_stored(value)
+        }
+        if changed:
+            updates[document["_id"]] = changed
+        else:
+            unchanged += 1
+    inserted = 0
+    if to_insert:
+        try:
+            inserted = len(collection.insert_many(to_insert, ordered=False).inserted_ids)
+        except BulkWriteError as error:
+            # Another writer inserted some of these ids between our read and our insert: those
+            # become plain updates, which is what an upsert would have done.
+            write_errors = error.details.get("writeErrors", [])
+            if any(write_error.get("code") != _DUPLICATE_KEY for write_error in write_errors):
+                raise
+            inserted = int(error.details.get("nInserted", 0))
+            for write_error in write_errors:
+                raced = to_insert[write_error["index"]]
+                updates[raced["_id"]] = {
+                    k: v for k, v in raced.items() if k != "_id" and k not in insert_only
+                }
+    if updates:
+        collection.bulk_write(
+            [UpdateOne({"_id": doc_id}, {"$set": fields}) for doc_id, fields in updates.items() if fields],
+            ordered=False,
+        )
+    return UpsertCounts(inserted=inserted, updated=len(updates), unchanged=unchanged)
 
 
 class MongoIOManager(dg.ConfigurableIOManager):
@@ -242,7 +298,7 @@ class MongoIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         if obj is None:
             return
-        if isinstance(obj, Mapping) or isinstance(obj, MongoDocumentModel):
+        if isinstance(obj, Mapping | MongoDocumentModel):
             obj = [obj]
         if not isinstance(obj, Iterable) or isinstance(obj, str | bytes):
             raise TypeError(
