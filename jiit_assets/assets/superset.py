@@ -311,6 +311,7 @@ def store_enriched_jobs(
     return dg.MaterializeResult(
         metadata={
             "listed": len(listings),
+            "skipped_listing_entries": fetched.items.skipped,
             "new": len([job_id for job_id in listings if job_id not in stored]),
             "enriched": len(enriched),
             "detail_fetches_failed": len(failed),

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import Field, PrivateAttr
 
-from jiit_assets.parsing.superset_jobs import attachment_refs, merge_first_wins
+from jiit_assets.parsing.superset_jobs import attachment_refs, job_id_of, merge_first_wins
 
 DEFAULT_BASE_URL = "https://app.joinsuperset.com/tnpsuite-core"
 DEFAULT_TENANT_ID = "jaypee_in_in_it_16"
@@ -144,6 +144,7 @@ class Fetched(Generic[T]):
 class JobListings:
     listings: list[dict[str, Any]]
     visible_to: dict[str, list[int]]  # job id -> indexes (into the account list) of accounts listing it
+    skipped: int = 0  # entries without a jobProfileIdentifier (nothing to key them by)
 
 
 def parse_credentials(raw: str) -> list[Account]:
@@ -435,7 +436,8 @@ class SupersetClient:
     def fetch_job_listings(self) -> Fetched[JobListings]:
         batches, ok, failures = self._per_account(self.job_listings, "job listings")
         merged, visible_to = merge_first_wins(batches, "jobProfileIdentifier")
-        return Fetched(JobListings(merged, visible_to), ok, failures)
+        keyed = sum(1 for batch in batches for entry in batch if job_id_of(entry))
+        return Fetched(JobListings(merged, visible_to, sum(map(len, batches)) - keyed), ok, failures)
 
     def fetch_job_enrichment(
         self, job_id: str, account_indexes: list[int]

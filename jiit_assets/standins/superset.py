@@ -468,6 +468,7 @@ def main() -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         standin.stop()
+        key_file.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

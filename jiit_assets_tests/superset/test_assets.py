@@ -26,6 +26,7 @@ def run(
     assets: list[dg.AssetsDefinition] | None = None,
     reenrich_all: bool = False,
     raise_on_error: bool = True,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     run_config = {"ops": {ENRICHED_JOBS: {"config": {"reenrich_all": reenrich_all}}}}
     return dg.materialize(
@@ -33,7 +34,13 @@ def run(
         resources={"mongo": mongo, "superset": superset},
         run_config=run_config,
         raise_on_error=raise_on_error,
+        instance=instance,
     )
+
+
+def run_logs(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str:
+    """Everything the run wrote to its event log: user log lines, errors, metadata."""
+    return "\n".join(repr(entry) for entry in instance.all_logs(result.run_id))
 
 
 def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, Any]:
@@ -233,9 +240,13 @@ def test_one_failing_account_does_not_lose_the_other_accounts_data(
     credentials = json.dumps([cse, {"email": ece["email"], "password": "Wrong-Password-123"}])
     resource = make_superset_resource(superset_standin, credentials=credentials)
 
-    result = run(mongo, resource)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = run(mongo, resource, instance=instance)
+        logs = run_logs(instance, result)
 
     assert result.success
+    assert "22****18@mail.jiit.ac.in" in logs and "rejected (HTTP 401)" in logs
+    assert "Wrong-Password-123" not in logs and ece["email"] not in logs and cse["email"] not in logs
     assert set(all_documents(mongo, RAW_SUPERSET_NOTICES)) == superset_standin.notice_ids("cse")
     assert set(all_documents(mongo, ENRICHED_JOBS)) == superset_standin.job_ids("cse")
     for asset in (RAW_SUPERSET_NOTICES, ENRICHED_JOBS):
@@ -256,9 +267,12 @@ def test_wrong_password_on_every_account_fails_fast_without_secrets(
     credentials = json.dumps([{"email": cse["email"], "password": "Not-The-Password"}])
     resource = make_superset_resource(superset_standin, credentials=credentials)
 
-    result = run(mongo, resource, assets=QUICK_RETRY_ASSETS, raise_on_error=False)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = run(mongo, resource, assets=QUICK_RETRY_ASSETS, raise_on_error=False, instance=instance)
+        logs = run_logs(instance, result)
 
     assert not result.success
+    assert "Not-The-Password" not in logs and cse["email"] not in logs
     message = failure_messages(result, RAW_SUPERSET_NOTICES)
     assert "22****45@mail.jiit.ac.in" in message and "rejected (HTTP 401)" in message
     assert "Not-The-Password" not in message and cse["email"] not in message
@@ -358,3 +372,17 @@ def test_without_credentials_both_assets_skip_and_report_zero(
     assert metadata(result, RAW_SUPERSET_NOTICES)["fetched"] == 0
     assert metadata(result, ENRICHED_JOBS)["fetched"] == 0
     assert sum(superset_standin.counters.values()) == 0
+
+
+def test_malformed_notices_are_skipped_with_a_reason_and_the_rest_stored(
+    mongo: MongoResource, superset_standin: SupersetStandin, superset_resource: SupersetResource
+) -> None:
+    superset_standin.add_notice({"identifier": "n-odd", "content": {"html": "<p>not a string</p>"}})
+
+    result = run(mongo, superset_resource)
+
+    meta = metadata(result, RAW_SUPERSET_NOTICES)
+    assert meta["skipped_malformed"] == 1
+    assert "content must be a string" in meta["skipped_reasons"]
+    stored = set(all_documents(mongo, RAW_SUPERSET_NOTICES))
+    assert stored == superset_standin.notice_ids() - {"n-odd"}
