@@ -29,7 +29,13 @@ import dagster as dg
 from jiit_assets.collections import DELIVERIES, NOTICES, PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets.models import CHANNELS, DeliveryState
 from jiit_assets.notify.ledger import DeliveryLedger, LedgerEntry, LedgerState
-from jiit_assets.notify.telegram import TelegramFanout, TelegramNotice, TelegramReport, load_recipients
+from jiit_assets.notify.telegram import (
+    TelegramFanout,
+    TelegramNotice,
+    TelegramRecipient,
+    TelegramReport,
+    load_recipients,
+)
 from jiit_assets.notify.webpush import PushFanout, PushNotice, PushReport, load_subscriptions
 from jiit_assets.resources.mongo import MongoResource
 from jiit_assets.resources.telegram import TelegramResource
@@ -146,7 +152,7 @@ async def _telegram(
     mongo: MongoResource,
     context: dg.AssetExecutionContext,
     batch: list[TelegramNotice],
-    recipients: list[Any],
+    recipients: list[TelegramRecipient],
     entries: dict[str, dict[str, LedgerEntry]],
 ) -> TelegramReport:
     async with resource.open_bot() as bot:

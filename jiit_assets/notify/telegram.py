@@ -21,7 +21,6 @@ Every request is bracketed by ledger writes, so a re-run resumes at the first un
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import time
 import warnings
@@ -32,8 +31,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from lxml import html as lxml_html
-from lxml.etree import ParserError
 from pymongo.collection import Collection
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import (
@@ -48,6 +45,7 @@ from telegram.error import (
 )
 
 from jiit_assets.notify.ledger import DeliveryLedger, LedgerEntry, LedgerState
+from jiit_assets.notify.render import telegram_plain_text
 from jiit_assets.resources.telegram import TelegramConfigError, TelegramResource
 
 CHANNEL = "telegram"
@@ -91,21 +89,6 @@ def load_recipients(resource: TelegramResource, users: Collection[Document]) -> 
     return list(recipients.values())
 
 
-def plain_text(chunk: str) -> str:
-    """A Telegram HTML chunk as plain text: tags dropped, entities decoded (for the parse-error fallback)."""
-    try:
-        from jiit_assets.notify.render import telegram_plain_text
-    except ImportError:
-        pass
-    else:
-        return str(telegram_plain_text(chunk))
-    try:
-        text = lxml_html.fragment_fromstring(chunk, create_parent="div").text_content()
-    except (ParserError, ValueError):
-        text = chunk
-    return html.unescape(text).strip() or chunk
-
-
 class RateLimiter:
     """Reserves send slots: per chat first (its own interval), then a global spacing."""
 
@@ -138,15 +121,6 @@ def retry_after_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore")  # PTB warns about int vs timedelta; we accept both
         value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-class _Outcome:
-    """How one message ended (after every retry this run was willing to make)."""
-
-    SENT = "sent"
-    GONE = "gone"
-    FAILED = "failed"
-    RETRY = "retry"
 
 
 class TelegramFanout:
@@ -205,27 +179,25 @@ class TelegramFanout:
             if gone_reason is not None:
                 self.ledger.mark_done_without_send(entry, LedgerState.GONE, gone_reason)
                 continue
-            outcome, reason = _Outcome.SENT, None
+            if not notice.chunks:
+                self.ledger.mark_done_without_send(entry, LedgerState.FAILED, "notice has no Telegram text")
+                continue
+            state, reason = LedgerState.SENT, None
             for index in range(entry.chunks_done, len(notice.chunks)):
-                outcome, reason = await self._send_chunk(recipient, entry, index, notice.chunks[index])
-                if outcome != _Outcome.SENT:
+                state, reason = await self._send_chunk(recipient, entry, index, notice.chunks[index])
+                if state != LedgerState.SENT:
                     break
-            state = {
-                _Outcome.SENT: LedgerState.SENT,
-                _Outcome.GONE: LedgerState.GONE,
-                _Outcome.FAILED: LedgerState.FAILED,
-                _Outcome.RETRY: LedgerState.RETRY,
-            }[outcome]
             self.ledger.finish(entry, state, reason)
-            if outcome == _Outcome.GONE:
+            if state == LedgerState.GONE:
                 gone_reason = reason
                 await self._deactivate(recipient, reason or "blocked")
-            elif outcome != _Outcome.SENT:
+            elif state != LedgerState.SENT:
                 self.report.errors.append(f"{notice.notice_id} → {recipient.chat_id}: {entry.reason}")
 
     async def _send_chunk(
         self, recipient: TelegramRecipient, entry: LedgerEntry, index: int, chunk: str
-    ) -> tuple[str, str | None]:
+    ) -> tuple[LedgerState, str | None]:
+        """Send one chunk, retrying as the module docstring says; the state the entry should end in."""
         chat = recipient.chat_id
         text = chunk
         parse_mode: str | None = "HTML"
@@ -233,6 +205,7 @@ class TelegramFanout:
         waited = 0.0
         while True:
             await self.limiter.acquire(chat)
+            # Ledger writes are synchronous on purpose: the send must not start before it is recorded.
             self.ledger.begin(entry, index)
             attempts += 1
             try:
@@ -247,24 +220,24 @@ class TelegramFanout:
                 seconds = retry_after_seconds(error)
                 self.report.rate_limited += 1
                 if waited + seconds > self.resource.max_retry_after_seconds:
-                    return _Outcome.RETRY, f"rate limited (retry after {seconds:g} s)"
+                    return LedgerState.RETRY, f"rate limited (retry after {seconds:g} s)"
                 waited += seconds
                 attempts -= 1  # flood control is not a failure of the message
                 self.limiter.hold_chat(chat, seconds)
                 continue
             except Forbidden as error:
-                return _Outcome.GONE, self._reason(error)
+                return LedgerState.GONE, self._reason(error)
             except ChatMigrated as error:
-                return _Outcome.FAILED, f"chat migrated to {error.new_chat_id}; update the chat id"
+                return LedgerState.FAILED, f"chat migrated to {error.new_chat_id}; update the chat id"
             except BadRequest as error:
                 if "parse entities" in str(error).lower() and parse_mode is not None:
                     self.log.warning(
                         f"Telegram could not parse chunk {index + 1} of {entry.notice_id} for chat {chat}: "
                         f"{self._reason(error)}; sending it as plain text."
                     )
-                    text, parse_mode = plain_text(chunk), None
+                    text, parse_mode = telegram_plain_text(chunk), None
                     continue
-                return _Outcome.FAILED, self._reason(error)
+                return LedgerState.FAILED, self._reason(error)
             except InvalidToken as error:
                 self.ledger.finish(entry, LedgerState.RETRY, "bot token rejected")
                 raise TelegramConfigError(f"Telegram rejected the bot token: {self._reason(error)}") from None
@@ -274,7 +247,7 @@ class TelegramFanout:
                 )
                 reason = self._reason(error) or type(error).__name__
                 if attempts >= self.resource.max_attempts:
-                    return _Outcome.RETRY, f"{reason} (after {attempts} attempts)"
+                    return LedgerState.RETRY, f"{reason} (after {attempts} attempts)"
                 if ambiguous:
                     # The request may have been processed: resending is at-least-once, counted.
                     self.ledger.count_unconfirmed(entry)
@@ -282,12 +255,12 @@ class TelegramFanout:
                 await self.sleep(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
                 continue
             except TelegramError as error:
-                return _Outcome.FAILED, self._reason(error)
+                return LedgerState.FAILED, self._reason(error)
             self.ledger.message_sent(entry, message.message_id, plain_text=parse_mode is None)
             self.report.messages_sent += 1
             if parse_mode is None:
                 self.report.plain_text_fallbacks += 1
-            return _Outcome.SENT, None
+            return LedgerState.SENT, None
 
     async def _deactivate(self, recipient: TelegramRecipient, reason: str) -> None:
         chat = recipient.chat_id

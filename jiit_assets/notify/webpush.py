@@ -150,7 +150,7 @@ class PushFanout:
         for notice in notices:
             known = entries.setdefault(notice.notice_id, {})
             self.report.unconfirmed_resent += self.ledger.recover_crashed(known.values())
-            data = encode_payload(notice.payload)
+            data = encode_payload(notice.payload) if notice.payload.get("title") else ""
             for subscription in subscriptions:
                 entry = known.setdefault(
                     subscription.id,
@@ -182,7 +182,10 @@ class PushFanout:
             if gone_reason is not None:
                 self.ledger.mark_done_without_send(entry, LedgerState.GONE, gone_reason)
                 continue
-            state, reason = self._push(notice, data, subscription, entry)
+            reason: str | None = "notice has no push payload"
+            state = LedgerState.FAILED
+            if data:
+                state, reason = self._push(notice, data, subscription, entry)
             self.ledger.finish(entry, state, reason)
             if state == LedgerState.SENT:
                 with self._lock:

@@ -56,7 +56,9 @@ class TelegramResource(dg.ConfigurableResource):
     api_base_url: str = Field(
         default=DEFAULT_API_BASE_URL, description="Bot API server (a stand-in in tests)."
     )
-    messages_per_second: float = Field(default=30.0, description="Overall send rate (Telegram: 30/s).")
+    messages_per_second: float = Field(
+        default=30.0, description="Overall send rate (Telegram: 30/s); 0 turns pacing off."
+    )
     private_chat_interval_seconds: float = Field(
         default=1.0, description="Pause between messages to one chat."
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections import Counter
 from typing import Any
 
 import dagster as dg
@@ -16,7 +15,6 @@ from jiit_assets.notify.webpush import topic_for
 from jiit_assets.resources.mongo import MongoResource
 from jiit_assets.resources.telegram import TelegramResource
 from jiit_assets.resources.webpush import WebPushResource
-from jiit_assets.standins.telegram import TelegramStandin
 from jiit_assets_tests.fixtures.notify import (
     CHANNEL_CHAT,
     add_subscriptions,
@@ -34,10 +32,6 @@ def deliver(mongo: MongoResource, telegram: TelegramResource, web_push: WebPushR
     assert result.success
     materialization = result.asset_materializations_for_node("notice_deliveries")[0]
     return {key: value.value for key, value in materialization.metadata.items()}
-
-
-def received(standin: TelegramStandin) -> Counter[tuple[str, str]]:
-    return Counter((message.chat_id, message.text) for message in standin.messages)
 
 
 def test_new_notices_reach_every_recipient_once_per_channel(
@@ -234,3 +228,13 @@ def test_placeholder_vapid_subjects_fail_before_sending(mongo, telegram_standin,
     failure = result.get_step_failure_events()[0].step_failure_data.error
     assert "VAPID_SUBJECT" in str(failure) and vapid_keys.private not in str(failure)
     assert telegram_standin.messages == []
+
+
+def test_a_notice_without_text_fails_visibly_instead_of_counting_as_sent(
+    mongo, telegram_standin, telegram_resource
+):
+    store_notices(mongo, queued_notice("n1", chunks=()))
+    metadata = deliver(mongo, telegram_resource, WebPushResource())
+    assert mongo.collection(NOTICES).find_one()["delivery"]["telegram"] == "failed"
+    assert mongo.collection(DELIVERIES).find_one()["reason"] == "notice has no Telegram text"
+    assert metadata["failed"] == 1 and telegram_standin.messages == []
