@@ -126,7 +126,11 @@ def _footer(content: NoticeContent) -> str:
 # Splitting by Telegram's measure
 # ---------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"<[^<>]*>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});|.", re.DOTALL)
+# Tags, entities, single whitespace characters (the places a split may happen), and runs of up to 32
+# other characters (a word longer than that may be cut between runs, and only when no space is near).
+_TOKEN = re.compile(
+    r"<[^<>]*>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});|\s|[^<&\s]{1,32}|.", re.DOTALL
+)
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 
 
