@@ -183,6 +183,10 @@ _OTHER_NAME_HEADER = re.compile(
 )
 
 
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 @dataclass(frozen=True)
 class JobSummary:
     """The fields of an ``enriched_jobs`` document a notice needs to link and describe its job."""
@@ -215,7 +219,7 @@ class JobSummary:
             monthly=str(document.get("annum_months") or "").strip().lower().startswith("m"),
             deadline=from_epoch_ms(document.get("deadline")),
             location=location if location and location.lower() != "unknown" else None,
-            hiring_flow=tuple(str(stage) for stage in document.get("hiring_flow") or () if stage),
+            hiring_flow=tuple(str(stage) for stage in _as_list(document.get("hiring_flow")) if stage),
             created_at_ms=int(created) if isinstance(created, int) and not isinstance(created, bool) else 0,
         )
 

@@ -94,3 +94,45 @@ def test_missing_and_binary_files_are_clear_errors(
     (tmp_path / "bin.json").write_bytes(b"\xff\xfe\x00garbage")
     assert main(["inspect", "superset-notice", str(tmp_path / "bin.json")]) == 1
     assert "not UTF-8" in capsys.readouterr().err
+
+
+ODD_VALUES: list[object] = [None, 0, -1, 1e308, True, "", "x" * 300, [], {}, ["a", None], {"k": "v"}, "<b>&"]
+
+
+@pytest.mark.parametrize(
+    "field", ["title", "content", "lastModifiedByUserName", "publishedAt", "lastModifiedOn"]
+)
+def test_odd_field_values_never_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str) -> None:
+    odd_jobs = [
+        {
+            "id": 7,
+            "company": ["Acme"],
+            "job_profile": None,
+            "package": "12 LPA",
+            "deadline": "soon",
+            "hiring_flow": "Online Test",
+            "annum_months": 12,
+            "createdAt": 1e308,
+            "location": {"city": "Noida"},
+        },
+        {"id": "j-1", "company": "Acme Corp", "package": float("inf"), "hiring_flow": [None, "Interview"]},
+    ]
+    jobs_path = tmp_path / "jobs.json"
+    jobs_path.write_text(json.dumps(odd_jobs), encoding="utf-8")  # Infinity is what Python writes for inf
+    for value in ODD_VALUES:
+        notice = {
+            "identifier": "n-odd",
+            "title": "Shortlist - Acme Corp",
+            "content": "<p>x</p>",
+            field: value,
+        }
+        code = main(
+            ["inspect", "superset-notice", str(_write(tmp_path / "n.json", notice)), "--jobs", str(jobs_path)]
+        )
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        if code == 0:
+            out = json.loads(captured.out)
+            assert all(check_message(chunk) for chunk in out["telegram_html"])
+        else:
+            assert code == 1 and field in captured.err, (value, captured.err)
