@@ -138,6 +138,7 @@ class PushFanout:
         self.report = PushReport()
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._sessions: list[requests.Session] = []
 
     def deliver(
         self,
@@ -167,8 +168,12 @@ class PushFanout:
             for item in work:
                 by_subscription.setdefault(item[2].id, []).append(item)
             futures = [pool.submit(self._walk, items, gone) for items in by_subscription.values()]
-            for future in futures:
-                future.result()
+            try:
+                for future in futures:
+                    future.result()
+            finally:
+                for session in self._sessions:
+                    session.close()
         if gone:
             self.subscriptions.delete_many({"_id": {"$in": sorted(gone)}})
             self.report.deleted_subscriptions.extend(sorted(gone))
@@ -203,8 +208,10 @@ class PushFanout:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = requests.Session()  # one connection pool per worker thread
             self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
         return session
 
     def _push(

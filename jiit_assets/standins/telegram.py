@@ -161,6 +161,7 @@ class TelegramStandin:
         self.requests: Counter[str] = Counter()
         self._flood = _FloodControl(private_interval=private_interval)
         self._fail_next: deque[int] = deque()
+        self._delay_next: deque[float] = deque()
         self._hold_after: int | None = None
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -187,6 +188,11 @@ class TelegramStandin:
         with self._lock:
             self._fail_next.extend([status] * count)
 
+    def delay_next(self, count: int, seconds: float) -> None:
+        """Answer the next ``count`` sendMessage requests late (they are still delivered)."""
+        with self._lock:
+            self._delay_next.extend([seconds] * count)
+
     def hold_after(self, accepted: int | None) -> None:
         """After ``accepted`` more messages, hold sendMessage requests unanswered until :meth:`release`."""
         with self._lock:
@@ -212,6 +218,7 @@ class TelegramStandin:
             self.responses.clear()
             self.requests.clear()
             self._fail_next.clear()
+            self._delay_next.clear()
             self._hold_after = None
             self.blocked_chats.clear()
             self.delay_seconds = 0.0
@@ -230,8 +237,10 @@ class TelegramStandin:
         chat_id = str(params.get("chat_id", "")).strip()
         raw = str(params.get("text", ""))
         parse_mode = params.get("parse_mode") or None
-        if self.delay_seconds:
-            time.sleep(self.delay_seconds)
+        with self._lock:
+            delay = self.delay_seconds + (self._delay_next.popleft() if self._delay_next else 0.0)
+        if delay:
+            time.sleep(delay)
         with self._lock:
             if self._hold_after is not None and len(self.messages) >= self._hold_after:
                 self.requests["held"] += 1

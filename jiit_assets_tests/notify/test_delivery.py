@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 
 import dagster as dg
@@ -238,3 +239,21 @@ def test_a_notice_without_text_fails_visibly_instead_of_counting_as_sent(
     assert mongo.collection(NOTICES).find_one()["delivery"]["telegram"] == "failed"
     assert mongo.collection(DELIVERIES).find_one()["reason"] == "notice has no Telegram text"
     assert metadata["failed"] == 1 and telegram_standin.messages == []
+
+
+def test_read_timeouts_resend_at_least_once_and_report_possible_duplicates(
+    mongo, telegram_standin, telegram_resource
+):
+    # Telegram accepts the message but the answer arrives after the client gave up: the message is
+    # sent again (a lost placement alert is worse than a repeated one) and the repeat is reported.
+    store_notices(mongo, queued_notice("n1"))
+    resource = TelegramResource(**{**telegram_resource.model_dump(), "read_timeout_seconds": 0.3})
+    telegram_standin.delay_next(1, 1.0)
+    metadata = deliver(mongo, resource, WebPushResource())
+    deadline = time.monotonic() + 10
+    while len(telegram_standin.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the slow first request is still being answered
+    assert len(telegram_standin.messages_for(CHANNEL_CHAT)) == 2
+    assert metadata["possible_duplicates"] == 1
+    entry = mongo.collection(DELIVERIES).find_one()
+    assert entry["state"] == "sent" and entry["unconfirmed"] == 1
