@@ -248,7 +248,8 @@ def _process_batch(
             if attempts >= MAX_ATTEMPTS:
                 to_flag.append(uid)
             continue
-        if window is not None and not window.contains(item.sent_at):
+        # The mail's own Date, not a forwarded original's: a backfill covers what arrived those days.
+        if window is not None and not window.contains(item.header_date or item.sent_at):
             report.outside_window += 1
             continue
         subject = clean_subject(item.subject)
@@ -469,5 +470,69 @@ def email_ingestion(
             "notices": sum(report.notices.values()),
             "notices_by_type": dg.MetadataValue.json(dict(report.notices)),
             "documents_in_collection": mongo.collection(EMAIL_NOTICES).estimated_document_count(),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=EMAIL_PLACEMENT_OFFERS,
+    description=(
+        "Every stored offer names a company, has at least one role with a positive package in LPA "
+        "below 200 (a larger figure means a misread amount) and counts as many offers as selected students."
+    ),
+    blocking=False,
+)
+def email_offers_are_complete(mongo: MongoResource) -> dg.AssetCheckResult:
+    problems: list[str] = []
+    total = 0
+    for document in mongo.collection(EMAIL_PLACEMENT_OFFERS).find(
+        {}, {"company": 1, "roles": 1, "students_selected": 1, "number_of_offers": 1}
+    ):
+        total += 1
+        packages = [role.get("package") for role in document.get("roles") or []]
+        students = document.get("students_selected") or []
+        if not str(document.get("company") or "").strip():
+            problems.append(f"{document['_id']}: no company name")
+        if not any(isinstance(p, int | float) and 0 < p < 200 for p in packages):
+            problems.append(f"{document['_id']}: no plausible package ({packages})")
+        if students and document.get("number_of_offers") != len(students):
+            problems.append(
+                f"{document['_id']}: {document.get('number_of_offers')} offers for {len(students)} students"
+            )
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "offers_checked": total,
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:20]) or "(none)"),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=EMAIL_NOTICES,
+    description=(
+        "No message is stuck as failed in the processed-mail ledger (undecodable or crashed the rules); "
+        "failed messages are retried on the next runs, this check makes them visible."
+    ),
+    blocking=False,
+)
+def email_ledger_has_no_failures(mongo: MongoResource) -> dg.AssetCheckResult:
+    failed = list(
+        mongo.collection(PROCESSED_EMAILS)
+        .find({"outcome": "failed"}, {"reason": 1, "subject": 1, "attempts": 1})
+        .limit(20)
+    )
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "failed": len(failed),
+            "examples": dg.MetadataValue.md(
+                "\n".join(
+                    f"- {d.get('subject')}: {d.get('reason')} ({d.get('attempts')} attempts)" for d in failed
+                )
+                or "(none)"
+            ),
         },
     )

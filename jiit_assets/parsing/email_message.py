@@ -46,6 +46,7 @@ class DecodedEmail:
     text: str  # readable body text, at most MAX_TEXT_CHARS
     truncated: bool = False
     forwarded: bool = False
+    header_date: datetime | None = None  # the message's own Date header (when it reached the mailbox)
 
 
 def message_key_for(message_id: str | None, date: str, sender: str, subject: str) -> str:
@@ -274,16 +275,18 @@ def decode_email(raw: bytes) -> DecodedEmail:
     if truncated:
         text = text[:MAX_TEXT_CHARS]
     original_sender, original_date = forwarded_origin(text)
+    header_date = parse_mail_date(raw_date)
     sender = original_sender or display_name(raw_from) or _first_address_name(message)
     return DecodedEmail(
         message_key=key,
         message_id=message_id,
         subject=decode_header_value(raw_subject),
         sender_name=sender,
-        sent_at=original_date or parse_mail_date(raw_date),
+        sent_at=original_date or header_date,
         text=text,
         truncated=truncated,
         forwarded=original_sender is not None or original_date is not None,
+        header_date=header_date,
     )
 
 

@@ -10,7 +10,14 @@ import dagster as dg
 import pytest
 from imap_tools import AND
 
-from jiit_assets.assets.email import EmailConfig, Window, email_ingestion, ingest_mailbox
+from jiit_assets.assets.email import (
+    EmailConfig,
+    Window,
+    email_ingestion,
+    email_ledger_has_no_failures,
+    email_offers_are_complete,
+    ingest_mailbox,
+)
 from jiit_assets.collections import (
     EMAIL_NOTICES,
     EMAIL_OFFER_EVENTS,
@@ -136,6 +143,14 @@ def test_corpus_lands_exactly_once_across_repeated_runs(
     failed = mongo.collection(PROCESSED_EMAILS).find_one({"outcome": "failed"})
     assert failed is not None and "not readable" in failed["reason"] and failed["attempts"] == 2
 
+    # Data-quality checks: the offers are complete; the undecodable message is made visible.
+    checked = dg.materialize(
+        [email_ingestion, email_offers_are_complete, email_ledger_has_no_failures],
+        resources={"imap": imap, "mongo": mongo},
+    )
+    verdicts = {e.check_name: e.passed for e in checked.get_asset_check_evaluations()}
+    assert verdicts == {"email_offers_are_complete": True, "email_ledger_has_no_failures": False}
+
 
 def test_queued_state_is_never_reset_by_a_rerun(
     dovecot: DovecotServer, loaded_folder: str, mongo: MongoResource
@@ -210,6 +225,13 @@ def test_backfill_rereads_seen_messages_of_a_date_range_without_duplicates(
         assert again.success
         assert {d["_id"] for d in fresh.collection(EMAIL_PLACEMENT_OFFERS).find({}, {"_id": 1})} == offers
         assert fresh.collection(EMAIL_OFFER_EVENTS).count_documents({}) == 4
+
+        fresh.client.drop_database(fresh.database)  # start over for a single-day backfill
+        # A day's backfill follows the mail's own date: the Amazon mail forwarded on 22 Aug (its
+        # original was sent on the 21st) belongs to the 22nd.
+        assert run(imap, fresh, since="2025-08-22").success
+        offers = {d["_id"] for d in fresh.collection(EMAIL_PLACEMENT_OFFERS).find({}, {"_id": 1})}
+        assert offers == {"deloitte usi", "amazon"}
     finally:
         fresh.client.drop_database(fresh.database)
     # The same backfill on the live database changes nothing.
@@ -264,3 +286,23 @@ def test_duplicate_delivery_of_one_message_is_stored_once(
     assert mongo.collection(PROCESSED_EMAILS).count_documents({}) == 1
     assert mongo.collection(EMAIL_OFFER_EVENTS).count_documents({}) == 1
     assert unseen(dovecot, imap_folder) == 0
+
+
+def test_offer_events_and_notices_reach_the_notices_queue(
+    dovecot: DovecotServer, loaded_folder: str, mongo: MongoResource
+) -> None:
+    """The contract with the `notices` asset: it drains `notice_state: pending` and renders our content."""
+    from jiit_assets.assets.notices import notices
+
+    result = dg.materialize(
+        [email_ingestion, notices], resources={"imap": dovecot.resource(loaded_folder), "mongo": mongo}
+    )
+    assert result.success
+    queue = mongo.collection("notices")
+    offer_events = list(mongo.collection(EMAIL_OFFER_EVENTS).find({}, {"notice_state": 1}))
+    assert offer_events and all(event["notice_state"] == "queued" for event in offer_events)
+    assert queue.count_documents({"source": "placement_offer"}) == len(offer_events)
+    assert queue.count_documents({"source": "email"}) == len(names("notice"))
+    assert mongo.collection(EMAIL_NOTICES).count_documents({"notice_state": "pending"}) == 0
+    zscaler = queue.find_one({"source": "placement_offer", "company": "Zscaler"})
+    assert zscaler is not None and zscaler["title"] == "Placement Update: Zscaler"
