@@ -47,6 +47,7 @@ SUPERSET_RETRY_POLICY = dg.RetryPolicy(
     max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
 ACCOUNTS_CHECK = "all_accounts_ok"
+ENRICHED_CHECK = "all_jobs_enriched"
 PREVIEW_SIZE = 8
 # The portal fields a reader sees: a change in any of them means the notice was edited.
 NOTICE_HASHED_FIELDS = ("title", "content", "lastModifiedOn")
@@ -114,11 +115,19 @@ def _report_partial(context: dg.AssetExecutionContext, what: str, fetched: Fetch
         )
 
 
-def _not_configured(context: dg.AssetExecutionContext, asset: str) -> dg.MaterializeResult:
+def _not_configured(
+    context: dg.AssetExecutionContext, asset: str, extra_checks: Sequence[str] = ()
+) -> dg.MaterializeResult:
     context.log.info("SUPERSET_CREDENTIALS is not set: skipping SuperSet (nothing fetched, nothing changed).")
+    skipped = [
+        dg.AssetCheckResult(
+            check_name=name, asset_key=asset, passed=True, metadata={"skipped": "not configured"}
+        )
+        for name in extra_checks
+    ]
     return dg.MaterializeResult(
         metadata={"fetched": 0, "skipped": "SUPERSET_CREDENTIALS is not set"},
-        check_results=[_accounts_check(asset, None)],
+        check_results=[_accounts_check(asset, None), *skipped],
     )
 
 
@@ -241,7 +250,7 @@ def store_enriched_jobs(
 ) -> dg.MaterializeResult:
     """Fetch listings, enrich new jobs, refresh known ones (see ``enriched_jobs``)."""
     if not superset.is_configured:
-        return _not_configured(context, ENRICHED_JOBS)
+        return _not_configured(context, ENRICHED_JOBS, extra_checks=[ENRICHED_CHECK])
     collection = mongo.collection(ENRICHED_JOBS)
     now = datetime.now(UTC)
     operations: list[UpdateOne] = []
@@ -305,6 +314,7 @@ def store_enriched_jobs(
     if operations:
         collection.bulk_write(operations, ordered=False)
     _report_partial(context, "job listings", fetched)
+    without_details = collection.count_documents({"enriched": False})
 
     new_ids = [job.id for job in enriched if job.id not in stored]
     newest = sorted(enriched, key=lambda job: job.createdAt or 0, reverse=True)[:PREVIEW_SIZE]
@@ -327,7 +337,16 @@ def store_enriched_jobs(
             ),
             "new_job_ids": dg.MetadataValue.json(new_ids[:50]),
         },
-        check_results=[_accounts_check(ENRICHED_JOBS, fetched)],
+        check_results=[
+            _accounts_check(ENRICHED_JOBS, fetched),
+            dg.AssetCheckResult(
+                check_name=ENRICHED_CHECK,
+                asset_key=ENRICHED_JOBS,
+                passed=without_details == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"jobs_without_details": without_details, "failed_this_run": len(failed)},
+            ),
+        ],
     )
 
 
@@ -377,7 +396,15 @@ def build_superset_assets(
                 ACCOUNTS_CHECK,
                 asset=ENRICHED_JOBS,
                 description="Every SuperSet account in SUPERSET_CREDENTIALS logged in and returned its job listings.",
-            )
+            ),
+            dg.AssetCheckSpec(
+                ENRICHED_CHECK,
+                asset=ENRICHED_JOBS,
+                description=(
+                    "Every stored job has its details (eligibility, package, hiring flow, documents); jobs "
+                    "stored from their listing only are retried on the next run."
+                ),
+            ),
         ],
         description=(
             "Job profiles from the SuperSet portal, structured with the original system's field names "

@@ -49,8 +49,12 @@ def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, Any]:
     return {key: getattr(value, "value", value) for key, value in events[-1].metadata.items()}
 
 
-def check_passed(result: dg.ExecuteInProcessResult, asset: str) -> bool:
-    evaluations = [e for e in result.get_asset_check_evaluations() if e.asset_key == dg.AssetKey(asset)]
+def check_passed(result: dg.ExecuteInProcessResult, asset: str, check: str = "all_accounts_ok") -> bool:
+    evaluations = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == dg.AssetKey(asset) and e.check_name == check
+    ]
     assert len(evaluations) == 1
     return evaluations[0].passed
 
@@ -352,11 +356,13 @@ def test_a_job_whose_details_fail_is_stored_from_its_listing_and_retried(
         "Unknown",
     )
     assert metadata(first, ENRICHED_JOBS)["detail_fetches_failed"] == 1
+    assert not check_passed(first, ENRICHED_JOBS, "all_jobs_enriched")
 
     superset_standin.add_job(listing, {"jobProfile": {"package": 700000, "location": "Noida"}})
     superset_standin.reset_counters()
-    run(mongo, superset_resource)
+    second = run(mongo, superset_resource)
 
+    assert check_passed(second, ENRICHED_JOBS, "all_jobs_enriched")
     assert superset_standin.count("job_details") == 1
     job = mongo.collection(ENRICHED_JOBS).find_one({"_id": "jp-withdrawn"})
     assert job is not None
