@@ -95,7 +95,11 @@ _THOUSANDS = re.compile(
 _INDIAN_GROUPED = re.compile(
     r"(?<![\d.,])(?P<a>\d{1,2},\d{2},\d{3})(?![\d,])(?P<per>\s*(?:per\s+(?:annum|month)|p\.?a\.?|/-))?"
 )
-_BREAKDOWN = re.compile(r"[{(\[][^{}()\[\]]*\+[^{}()\[\]]*[})\]]")
+# A bracketed component list ("{5.5 fixed + 1.65 variable}", "(includes 1.5 L joining bonus)")
+# explains a total; its figures are not packages of their own.
+_BREAKDOWN = re.compile(
+    r"[{(\[](?:[^{}()\[\]]*\+[^{}()\[\]]*|\s*(?i:incl\.?|includ\w*|comprising|consisting|of\s+which)\b[^{}()\[\]]*)[})\]]"
+)
 _MONTHLY_CONTEXT = re.compile(r"(?i)\b(?:stipend|per\s+month|monthly|/\s*month|p\.?m\.?)\b")
 _TRAINING_CONTEXT = re.compile(r"(?i)\b(?:during|while)\s+(?:the\s+)?(?:training|internship|probation)\b")
 
@@ -361,9 +365,14 @@ _COMPANY_AFTER = re.compile(
     rf"|(?P<company2>[A-Z][\w&'.\-]*(?:[ \t]+{_COMPANY_WORD}){{0,5}})[ \t]+(?:has|have)[ \t]+(?:extended|rolled[ \t]+out|"
     rf"made|released|issued)[ \t]+(?:\w+[ \t]+)?offers?"
 )
+_RESULT_OF = (
+    r"(?i:\b(?:final\s+)?(?:results?|selects?|selections?|selection\s+list|offers?|ppos?)\s+(?:of|from|by)\s+)"
+    r"(?:M/s\.?\s+)?(?P<company>[A-Z][\w&'.\-]*(?:[ \t]+" + _COMPANY_WORD + r"){0,5})"
+)
 _SUBJECT_COMPANY = [
     re.compile(p)
     for p in (
+        _RESULT_OF,
         r"(?i:\b(?:at|by|in|with|from)\s+)(?P<company>[A-Z][\w&'.\-]*(?:[ \t]+" + _COMPANY_WORD + r"){0,5})",
         r"(?i:^(?:[\w\s]*?(?:results?|selects?|selections?|offers?|placements?|update)\s*[:\-–|]\s*))"
         r"(?P<company>[A-Z][\w&'.\-]*(?:\s+" + _COMPANY_WORD + r"){0,5})",
@@ -418,6 +427,7 @@ def _company(subject: str, body: str, labels: dict[str, list[str]]) -> str | Non
     candidates: list[str] = []
     candidates.extend(labels.get("company", []))
     candidates.extend(m.group("company") or m.group("company2") for m in _COMPANY_AFTER.finditer(body))
+    candidates.extend(m.group("company") for m in re.finditer(_RESULT_OF, body))
     for pattern in _SUBJECT_COMPANY:
         candidates.extend(m.group("company") for m in pattern.finditer(subject))
     for raw in candidates:
