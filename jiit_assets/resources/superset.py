@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -211,9 +212,10 @@ class RetrySettings:
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
-        return float(value) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
-        return None
+        return None  # an HTTP-date: fall back to our own backoff
+    return seconds if seconds is not None and math.isfinite(seconds) else None
 
 
 class SupersetClient:
