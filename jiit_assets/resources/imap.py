@@ -164,6 +164,12 @@ class ImapResource(dg.ConfigurableResource):
             box = self._mailbox()
         except ImapError:
             raise
+        except ssl.SSLCertVerificationError as error:
+            raise ImapError(
+                f"the certificate of IMAP server {self.host}:{self.port} is not trusted ({error.verify_message}); "
+                "set the right host name or a CA bundle",
+                retryable=False,
+            ) from None
         except (
             TimeoutError,
             OSError,

@@ -306,3 +306,25 @@ def test_offer_events_and_notices_reach_the_notices_queue(
     assert mongo.collection(EMAIL_NOTICES).count_documents({"notice_state": "pending"}) == 0
     zscaler = queue.find_one({"source": "placement_offer", "company": "Zscaler"})
     assert zscaler is not None and zscaler["title"] == "Placement Update: Zscaler"
+
+
+@pytest.mark.parametrize("tls_mode", ["ssl", "starttls", "plain"])
+def test_every_tls_mode_reads_the_mailbox(dovecot: DovecotServer, imap_folder: str, tls_mode: str) -> None:
+    append_messages(dovecot, imap_folder, [(raw("offer_ppo.eml"), None)])
+    port = dovecot.tls_port if tls_mode == "ssl" else dovecot.port
+    imap = dovecot.resource(imap_folder, port=port, tls_mode=tls_mode, ca_file=str(dovecot.ca_file))
+    with imap.session() as session:
+        batches = list(session.fetch_batches(session.unseen_uids()))
+    assert [len(batch) for batch in batches] == [1]
+    assert b"Goldman Sachs" in batches[0][0].raw and not batches[0][0].seen
+    assert unseen(dovecot, imap_folder) == 1  # BODY.PEEK: reading did not mark it
+
+
+def test_an_untrusted_certificate_is_a_clear_non_retryable_error(
+    dovecot: DovecotServer, imap_folder: str
+) -> None:
+    imap = dovecot.resource(imap_folder, port=dovecot.tls_port, tls_mode="ssl")
+    with pytest.raises(ImapError) as caught, imap.session():
+        pass
+    assert "not trusted" in str(caught.value) and not caught.value.retryable
+    assert dovecot.password not in str(caught.value)
