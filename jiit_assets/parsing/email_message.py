@@ -20,11 +20,12 @@ from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from jiit_assets.parsing.html import html_to_text, normalize_space, table_rows
+from jiit_assets.parsing.html import html_to_text, normalize_space
 from jiit_assets.parsing.text import IST
 
 MAX_RAW_BYTES = 25 * 1024 * 1024  # larger than any real notice; refuse rather than exhaust memory
 MAX_TEXT_CHARS = 100_000  # offers and notices fit in a few kB; the rest of a huge mail is noise
+MAX_HTML_CHARS = 1_000_000  # markup beyond this is not parsed at all (lxml time and memory grow with it)
 
 
 class EmailDecodeError(ValueError):
@@ -209,6 +210,9 @@ def _part_text(part: Message) -> str:
     return safe_decode(payload, part.get_content_charset())
 
 
+_HAS_TABLE = re.compile(r"<t[dh]\b", re.IGNORECASE)
+
+
 def _readable(text: str) -> bool:
     """False for binary garbage (e.g. a corrupt base64 body decoding to noise)."""
     sample = text[:4000]
@@ -229,9 +233,11 @@ def _body_text(message: Message, key: str) -> str:
             plain = _part_text(part)
         elif content_type == "text/html" and html is None:
             html = _part_text(part)
+    if html is not None and len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
     # Plain text is preferred, except when the HTML alternative holds tables: plain renderings of
     # tables lose their columns, and student lists are usually tables.
-    if html is not None and (plain is None or not plain.strip() or table_rows(html)):
+    if html is not None and (plain is None or not plain.strip() or _HAS_TABLE.search(html)):
         text = html_to_text(html)
         source = "HTML"
     elif plain is not None:

@@ -186,3 +186,16 @@ def test_oversized_messages_raise_a_typed_error() -> None:
         decode_email(raw)
     assert "cap" in caught.value.reason
     assert caught.value.message_key == message_key_for("<big@x>", "", "", "")
+
+
+def test_huge_html_is_cut_before_parsing_and_the_text_capped() -> None:
+    rows = "".join(f"<tr><td>Row {i}</td><td>Company {i}</td></tr>" for i in range(30_000))
+    raw = (
+        b"From: Placement Cell <p@jiit.ac.in>\r\nSubject: Drive log\r\nMessage-ID: <huge-html@x>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>Placement drive log</p><table>"
+        + rows.encode()
+        + b"</table>"
+    )
+    mail = decode_email(raw)
+    assert mail.truncated and len(mail.text) == 100_000
+    assert mail.text.startswith("Placement drive log")
