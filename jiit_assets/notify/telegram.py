@@ -43,12 +43,18 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from jiit_assets.notify.ledger import DeliveryLedger, LedgerEntry, LedgerState
 from jiit_assets.notify.render import telegram_plain_text
 from jiit_assets.resources.telegram import TelegramConfigError, TelegramResource
 
 CHANNEL = "telegram"
+# python-telegram-bot 22 warns on every RetryAfter that `retry_after` will become a timedelta;
+# retry_after_seconds() handles both types, so the warning is noise in every rate-limited run.
+warnings.filterwarnings(
+    "ignore", message=r".*attribute `retry_after` will be of type", category=PTBDeprecationWarning
+)
 BACKOFF_BASE_SECONDS = 0.5
 
 Document = dict[str, Any]

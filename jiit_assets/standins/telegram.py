@@ -163,6 +163,7 @@ class TelegramStandin:
         self._fail_next: deque[int] = deque()
         self._delay_next: deque[float] = deque()
         self._hold_after: int | None = None
+        self._admitted = 0  # sendMessage requests let through the hold check
         self._released = threading.Event()
         self._lock = threading.Lock()
         self._next_id = 1
@@ -194,9 +195,9 @@ class TelegramStandin:
             self._delay_next.extend([seconds] * count)
 
     def hold_after(self, accepted: int | None) -> None:
-        """After ``accepted`` more messages, hold sendMessage requests unanswered until :meth:`release`."""
+        """After ``accepted`` more sendMessage requests, hold sendMessage requests unanswered until :meth:`release`."""
         with self._lock:
-            self._hold_after = None if accepted is None else len(self.messages) + accepted
+            self._hold_after = None if accepted is None else self._admitted + accepted
             self._released.clear()
 
     def release(self) -> None:
@@ -242,11 +243,12 @@ class TelegramStandin:
         if delay:
             time.sleep(delay)
         with self._lock:
-            if self._hold_after is not None and len(self.messages) >= self._hold_after:
+            # Counted at admission, so concurrent requests cannot slip past the limit together.
+            hold = self._hold_after is not None and self._admitted >= self._hold_after
+            if hold:
                 self.requests["held"] += 1
-                hold = True
             else:
-                hold = False
+                self._admitted += 1
         if hold:
             self._released.wait()
             return 500, _error(500, "Internal Server Error: request was held and dropped")
@@ -311,11 +313,11 @@ def _handler_for(standin: TelegramStandin) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
             standin.responses[status] += 1
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
             with contextlib.suppress(OSError):  # the client may have gone away (killed mid-request)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
                 self.wfile.write(body)
 
         def _api(self, params: dict[str, Any]) -> None:
