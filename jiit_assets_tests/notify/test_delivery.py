@@ -11,7 +11,9 @@ import pytest
 
 from jiit_assets.assets.deliveries import notice_deliveries
 from jiit_assets.collections import DELIVERIES, NOTICES, PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets.models import NoticeContent, NoticeType, QueuedNotice
 from jiit_assets.notify.ledger import MAX_RUNS_PER_RECIPIENT
+from jiit_assets.notify.render import render_notice
 from jiit_assets.notify.webpush import topic_for
 from jiit_assets.resources.mongo import MongoResource
 from jiit_assets.resources.telegram import TelegramResource
@@ -257,3 +259,32 @@ def test_read_timeouts_resend_at_least_once_and_report_possible_duplicates(
     assert metadata["possible_duplicates"] == 1
     entry = mongo.collection(DELIVERIES).find_one()
     assert entry["state"] == "sent" and entry["unconfirmed"] == 1
+
+
+def test_hostile_notice_rendered_by_the_renderer_arrives_readable(
+    mongo, telegram_standin, push_standin, telegram_resource, web_push_resource, vapid_keys
+):
+    paragraph = "CGPA < 7 & <script>alert(1)</script> </i><b>unbalanced & \"quoted\" 'text' — ₹12 LPA 🎉"
+    text = "\n\n".join(f"{i}. {paragraph}" for i in range(120))
+    content = NoticeContent(
+        source="email",
+        source_id="hostile",
+        type=NoticeType.ANNOUNCEMENT,
+        title="<b>T&P</b> update",
+        text=text,
+    )
+    notice = QueuedNotice(content=content, rendered=render_notice(content))
+    store_notices(mongo, notice)
+    subscription = add_subscriptions(mongo, push_standin, 1, vapid_keys.public)[0]
+
+    deliver(mongo, telegram_resource, web_push_resource)
+
+    messages = telegram_standin.messages_for(CHANNEL_CHAT)
+    assert len(messages) == len(notice.rendered.telegram_html) >= 3
+    assert all(m.parse_mode == "HTML" for m in messages)  # no chunk needed the plain-text fallback
+    readable = "\n".join(m.text for m in messages)
+    assert "<b>T&P</b> update" in readable
+    for i in range(120):
+        assert f"{i}. {paragraph}" in readable
+    [push] = push_standin.received_for(subscription["endpoint"])
+    assert push.payload["notice_id"] == "email:hostile" and "<script>" in push.payload["body"]
