@@ -14,7 +14,7 @@ import dagster as dg
 def env_or_default(name: str, default: str) -> str:
     """``EnvVar(name)`` when the variable is set (the UI then shows the name), else the default."""
     if os.environ.get(name, "").strip():
-        return dg.EnvVar(name)  # type: ignore[return-value]  # EnvVar is a str subclass Dagster resolves
+        return dg.EnvVar(name)  # a str subclass: Dagster resolves it when the resource is used
     return default
 
 

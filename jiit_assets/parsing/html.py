@@ -25,7 +25,9 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 def normalize_space(text: str) -> str:
     """Collapse runs of spaces (including non-breaking and narrow spaces) inside each line."""
     text = _ZERO_WIDTH.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines = (
+        _SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    )
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -99,4 +101,6 @@ def html_to_text(markup: str) -> str:
 
 
 def looks_like_html(text: str) -> bool:
-    return bool(re.search(r"<(p|div|br|table|tr|td|li|ul|ol|span|b|strong|a|html|body)\b", text, re.IGNORECASE))
+    return bool(
+        re.search(r"<(p|div|br|table|tr|td|li|ul|ol|span|b|strong|a|html|body)\b", text, re.IGNORECASE)
+    )

@@ -63,7 +63,13 @@ def test_schedules_run_in_india_standard_time(schedule_name, cron, job_name):
 def test_update_job_materializes_every_source_and_the_queue_but_not_delivery():
     job = defs.get_job_def("update_job")
     selected = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
-    assert {"raw_superset_notices", "enriched_jobs", "email_placement_offers", "email_notices", "notices"} <= selected
+    assert {
+        "raw_superset_notices",
+        "enriched_jobs",
+        "email_placement_offers",
+        "email_notices",
+        "notices",
+    } <= selected
     assert "notice_deliveries" not in selected
     assert "official_placement_stats" not in selected
 
