@@ -23,6 +23,9 @@ from jiit_assets.resources.mongo import (
 from jiit_assets.resources.superset import DEFAULT_BASE_URL as DEFAULT_SUPERSET_BASE_URL
 from jiit_assets.resources.superset import DEFAULT_PUBLIC_KEY_PEM as DEFAULT_SUPERSET_PUBLIC_KEY_PEM
 from jiit_assets.resources.superset import SupersetResource
+from jiit_assets.resources.telegram import DEFAULT_API_BASE_URL as DEFAULT_TELEGRAM_API_BASE_URL
+from jiit_assets.resources.telegram import TelegramResource
+from jiit_assets.resources.webpush import WebPushResource
 
 ASSET_MODULES = [superset, email, notices, official, analytics, deliveries, checks]
 
@@ -53,7 +56,16 @@ def build_resources() -> dict[str, Any]:
     resources["college_site"] = CollegeSiteResource(
         url=env_or_default("OFFICIAL_SITE_URL", DEFAULT_OFFICIAL_SITE_URL)
     )
-    # NOTIFY-RESOURCES
+    resources["telegram"] = TelegramResource(
+        bot_token=env_or_empty("TELEGRAM_BOT_TOKEN"),
+        chat_ids=env_or_empty("TELEGRAM_CHAT_ID"),
+        api_base_url=env_or_default("TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API_BASE_URL),
+    )
+    resources["web_push"] = WebPushResource(
+        vapid_private_key=env_or_empty("VAPID_PRIVATE_KEY"),
+        vapid_public_key=env_or_empty("VAPID_PUBLIC_KEY"),
+        vapid_subject=env_or_empty("VAPID_SUBJECT"),
+    )
     return resources
 
 
