@@ -6,7 +6,6 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets import assets as _assets_pkg  # noqa: F401  (keeps the package importable first)
 from jiit_assets.assets import analytics, checks, deliveries, email, notices, official, superset
 from jiit_assets.automation.jobs import JOBS
 from jiit_assets.automation.schedules import SCHEDULES
@@ -70,7 +69,8 @@ def build_resources() -> dict[str, Any]:
 
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(ASSET_MODULES),
+    # Code references let the UI open each asset's source file at the right line.
+    assets=dg.with_source_code_references(dg.load_assets_from_modules(ASSET_MODULES)),
     asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
     jobs=JOBS,
     schedules=SCHEDULES,
