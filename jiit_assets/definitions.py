@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import dagster as dg
@@ -68,9 +69,13 @@ def build_resources() -> dict[str, Any]:
     return resources
 
 
+with warnings.catch_warnings():
+    # Code references let the UI open each asset's source file at the right line (a beta API).
+    warnings.simplefilter("ignore", dg.BetaWarning)
+    ASSETS = dg.with_source_code_references(dg.load_assets_from_modules(ASSET_MODULES))
+
 defs = dg.Definitions(
-    # Code references let the UI open each asset's source file at the right line.
-    assets=dg.with_source_code_references(dg.load_assets_from_modules(ASSET_MODULES)),
+    assets=ASSETS,
     asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
     jobs=JOBS,
     schedules=SCHEDULES,
