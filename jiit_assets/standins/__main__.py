@@ -25,7 +25,8 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from jiit_assets.collections import PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets.notify.webpush import subscription_document
+from jiit_assets.parsing.text import IST
 from jiit_assets.resources.mongo import DEFAULT_MONGODB_DATABASE, DEFAULT_MONGODB_URI, MongoResource
 from jiit_assets.resources.webpush import b64url, public_key_of
 from jiit_assets.standins.college_site import start_college_site_standin
@@ -54,6 +56,8 @@ DEMO_SUBSCRIBER = {
     "last_name": "Student",
     "is_active": True,
 }
+# Portal fixtures republished as today's news: a shortlist, a schedule change and a webinar.
+DEMO_NOTICE_FIXTURES = ("n-sl-acme-ot", "n-up-01", "n-wb-01")
 # Push services reject placeholder contacts (see resources/webpush.py); this one only reaches the stand-in.
 DEMO_VAPID_SUBJECT = "mailto:placement-demo@jiit.ac.in"
 
@@ -82,8 +86,42 @@ def mongo_from(environ: Mapping[str, str]) -> MongoResource:
     )
 
 
+def demo_notices(today: date) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
+    """Today's demo notices: copies of portal fixtures, published yesterday evening (IST).
+
+    The fixtures are months old, and the notices queue skips anything published before its
+    backlog window, so without these a fresh demo would deliver nothing. Ids and times depend
+    only on the day: restarting the demo the same day re-serves the same notices unchanged (no
+    re-delivery), and each new day brings new ones.
+    """
+    fixtures = {
+        item["notice"]["identifier"]: item
+        for item in json.loads(
+            resources.files("jiit_assets.standins")
+            .joinpath("data", "superset", "notices.json")
+            .read_text("utf-8")
+        )
+    }
+    evening = datetime.combine(today, time(18, 0), tzinfo=IST) - timedelta(days=1)
+    notices = []
+    for index, identifier in enumerate(DEMO_NOTICE_FIXTURES):
+        item = fixtures[identifier]
+        published = int((evening + timedelta(minutes=30 * index)).timestamp() * 1000)
+        notice = {
+            **item["notice"],
+            "identifier": f"demo-{today:%Y%m%d}-{identifier}",
+            "publishedAt": published,
+            "lastModifiedOn": published,
+        }
+        notices.append((notice, tuple(item["accounts"])))
+    return notices
+
+
 def start_superset(port: int) -> Running:
     standin = start_superset_standin(port=port)
+    fresh = demo_notices(datetime.now(IST).date())
+    for notice, accounts in fresh:
+        standin.add_notice(notice, accounts)
     return Running(
         "SuperSet portal",
         standin.url,
@@ -93,7 +131,7 @@ def start_superset(port: int) -> Running:
             "SUPERSET_CREDENTIALS": standin.credentials_json,
             "SUPERSET_PUBLIC_KEY_PEM": standin.public_key_pem,
         },
-        note=f"{len(standin.accounts)} demo accounts",
+        note=f"{len(standin.accounts)} demo accounts, {len(fresh)} notices published since yesterday",
     )
 
 
