@@ -1,13 +1,14 @@
 """``python -m jiit_assets.standins``: every outside service the demo needs, on loopback ports.
 
 For each service whose real settings are not in the environment (``.env`` included: ``make demo``
-loads it first), this starts the local stand-in, prepares demo data (Web Push subscriptions minted
-by the push stand-in and stored in ``push_subscriptions``; a demo Telegram subscriber in ``users``)
-and writes the settings that point the pipeline at it to an env file (``.run/standins.env``, shell
-syntax) and a JSON twin (``.run/standins.json``, for tests). A service whose variables are already
-set is left alone, so setting e.g. ``TELEGRAM_BOT_TOKEN`` switches to the real Telegram with no code
-change. Runs in the foreground until SIGINT or SIGTERM, then stops the stand-ins and removes the
-files so a later start never reads stale ports or keys.
+loads it first), this starts the local stand-in (a Dovecot server for the mailbox), prepares demo
+data (fresh portal notices and mails; Web Push subscriptions minted by the push stand-in and stored
+in ``push_subscriptions``; a demo Telegram subscriber in ``users``) and writes the settings that
+point the pipeline at it to an env file (``.run/standins.env``, shell syntax) and a JSON twin
+(``.run/standins.json``, for tests). A service whose variables are already set is left alone, so
+setting e.g. ``TELEGRAM_BOT_TOKEN`` switches to the real Telegram with no code change. Runs in the
+foreground until SIGINT or SIGTERM, then stops the stand-ins and removes the files so a later start
+never reads stale ports or keys.
 
 What the Telegram and push stand-ins receive is listed on their pages (printed at start) and
 logged to standard output.
@@ -38,13 +39,14 @@ from jiit_assets.parsing.text import IST
 from jiit_assets.resources.mongo import DEFAULT_MONGODB_DATABASE, DEFAULT_MONGODB_URI, MongoResource
 from jiit_assets.resources.webpush import b64url, public_key_of
 from jiit_assets.standins.college_site import start_college_site_standin
+from jiit_assets.standins.mailbox import dovecot_binary, start_mailbox_standin
 from jiit_assets.standins.push import start_push_standin
 from jiit_assets.standins.superset import start_superset_standin
 from jiit_assets.standins.telegram import DEFAULT_TOKEN, start_telegram_standin
 
 LOGGER = logging.getLogger("jiit_assets.standins")
 
-DEFAULT_PORTS = {"superset": 8101, "college_site": 8102, "telegram": 8103, "push": 8104}
+DEFAULT_PORTS = {"superset": 8101, "college_site": 8102, "telegram": 8103, "push": 8104, "mailbox": 8143}
 # The demo's Telegram channel (TELEGRAM_CHAT_ID) and one subscriber who started the bot privately.
 DEMO_CHANNEL_ID = "-1001000000001"
 DEMO_SUBSCRIBER = {
@@ -140,6 +142,24 @@ def start_college_site(port: int) -> Running:
     return Running("college website", standin.url, standin.stop, env={"OFFICIAL_SITE_URL": standin.url})
 
 
+def start_mailbox(port: int) -> Running:
+    standin = start_mailbox_standin(port=port)
+    return Running(
+        "placement mailbox",
+        standin.url,
+        standin.stop,
+        env={
+            "IMAP_HOST": standin.host,
+            "IMAP_PORT": str(standin.port),
+            "IMAP_USER": standin.user,
+            "IMAP_PASSWORD": standin.password,
+            "IMAP_FOLDER": "INBOX",
+            "IMAP_TLS_MODE": "plain",
+        },
+        note=f"Dovecot, {standin.messages} unread mails from yesterday",
+    )
+
+
 def start_telegram(port: int, mongo: MongoResource) -> Running:
     standin = start_telegram_standin(port=port, token=DEFAULT_TOKEN)
     now = datetime.now(UTC)
@@ -221,6 +241,15 @@ def start_all(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[lis
             real.append("college website (OFFICIAL_SITE_URL is set)")
         else:
             running.append(start_college_site(port["college_site"]))
+        if configured(environ, "IMAP_HOST"):
+            real.append("placement mailbox (IMAP_HOST is set)")
+        elif dovecot_binary() is None:
+            LOGGER.warning(
+                "Dovecot is not installed (`make system-deps`): e-mail ingestion will log that IMAP is "
+                "not configured and skip."
+            )
+        else:
+            running.append(start_mailbox(port["mailbox"]))
         if configured(environ, "TELEGRAM_BOT_TOKEN"):
             real.append("Telegram (TELEGRAM_BOT_TOKEN is set)")
         else:
