@@ -46,7 +46,8 @@ if [ "${1:-start}" = stop ]; then
 fi
 
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
-bash scripts/db.sh start "${DB_PORT:-27017}"
+# In a session of its own, so the database outlives this terminal as `make db` would leave it.
+setsid -w bash scripts/db.sh start "${DB_PORT:-27017}"
 
 stop_standins  # leftovers of a demo that did not exit cleanly
 "$PY" -m jiit_assets.standins --env-file "$RUN/standins.env" >"$RUN/standins.log" 2>&1 &

@@ -97,7 +97,7 @@ class DemoStack:
         return "\n".join(parts)
 
 
-def _stop_group(process: subprocess.Popen[bytes], first_signal: int, grace: float) -> None:
+def stop_group(process: subprocess.Popen[bytes], first_signal: int, grace: float) -> None:
     """Stop a process started in its own session, and everything it spawned."""
     if process.poll() is None:
         try:
@@ -111,7 +111,7 @@ def _stop_group(process: subprocess.Popen[bytes], first_signal: int, grace: floa
     process.wait()
 
 
-def _wait_for_file(path: Path, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_for_file(path: Path, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while not path.exists():
         if process.poll() is not None:
@@ -164,7 +164,7 @@ def demo_stack(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     )
     dagster: subprocess.Popen[bytes] | None = None
     try:
-        _wait_for_file(env_file, standins, standins_log)
+        wait_for_file(env_file, standins, standins_log)
         info = json.loads(env_file.with_suffix(".json").read_text())
         env.update(info["env"])
 
@@ -204,8 +204,8 @@ def demo_stack(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield stack
     finally:
         if dagster is not None:
-            _stop_group(dagster, signal.SIGINT, grace=20)
-        _stop_group(standins, signal.SIGTERM, grace=10)
+            stop_group(dagster, signal.SIGINT, grace=20)
+        stop_group(standins, signal.SIGTERM, grace=10)
         client: MongoClient[dict[str, Any]]
         with MongoClient(mongo_uri, serverSelectionTimeoutMS=5000) as client:
             client.drop_database(database)
