@@ -20,6 +20,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shlex
 import signal
 import sys
@@ -74,6 +75,8 @@ class Running:
     env: dict[str, str] = field(default_factory=dict)
     page: str | None = None  # inspection page, for the services that receive notices
     note: str = ""
+    # Removes the demo recipients it stored, so they never outlive the stand-in that answers for them.
+    cleanup: Callable[[MongoResource], None] | None = None
 
 
 def configured(environ: Mapping[str, str], *names: str) -> bool:
@@ -160,6 +163,10 @@ def start_mailbox(port: int) -> Running:
     )
 
 
+def forget_demo_subscriber(mongo: MongoResource) -> None:
+    mongo.collection(USERS).delete_one({"_id": DEMO_SUBSCRIBER["_id"]})
+
+
 def start_telegram(port: int, mongo: MongoResource) -> Running:
     standin = start_telegram_standin(port=port, token=DEFAULT_TOKEN)
     now = datetime.now(UTC)
@@ -180,6 +187,7 @@ def start_telegram(port: int, mongo: MongoResource) -> Running:
         },
         page=f"{standin.url}/",
         note=f"channel {DEMO_CHANNEL_ID} and subscriber {DEMO_SUBSCRIBER['chat_id']} in `users`",
+        cleanup=forget_demo_subscriber,
     )
 
 
@@ -195,7 +203,8 @@ def start_push(port: int, mongo: MongoResource, subscriptions: int) -> Running:
     collection = mongo.collection(PUSH_SUBSCRIPTIONS)
     # Subscriptions minted by an earlier start are unknown to this stand-in (their keys died with
     # it): drop them rather than let every delivery discover that through 404s.
-    collection.delete_many({"endpoint": {"$regex": f"^{standin.url}/push/"}})
+    minted_here = {"endpoint": {"$regex": f"^{re.escape(standin.url)}/push/"}}
+    collection.delete_many(minted_here)
     now = datetime.now(UTC)
     for _ in range(subscriptions):
         document = subscription_document(standin.new_subscription(application_server_key=public_key))
@@ -204,6 +213,10 @@ def start_push(port: int, mongo: MongoResource, subscriptions: int) -> Running:
             {"$set": document, "$setOnInsert": {"created_at": now}},
             upsert=True,
         )
+
+    def forget_subscriptions(mongo: MongoResource) -> None:
+        mongo.collection(PUSH_SUBSCRIPTIONS).delete_many(minted_here)
+
     return Running(
         "Web Push service",
         standin.url,
@@ -215,6 +228,7 @@ def start_push(port: int, mongo: MongoResource, subscriptions: int) -> Running:
         },
         page=f"{standin.url}/",
         note=f"{subscriptions} browser subscriptions in `push_subscriptions`",
+        cleanup=forget_subscriptions,
     )
 
 
@@ -273,6 +287,21 @@ def stop_all(running: list[Running]) -> None:
             service.stop()
         except Exception as error:  # keep stopping the others
             LOGGER.warning("stopping the %s stand-in failed: %s", service.name, error)
+
+
+def remove_demo_recipients(running: list[Running], environ: Mapping[str, str]) -> None:
+    """Without its stand-in, a demo recipient would be a stranger's chat id or a dead endpoint."""
+    cleanups = [service.cleanup for service in running if service.cleanup is not None]
+    if not cleanups:
+        return
+    mongo = mongo_from(environ)
+    try:
+        for cleanup in cleanups:
+            cleanup(mongo)
+    except Exception as error:  # the database may already be gone; the next start cleans up too
+        LOGGER.warning("could not remove the demo recipients: %s", error)
+    finally:
+        mongo.client.close()
 
 
 def env_file_text(env: Mapping[str, str]) -> str:
@@ -344,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in (env_file, json_file):
             path.unlink(missing_ok=True)
         stop_all(running)
+        remove_demo_recipients(running, os.environ)
         LOGGER.info("stand-ins stopped")
     return 0
 

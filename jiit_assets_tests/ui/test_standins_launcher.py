@@ -97,6 +97,11 @@ def test_without_configuration_every_service_gets_a_stand_in(
         assert all(s["endpoint"].startswith(f"{push_origin}/push/") for s in subscriptions)
         assert [u["chat_id"] for u in users] == [100000001]
 
+    # Once the stand-ins are gone, so are the recipients only they could answer for.
+    with MongoClient(mongo_uri) as client:
+        assert client[database][USERS].count_documents({}) == 0
+        assert client[database][PUSH_SUBSCRIPTIONS].count_documents({}) == 0
+
 
 def test_configured_services_are_left_to_the_real_ones(tmp_path: Path, mongo_uri: str, database: str) -> None:
     real = {
