@@ -25,6 +25,7 @@ PROCESSED_EMAILS = "processed_emails"
 DELIVERIES = "deliveries"
 USERS = "users"
 PUSH_SUBSCRIPTIONS = "push_subscriptions"
+LOCKS = "locks"  # leases that keep two delivery runs apart
 
 INDEXES: dict[str, list[IndexModel]] = {
     RAW_SUPERSET_NOTICES: [

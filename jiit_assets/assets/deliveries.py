@@ -13,6 +13,10 @@ and failure policies). Afterwards each notice's channel state is settled:
               ``delivery_reasons.<channel>``) — so an unconfigured channel never loops;
 * ``pending`` some recipients are parked for a later run (the sensor requests another run).
 
+Only one delivery run works at a time, whether the sensor, a schedule or a hand-launched
+"Materialize all" started it: the run takes a lease first (``jiit_assets.notify.lease``) and a run
+that finds another one delivering sends nothing.
+
 ``pending`` turns false once no channel is pending. The settle step only writes if the notice's
 ``revision`` is still the one delivered: an edit during the run re-queues the new revision intact.
 """
@@ -26,8 +30,9 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.collections import DELIVERIES, NOTICES, PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets.collections import DELIVERIES, LOCKS, NOTICES, PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets.models import CHANNELS, DeliveryState
+from jiit_assets.notify.lease import DeliveryLease
 from jiit_assets.notify.ledger import DeliveryLedger, LedgerEntry, LedgerState
 from jiit_assets.notify.telegram import (
     TelegramFanout,
@@ -44,6 +49,15 @@ from jiit_assets.resources.webpush import WebPushResource
 Document = dict[str, Any]
 TELEGRAM, WEB_PUSH = CHANNELS
 PREVIEW_ROWS = 25
+_IN_PROGRESS = frozenset(
+    {
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.CANCELING,
+    }
+)
 _NOTICE_FIELDS = {"revision": 1, "telegram_html": 1, "push": 1, "delivery": 1, "title": 1, "created_at": 1}
 
 
@@ -85,6 +99,35 @@ def notice_deliveries(
 ) -> dg.MaterializeResult:
     # A misconfigured Web Push (bad key, placeholder subject) fails the run before anything is sent.
     vapid = web_push.vapid() if web_push.is_configured else None
+    lease = DeliveryLease(mongo.collection(LOCKS), owner=context.run.run_id)
+    holder = lease.acquire(lambda run_id: _run_in_progress(context.instance, run_id))
+    if holder is not None:
+        context.log.warning(
+            f"Delivery run {holder.owner} is still in progress; this run sends nothing and leaves "
+            "the pending notices to it (the sensor requests another run for anything left over)."
+        )
+        return dg.MaterializeResult(
+            metadata={"notices": 0, "skipped_because": f"delivery run {holder.owner} in progress"}
+        )
+    try:
+        return _deliver(context, mongo, telegram, web_push, vapid, lease)
+    finally:
+        lease.release()
+
+
+def _run_in_progress(instance: dg.DagsterInstance, run_id: str) -> bool:
+    run = instance.get_run_by_id(run_id)
+    return run is not None and run.status in _IN_PROGRESS
+
+
+def _deliver(
+    context: dg.AssetExecutionContext,
+    mongo: MongoResource,
+    telegram: TelegramResource,
+    web_push: WebPushResource,
+    vapid: Any,
+    lease: DeliveryLease,
+) -> dg.MaterializeResult:
     notices = list(mongo.collection(NOTICES).find({"pending": True}, _NOTICE_FIELDS).sort("created_at", 1))
     ledger = DeliveryLedger(mongo.collection(DELIVERIES))
     results = {
@@ -121,6 +164,7 @@ def notice_deliveries(
             )
             _tally(results, TELEGRAM, entries, {r.chat_id for r in recipients})
 
+    lease.heartbeat()
     todo = [n for n in notices if (n.get("delivery") or {}).get(WEB_PUSH) == DeliveryState.PENDING]
     if todo and not web_push.is_configured:
         context.log.info(
