@@ -124,12 +124,3 @@ with warnings.catch_warnings():
         lower_bound_delta=NOTICES_MAX_AGE,
         timezone="Asia/Kolkata",
     )
-    # Freshness checks only evaluate when something runs them: this sensor does, between updates.
-    notices_freshness_sensor = dg.build_sensor_for_freshness_checks(
-        freshness_checks=notices_freshness_checks,
-        name="notices_freshness_sensor",
-        minimum_interval_seconds=600,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-    )
-
-FRESHNESS_SENSORS = [notices_freshness_sensor]

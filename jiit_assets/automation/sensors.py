@@ -18,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
 
+from jiit_assets.assets.checks import notices_freshness_checks
 from jiit_assets.automation.jobs import notification_job
 from jiit_assets.collections import NOTICES
 from jiit_assets.resources.mongo import MongoResource
@@ -147,4 +149,15 @@ def _run_for(instance: dg.DagsterInstance, set_hash: str, attempt: int) -> Any:
     return records[0] if records else None
 
 
-SENSORS: list[dg.SensorDefinition] = [unsent_notices_sensor]
+# Freshness checks only evaluate when something runs them: this sensor does, between updates.
+# (Superseded by FreshnessPolicy, still a preview in dagster 1.13; see assets/checks.py.)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.SupersessionWarning)
+    notices_freshness_sensor = dg.build_sensor_for_freshness_checks(
+        freshness_checks=notices_freshness_checks,
+        name="notices_freshness_sensor",
+        minimum_interval_seconds=600,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
+
+SENSORS: list[dg.SensorDefinition] = [unsent_notices_sensor, notices_freshness_sensor]
