@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
 import time
 import warnings
@@ -34,7 +35,9 @@ def render(sections: list[Section], bench: Bench, started: datetime, seconds: fl
         + (" " + " ".join(argv) if argv else "")
         + "`); do not edit by hand. Every comparison below was measured side by side in the same run, "
         "against the in-package stand-ins on 127.0.0.1 and a FerretDB started for the run. Times are "
-        f"medians of {bench.repeats} runs (min–max in brackets) unless a section says otherwise.",
+        f"medians of {bench.repeats} runs (min–max in brackets); measurements that take a minute or more "
+        f"each are repeated {bench.slow_repeats} times (the median of two is their mean), as each "
+        "section states.",
         "",
         f"Run on {started:%Y-%m-%d %H:%M} UTC, {seconds / 60:.1f} minutes in all.",
         "",
@@ -73,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     raw_argv = sys.argv[1:] if argv is None else argv
 
+    # A terminated run still stops its FerretDB and stand-ins (their `finally` blocks run).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     # Dagster's in-process runs log every event at INFO; the report is what matters here.
     logging.getLogger("dagster").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -83,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     sections: list[Section] = []
     with ferretdb() as uri:
-        bench = Bench(mongo_uri=uri, repeats=repeats, quick=args.quick)
+        bench = Bench(mongo_uri=uri, repeats=repeats, quick=args.quick, slow_repeats=min(repeats, 2))
         for name in names:
             print(f"[bench] {name} ...", flush=True)
             section_start = time.perf_counter()

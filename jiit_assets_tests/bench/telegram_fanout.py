@@ -13,11 +13,15 @@ from jiit_assets.collections import USERS
 from jiit_assets.resources.telegram import TelegramResource
 from jiit_assets.resources.webpush import WebPushResource
 from jiit_assets.standins.telegram import DEFAULT_TOKEN, start_telegram_standin
-from jiit_assets_tests.bench.common import Bench, Section, Target, median, table
+from jiit_assets_tests.bench.common import COMMANDS, Bench, Section, Target, median, table
 from jiit_assets_tests.bench.fanout import RECIPIENTS, deliver, ledger_states, store_pending_notice
 
 TELEGRAM_LIMIT = 30.0
 TARGET_FRACTION = 0.9
+
+
+def _rate(times: list[float]) -> float:
+    return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
 
 
 def run(bench: Bench) -> Section:
@@ -47,7 +51,10 @@ def run(bench: Bench) -> Section:
                 )
                 notice = store_pending_notice(mongo, f"tg{attempt}")
                 resource = TelegramResource(bot_token=DEFAULT_TOKEN, chat_ids="", api_base_url=standin.url)
-                seconds, metadata = deliver(mongo, resource, WebPushResource())
+                with COMMANDS.counting() as commands:
+                    seconds, metadata = deliver(mongo, resource, WebPushResource())
+                    db_commands = sum(commands.values())
+                    db_seconds = sum(COMMANDS.micros.values()) / 1e6
                 states = ledger_states(mongo, notice["_id"], "telegram")
             messages = list(standin.messages)
             per_chat = Counter(message.chat_id for message in messages)
@@ -56,6 +63,8 @@ def run(bench: Bench) -> Section:
             times = sorted(message.received_at for message in messages)
             span = times[-1] - times[0] if len(times) > 1 else 0.0
             rate = (len(times) - 1) / span if span > 0 else 0.0
+            window = max(2, len(times) // 10)
+            first_rate, last_rate = _rate(times[:window]), _rate(times[-window:])
             answered_429 = standin.responses[429]
             absorbed = int(metadata.get("rate_limited_429s_absorbed") or 0)
             # A 429 is handled when the sender waited and the message still arrived: unhandled ones
@@ -74,6 +83,8 @@ def run(bench: Bench) -> Section:
                     f"{answered_429} (sender absorbed {absorbed})",
                     unhandled,
                     ", ".join(f"{state}: {n}" for state, n in sorted(states.items())),
+                    f"{first_rate:.1f}/s → {last_rate:.1f}/s",
+                    f"{db_commands:,} commands, {db_seconds:.1f} s",
                 ]
             )
     finally:
@@ -99,9 +110,21 @@ def run(bench: Bench) -> Section:
                 "429 answers",
                 "unhandled 429s",
                 "ledger",
+                "rate, first → last 10% of messages",
+                "MongoDB during the run",
             ],
             rows,
         ),
+    )
+    section.add(
+        "",
+        "The sender paces itself at 30/s, and the stand-in's 429s are rare and absorbed. What limits the rate "
+        "here is the ledger: `notify/telegram.py` writes `begin`, `message_sent` and `finish` "
+        "(`notify/ledger.py`) synchronously inside the asyncio loop (on purpose: a send must not start "
+        "before it is recorded), so every write blocks all 16 in-flight sends, and on FerretDB v1 each "
+        "`update` reads the `deliveries` collection, which grows by one document per recipient: the rate "
+        "falls as the run goes on (the first → last 10% column) and the last column shows how long the "
+        "run waited on MongoDB. On MongoDB these are `_id` index writes of about a millisecond.",
     )
     fraction = median(fractions)
     section.targets = [
@@ -110,6 +133,10 @@ def run(bench: Bench) -> Section:
             "≥ 0.9 of 30 messages/s",
             f"{fraction:.3f} of 30/s",
             fraction >= TARGET_FRACTION,
+            ""
+            if fraction >= TARGET_FRACTION
+            else "three synchronous ledger writes per message block the event loop, each reading the growing "
+            "`deliveries` collection on FerretDB (see section 2)",
         ),
         Target("Telegram duplicates", "0", str(duplicates_total), duplicates_total == 0),
         Target("Telegram unhandled 429s", "0", str(unhandled_total), unhandled_total == 0),
