@@ -17,8 +17,9 @@ from __future__ import annotations
 import argparse
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+
+from jiit_assets.standins.http import LoopbackServer, StandinHandler, serve_until_interrupted
 
 PAGE_VARIANTS = ("normal", "changed", "redesigned", "no_figures")
 VARIANTS = (*PAGE_VARIANTS, "empty", "error", "not_found")
@@ -59,7 +60,7 @@ class CollegeSiteStandin:
         self.set_variant(variant)
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(StandinHandler):
             server_version = "Apache"
             sys_version = ""
 
@@ -68,24 +69,13 @@ class CollegeSiteStandin:
                     standin._requests += 1
                     standin.user_agents.append(self.headers.get("User-Agent", ""))
                     response = _response_for(standin._variant)
-                self.send_response(response.status)
-                self.send_header("Content-Type", "text/html; charset=UTF-8")
-                self.send_header("Content-Length", str(len(response.body)))
-                self.end_headers()
-                self.wfile.write(response.body)
+                self.send_body(response.status, response.body, "text/html; charset=UTF-8")
 
-            def log_message(self, format: str, *args: object) -> None:
-                del format, args
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="college-site", daemon=True)
-        self._thread.start()
+        self._http = LoopbackServer(Handler, port, name="college-site")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        return f"{self._http.url}/"
 
     @property
     def requests(self) -> int:
@@ -110,9 +100,7 @@ class CollegeSiteStandin:
         self.set_variant(variant)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._http.stop()
 
 
 def start_college_site_standin(port: int = 0, variant: str = "normal") -> CollegeSiteStandin:
@@ -126,10 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     standin = start_college_site_standin(port=args.port, variant=args.variant)
     print(f"college site stand-in ({args.variant}) on {standin.url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        standin.stop()
+    serve_until_interrupted(standin.stop)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import hashlib
 import hmac
 import html
@@ -28,7 +27,6 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -36,6 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from jiit_assets.standins.http import LoopbackServer, StandinHandler, serve_until_interrupted
 
 LOGGER = logging.getLogger("jiit_assets.standins.push")
 MAX_CLAIM_LIFETIME = 24 * 3600
@@ -160,19 +160,14 @@ class PushStandin:
         self._subscriptions: dict[str, _Subscription] = {}
         self._fail_next: deque[int] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="push-standin", daemon=True)
-        self._thread.start()
+        self._http = LoopbackServer(_handler_for(self), port, name="push-standin")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._http.url
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     def new_subscription(self, application_server_key: str | None = None) -> dict[str, Any]:
         """A browser-style PushSubscription JSON whose private keys only this stand-in holds."""
@@ -251,8 +246,8 @@ class PushStandin:
         )
 
 
-def _handler_for(standin: PushStandin) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(standin: PushStandin) -> type[StandinHandler]:
+    class Handler(StandinHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: Any) -> None:
@@ -262,14 +257,7 @@ def _handler_for(standin: PushStandin) -> type[BaseHTTPRequestHandler]:
             self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
         ) -> None:
             standin.responses[status] += 1
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (extra or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            with contextlib.suppress(OSError):
-                self.wfile.write(body)
+            self.send_body(status, body, content_type, extra)
 
         def do_GET(self) -> None:
             if self.path == "/":
@@ -307,10 +295,7 @@ def main() -> None:
     print(f"Push stand-in on {standin.url}", flush=True)
     for _ in range(args.subscriptions):
         print(json.dumps(standin.new_subscription()), flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        standin.stop()
+    serve_until_interrupted(standin.stop)
 
 
 if __name__ == "__main__":

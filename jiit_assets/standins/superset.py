@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import copy
 import json
 import re
@@ -27,7 +26,6 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from jiit_assets.standins.http import LoopbackServer, StandinHandler, serve_until_interrupted
 
 BASE_PATH = "/tnpsuite-core"
 TENANT_ID = "jaypee_in_in_it_16"
@@ -127,18 +127,13 @@ class SupersetStandin:
         self._state = _State()
         self.reset()
         handler = type("Handler", (_Handler,), {"standin": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="superset-standin", daemon=True
-        )
-        self._thread.start()
+        self._http = LoopbackServer(handler, port, name="superset-standin")
 
     # -- what tests and the demo read ------------------------------------------------------------
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return self._http.port
 
     @property
     def url(self) -> str:
@@ -255,9 +250,7 @@ class SupersetStandin:
             self._state.jobs[job_id]["listing"].update(changes)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._http.stop()
 
     # -- request handling (called from handler threads) ------------------------------------------
 
@@ -351,26 +344,15 @@ class SupersetStandin:
             return 200, {"url": url}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(StandinHandler):
     standin: SupersetStandin
     protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
 
     def _send(
         self, status: int, payload: Any, raw: bytes | None = None, headers: dict[str, str] | None = None
     ) -> None:
         body = raw if raw is not None else json.dumps(payload).encode("utf-8")
-        # The client may have given up first (timeout faults): nothing left to answer then.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+        self.send_body(status, body, "application/json", headers)
 
     def _tenant_ok(self) -> bool:
         return (
@@ -463,12 +445,12 @@ def main() -> None:
     print(f"SUPERSET_CREDENTIALS='{standin.credentials_json}'")
     print(f'SUPERSET_PUBLIC_KEY_PEM="$(cat {key_file})"')
     print(f"public key file: {key_file}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
+
+    def stop() -> None:
         standin.stop()
         key_file.unlink(missing_ok=True)
+
+    serve_until_interrupted(stop)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ Received messages are kept for inspection: :attr:`TelegramStandin.messages`, ``G
 from __future__ import annotations
 
 import argparse
-import contextlib
 import html
 import json
 import logging
@@ -27,9 +26,10 @@ import time
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from jiit_assets.standins.http import LoopbackServer, StandinHandler, serve_until_interrupted
 
 LOGGER = logging.getLogger("jiit_assets.standins.telegram")
 DEFAULT_TOKEN = "123456:standin-token"
@@ -167,22 +167,15 @@ class TelegramStandin:
         self._released = threading.Event()
         self._lock = threading.Lock()
         self._next_id = 1
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="telegram-standin", daemon=True
-        )
-        self._thread.start()
+        self._http = LoopbackServer(_handler_for(self), port, name="telegram-standin")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._http.url
 
     def stop(self) -> None:
-        self._released.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._released.set()  # held requests answer, so shutting down does not wait on them
+        self._http.stop()
 
     # Fault injection and inspection -------------------------------------------------------
     def fail_next(self, count: int, status: int = 500) -> None:
@@ -303,8 +296,8 @@ def _error(code: int, description: str) -> dict[str, Any]:
     return {"ok": False, "error_code": code, "description": description}
 
 
-def _handler_for(standin: TelegramStandin) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(standin: TelegramStandin) -> type[StandinHandler]:
+    class Handler(StandinHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: Any) -> None:
@@ -313,12 +306,7 @@ def _handler_for(standin: TelegramStandin) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
             standin.responses[status] += 1
-            with contextlib.suppress(OSError):  # the client may have gone away (killed mid-request)
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+            self.send_body(status, body, content_type)
 
         def _api(self, params: dict[str, Any]) -> None:
             match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)/?", self.path.split("?", 1)[0])
@@ -389,10 +377,7 @@ def main() -> None:
         args.port, args.token, blocked_chats=[c for c in args.blocked.split(",") if c]
     )
     print(f"Telegram stand-in on {standin.url} (TELEGRAM_API_BASE_URL={standin.url})", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        standin.stop()
+    serve_until_interrupted(standin.stop)
 
 
 if __name__ == "__main__":
