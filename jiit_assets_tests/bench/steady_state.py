@@ -382,9 +382,9 @@ def run(bench: Bench) -> Section:
             False
             if guarded > 2 * by_id
             else median([r.wall for r in new]) < 2 * median([r.wall for r in idle]),
-            "FerretDB v1 reads the collection for every update statement, ~10× more when the filter has more "
-            "than `_id`: the guarded `UpdateOne`s of `notices._mark_queued` make it O(new × stored) "
-            "(see section 1)",
+            "on FerretDB v1 an update whose filter has more than `_id` reads the table up to its document "
+            "(~10× a bare `_id` update): the guarded `UpdateOne`s of `notices._mark_queued` make a run with "
+            "new items O(new × stored) (see section 1)",
         ),
     ]
     return section
