@@ -6,7 +6,6 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -22,9 +21,8 @@ from typing import Any
 from pymongo import monitoring
 
 from jiit_assets.resources.mongo import MongoResource
-from jiit_assets_tests.fixtures.servers import REPO_ROOT, free_port, stop_process, wait_for_port
+from jiit_assets_tests.fixtures.servers import FERRETDB, REPO_ROOT, ferretdb_server
 
-FERRETDB = REPO_ROOT / ".tools" / "bin" / "ferretdb-sqlite"
 # Run config for in-process runs: Dagster's console logger would print every event at DEBUG.
 QUIET_RUN_CONFIG: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # Bulk seeding of 1,000 large documents on a busy 2-core machine can exceed the default 30 s.
@@ -151,21 +149,11 @@ def ferretdb() -> Iterator[str]:
         return
     if not FERRETDB.exists():
         raise SystemExit(f"{FERRETDB} is missing: run `make install` first")
-    port = free_port()
     with (
         tempfile.TemporaryDirectory(prefix="jiit-bench-ferretdb-") as data_dir,
-        open(Path(data_dir) / "ferretdb.log", "wb") as log,
+        ferretdb_server(Path(data_dir)) as uri,
     ):
-        process = subprocess.Popen(
-            [str(FERRETDB), "-listen-addr", f"127.0.0.1:{port}", "-data-dir", f"{data_dir}/data"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(port, process)
-            yield f"mongodb://127.0.0.1:{port}/"
-        finally:
-            stop_process(process)
+        yield uri
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
