@@ -36,14 +36,13 @@ from jiit_assets.collections import (
     PROCESSED_EMAILS,
 )
 from jiit_assets.models import NoticeContent
+from jiit_assets.parsing.email_classification import classify_email
 from jiit_assets.parsing.email_message import DecodedEmail, EmailDecodeError, decode_email
-from jiit_assets.parsing.email_notices import classify_notice, notice_content, offer_notice_content
+from jiit_assets.parsing.email_notices import offer_notice_content
 from jiit_assets.parsing.email_offers import (
     OfferEvent,
     PlacementOffer,
     clean_subject,
-    decide_offer,
-    extract_offer,
     merge_offer,
 )
 from jiit_assets.parsing.text import IST
@@ -148,22 +147,6 @@ class IngestReport:
             self.rows.append((entry.subject, entry.outcome, entry.reason))
 
 
-def _classify(mail: DecodedEmail) -> tuple[Outcome, str, PlacementOffer | None, NoticeContent | None]:
-    decision = decide_offer(mail.subject, mail.text)
-    reason = decision.reason
-    if decision.is_offer:
-        extracted = extract_offer(
-            mail.subject, mail.text, message_key=mail.message_key, time_sent=mail.sent_at
-        )
-        if extracted.offer is not None:
-            return "offer", extracted.reason, extracted.offer, None
-        reason = extracted.reason
-    notice = classify_notice(mail.subject, mail.text)
-    if notice.notice_type is None:
-        return "skipped", notice.reason, None, None
-    return "notice", f"{notice.reason}; {reason}", None, notice_content(mail, notice.notice_type)
-
-
 def _notice_document(content: NoticeContent, mail: DecodedEmail) -> dict[str, Any]:
     return {
         "_id": mail.message_key,
@@ -254,7 +237,7 @@ def _process_batch(
             continue
         subject = clean_subject(item.subject)
         try:
-            outcome, reason, offer, content = _classify(item)
+            classified = classify_email(item)
         except Exception as error:  # a rule bug must not stop the batch; retried next run
             attempts = int((previous or {}).get("attempts") or 0) + 1
             entries[key] = LedgerEntry(
@@ -263,8 +246,9 @@ def _process_batch(
             if attempts >= MAX_ATTEMPTS:
                 to_flag.append(uid)
             continue
+        offer, content = classified.offer, classified.notice
         entries[key] = LedgerEntry(
-            key, outcome, reason, uid, subject, company=offer.company if offer else None
+            key, classified.outcome, classified.reason, uid, subject, company=offer.company if offer else None
         )
         if offer is not None:
             offers.append((offer, item))

@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jiit_assets.parsing.email_classification import classify_email
 from jiit_assets.parsing.email_message import MAX_RAW_BYTES, EmailDecodeError, decode_email
-from jiit_assets.parsing.email_notices import classify_notice, notice_content
-from jiit_assets.parsing.email_offers import decide_offer, extract_offer
 
 
 def register(commands: Any) -> None:
@@ -26,42 +25,33 @@ def register(commands: Any) -> None:
 
 def inspect_message(raw: bytes) -> dict[str, Any]:
     """The decision and extraction for one raw message, in the documented JSON shape."""
-    mail = decode_email(raw)
-    decision = decide_offer(mail.subject, mail.text)
-    reason = decision.reason
-    if decision.is_offer:
-        extracted = extract_offer(
-            mail.subject, mail.text, message_key=mail.message_key, time_sent=mail.sent_at
-        )
-        if extracted.offer is not None:
-            offer = extracted.offer
-            return {
-                "kind": "placement_offer",
-                "reason": extracted.reason,
-                "offer": {
-                    "company": offer.company,
-                    "roles": [{"role": role.role, "package_lpa": role.package} for role in offer.roles],
-                    "students": [
-                        {
-                            "name": student.name,
-                            "enrollment_number": student.enrollment_number,
-                            "role": student.role,
-                            "package_lpa": student.package,
-                        }
-                        for student in offer.students
-                    ],
-                    "number_of_offers": offer.number_of_offers,
-                },
-                "notice": None,
-            }
-        reason = extracted.reason
-    notice = classify_notice(mail.subject, mail.text)
-    if notice.notice_type is None:
-        return {"kind": "skipped", "reason": notice.reason, "offer": None, "notice": None}
-    content = notice_content(mail, notice.notice_type)
+    classified = classify_email(decode_email(raw))
+    offer, content = classified.offer, classified.notice
+    if offer is not None:
+        return {
+            "kind": "placement_offer",
+            "reason": classified.reason,
+            "offer": {
+                "company": offer.company,
+                "roles": [{"role": role.role, "package_lpa": role.package} for role in offer.roles],
+                "students": [
+                    {
+                        "name": student.name,
+                        "enrollment_number": student.enrollment_number,
+                        "role": student.role,
+                        "package_lpa": student.package,
+                    }
+                    for student in offer.students
+                ],
+                "number_of_offers": offer.number_of_offers,
+            },
+            "notice": None,
+        }
+    if content is None:
+        return {"kind": "skipped", "reason": classified.reason, "offer": None, "notice": None}
     return {
         "kind": "notice",
-        "reason": f"{notice.reason}; {reason}",
+        "reason": classified.reason,
         "offer": None,
         "notice": {"type": str(content.type), "title": content.title, "text": content.text},
     }
