@@ -152,13 +152,7 @@ class DeliveryLedger:
                     "updated_at": now,
                 },
                 "$inc": {"attempts": 1},
-                "$setOnInsert": {
-                    "notice_id": entry.notice_id,
-                    "revision": entry.revision,
-                    "channel": entry.channel,
-                    "recipient": entry.recipient,
-                    "created_at": now,
-                },
+                "$setOnInsert": _identity(entry, now),
             },
             upsert=True,
         )
@@ -216,17 +210,21 @@ class DeliveryLedger:
             {"_id": entry.id},
             {
                 "$set": {"state": str(state), "reason": reason, "updated_at": now, "completed_at": now},
-                "$setOnInsert": {
-                    "notice_id": entry.notice_id,
-                    "revision": entry.revision,
-                    "channel": entry.channel,
-                    "recipient": entry.recipient,
-                    "created_at": now,
-                    "attempts": 0,
-                },
+                "$setOnInsert": {**_identity(entry, now), "attempts": 0},
             },
             upsert=True,
         )
+
+
+def _identity(entry: LedgerEntry, created_at: datetime) -> Document:
+    """The fields a ledger entry is created with and never changes (``$setOnInsert``)."""
+    return {
+        "notice_id": entry.notice_id,
+        "revision": entry.revision,
+        "channel": entry.channel,
+        "recipient": entry.recipient,
+        "created_at": created_at,
+    }
 
 
 def _now() -> datetime:
