@@ -25,6 +25,8 @@ from typing import Any
 
 import dagster as dg
 from pymongo import UpdateOne
+from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from jiit_assets.collections import (
     EMAIL_NOTICES,
@@ -48,6 +50,9 @@ PENDING = "pending"
 QUEUED = "queued"
 INVALID = "invalid"
 PREVIEW_ROWS = 10
+# Documents (or `$or` clauses) per marking statement: few statements, each a modest filter.
+MARK_CHUNK = 300
+DUPLICATE_KEY = 11000
 
 _RAW_FIELDS = {
     "identifier": 1,
@@ -155,14 +160,22 @@ def _load_prebuilt(mongo: MongoResource, collection: str, outcome: _Outcome) -> 
     return sources
 
 
+@dataclass
+class _QueueWrites:
+    """What the queue receives: new notices inserted in bulk, edits as guarded updates."""
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[UpdateOne] = field(default_factory=list)
+
+
 def _queue_operations(
     sources: Iterable[_Source],
     existing: Mapping[str, Mapping[str, Any]],
     now: datetime,
     backlog_days: int,
     outcome: _Outcome,
-) -> tuple[list[UpdateOne], list[QueuedNotice]]:
-    operations: list[UpdateOne] = []
+) -> tuple[_QueueWrites, list[QueuedNotice]]:
+    writes = _QueueWrites()
     written: list[QueuedNotice] = []
     cutoff = now - timedelta(days=backlog_days)
     for source in sources:
@@ -192,16 +205,16 @@ def _queue_operations(
             if old
             else None
         )
-        del document["_id"]
         if previous is None:
-            # $setOnInsert only: if another run queued it meanwhile, that copy stands.
-            operations.append(UpdateOne({"_id": notice_id}, {"$setOnInsert": document}, upsert=True))
+            # Known to be new from the read above, so it is inserted (one bulk statement for all).
+            writes.inserts.append(document)
             outcome.new.append(notice_id)
         else:
             # An edit: same _id, created_at kept, delivery pending again. Filtered on the hash we
             # read so two concurrent runs cannot both bump the revision.
+            del document["_id"]
             document.pop("created_at")
-            operations.append(
+            writes.updates.append(
                 UpdateOne(
                     {"_id": notice_id, "content_hash": previous.get("content_hash")}, {"$set": document}
                 )
@@ -210,27 +223,66 @@ def _queue_operations(
         if old:
             outcome.skipped_backlog.append(notice_id)
         written.append(queued)
-    return operations, written
+    return writes, written
+
+
+def _write_queue(queue: Collection[dict[str, Any]], writes: _QueueWrites) -> None:
+    if writes.inserts:
+        try:
+            queue.insert_many(writes.inserts, ordered=False)
+        except BulkWriteError as error:
+            # Another run queued some of them since our read: its copy stands (what an upsert with
+            # $setOnInsert would do). Anything but a duplicate key is a real failure.
+            if any(problem.get("code") != DUPLICATE_KEY for problem in error.details.get("writeErrors", [])):
+                raise
+            if error.details.get("writeConcernErrors"):
+                raise
+    if writes.updates:
+        queue.bulk_write(writes.updates, ordered=False)
+
+
+def _mark_filters(sources: Iterable[_Source]) -> list[dict[str, Any]]:
+    """Few filters that together match exactly the still-pending, unedited source documents.
+
+    Each update statement costs FerretDB v1 a read of the collection, so the sources are marked with
+    one ``update_many`` per chunk of ``MARK_CHUNK`` documents rather than one statement each; the
+    per-document guard (``_id`` plus the ``content_hash`` that was read) stays inside ``$or`` so an
+    edit made during the run leaves that document pending for the next run.
+    """
+    plain: list[Any] = []
+    guarded: list[dict[str, Any]] = []
+    for source in sources:
+        if source.marker:
+            guarded.append({"_id": source.source_id, **source.marker})
+        else:
+            plain.append(source.source_id)
+    clauses = [
+        *guarded,
+        *({"_id": {"$in": plain[i : i + MARK_CHUNK]}} for i in range(0, len(plain), MARK_CHUNK)),
+    ]
+    return [
+        {"notice_state": PENDING, "$or": clauses[i : i + MARK_CHUNK]}
+        for i in range(0, len(clauses), MARK_CHUNK)
+    ]
 
 
 def _mark_queued(mongo: MongoResource, sources: Iterable[_Source], outcome: _Outcome, now: datetime) -> None:
-    by_collection: dict[str, list[UpdateOne]] = {}
+    by_collection: dict[str, list[_Source]] = {}
     for source in sources:
-        by_collection.setdefault(source.collection, []).append(
-            UpdateOne(
-                {"_id": source.source_id, "notice_state": PENDING, **source.marker},
-                {"$set": {"notice_state": QUEUED, "queued_at": now, "notice_id": source.content.notice_id}},
-            )
-        )
+        by_collection.setdefault(source.collection, []).append(source)
+    for collection, collection_sources in by_collection.items():
+        target = mongo.collection(collection)
+        for query in _mark_filters(collection_sources):
+            target.update_many(query, {"$set": {"notice_state": QUEUED, "queued_at": now}})
+    # Invalid documents are rare; one statement per distinct reason and collection.
+    invalid: dict[tuple[str, str], list[Any]] = {}
     for collection, _id, reason in outcome.invalid:
-        by_collection.setdefault(collection, []).append(
-            UpdateOne(
-                {"_id": _id, "notice_state": PENDING},
-                {"$set": {"notice_state": INVALID, "notice_error": reason, "queued_at": now}},
-            )
+        invalid.setdefault((collection, reason), []).append(_id)
+    for (collection, reason), ids in invalid.items():
+        mongo.collection(collection).update_many(
+            {"_id": {"$in": ids}, "notice_state": PENDING},
+            {"$set": {"notice_state": INVALID, "notice_error": reason, "queued_at": now}},
         )
-    for collection, operations in by_collection.items():
-        mongo.collection(collection).bulk_write(operations, ordered=False)
 
 
 def _preview(queued: list[QueuedNotice]) -> str:
@@ -299,9 +351,8 @@ def notices(
         if unique
         else {}
     )
-    operations, written = _queue_operations(unique, existing, now, config.backlog_days, outcome)
-    if operations:
-        queue.bulk_write(operations, ordered=False)
+    writes, written = _queue_operations(unique, existing, now, config.backlog_days, outcome)
+    _write_queue(queue, writes)
     # Only after the queue holds them: a crash before this line re-processes, idempotently.
     _mark_queued(mongo, sources, outcome, now)
     for collection, _id, reason in outcome.invalid:

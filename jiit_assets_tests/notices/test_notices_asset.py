@@ -8,7 +8,15 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.assets.notices import notices, pending_notices_are_deliverable
+from jiit_assets.assets.notices import (
+    _load_superset,
+    _mark_queued,
+    _Outcome,
+    _queue_operations,
+    _write_queue,
+    notices,
+    pending_notices_are_deliverable,
+)
 from jiit_assets.models import NoticeContent, NoticeType, Student
 from jiit_assets.resources.mongo import MongoResource
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES
@@ -290,3 +298,34 @@ def test_deliverability_check_flags_a_pending_notice_telegram_would_refuse(mongo
     assert evaluation.metadata["examples"].value == {
         "superset:n-wb-pm": "a Telegram chunk is over 4096 units"
     }
+
+
+def test_marking_in_bulk_keeps_each_documents_edit_guard(mongo: MongoResource) -> None:
+    identifiers = ["n-sl-nimbus", "n-wb-pm", "n-hk-sih"]
+    _seed(mongo, [_raw(_sample(identifier), NOW) for identifier in identifiers])
+    outcome = _Outcome()
+    sources = _load_superset(mongo, "https://portal.example/jobs/", outcome)
+    assert sorted(source.source_id for source in sources) == sorted(identifiers)
+    # The portal edits one notice after this run read it and before it marks the sources.
+    raw = mongo.collection("raw_superset_notices")
+    raw.update_one({"_id": "n-wb-pm"}, {"$set": {"content": "Edited meanwhile", "content_hash": "edited"}})
+    _mark_queued(mongo, sources, outcome, NOW)
+    states = {document["_id"]: document["notice_state"] for document in raw.find({}, {"notice_state": 1})}
+    assert states == {"n-sl-nimbus": "queued", "n-wb-pm": "pending", "n-hk-sih": "queued"}
+    # The next run queues the edit.
+    _materialize(mongo)
+    assert raw.find_one({"_id": "n-wb-pm"})["notice_state"] == "queued"
+
+
+def test_a_notice_queued_by_a_concurrent_run_meanwhile_is_kept(mongo: MongoResource) -> None:
+    _seed(mongo, [_raw(_sample("n-sl-nimbus"), NOW), _raw(_sample("n-wb-pm"), NOW)])
+    outcome = _Outcome()
+    sources = _load_superset(mongo, "https://portal.example/jobs/", outcome)
+    writes, _ = _queue_operations(sources, {}, NOW, 7, outcome)
+    assert len(writes.inserts) == 2 and not writes.updates
+    queue = mongo.collection("notices")
+    # Another run inserted one of them between this run's read of the queue and its insert.
+    queue.insert_one({**writes.inserts[0], "revision": 1, "marker": "other run"})
+    _write_queue(queue, writes)
+    assert queue.count_documents({}) == 2
+    assert queue.find_one({"_id": writes.inserts[0]["_id"]})["marker"] == "other run"
