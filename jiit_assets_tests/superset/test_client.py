@@ -150,3 +150,22 @@ def test_notice_merge_is_first_account_wins(superset_standin: SupersetStandin) -
     assert len(ids) == len(set(ids))
     assert set(ids) == superset_standin.notice_ids()
     assert fetched.failures == [] and len(fetched.accounts_ok) == 2
+
+
+def test_notices_take_one_call_per_account_and_page_beyond_the_page_size(
+    superset_standin: SupersetStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    superset_standin.reset_counters()
+    with make_superset_resource(superset_standin).open() as client:
+        everything = {notice["identifier"] for notice in client.fetch_notices().items}
+    assert superset_standin.count("notices") == 2  # steady state: one call per account
+
+    superset_standin.reset_counters()
+    monkeypatch.setattr("jiit_assets.resources.superset.NOTICES_PAGE_SIZE", 5)
+    with make_superset_resource(superset_standin).open() as client:
+        paged = {notice["identifier"] for notice in client.fetch_notices().items}
+    assert paged == everything
+    expected_calls = sum(
+        len(superset_standin.notice_ids(a.key)) // 5 + 1 for a in superset_standin.accounts_data
+    )
+    assert superset_standin.count("notices") == expected_calls
