@@ -10,7 +10,12 @@ same protocol:
    confirmed that message (multi-chunk Telegram texts record every chunk, so a retry resumes at the
    first unsent one);
 3. ``finish()`` sets the terminal state: ``sent``, ``failed`` (with ``reason``), ``gone`` (blocked
-   bot / expired subscription) — or leaves it ``retry`` for a later run.
+   bot / expired subscription) — or leaves it ``retry`` for a later run. When the confirmed message
+   is the recipient's last (or only) one, steps 2 and 3 are one write (``message_sent(last=True)``):
+   two writes per single-message send, each by ``_id``.
+
+The ledger is synchronous (pymongo); the asyncio Telegram fan-out calls it through
+``asyncio.to_thread`` so a write waits for the database without stalling the other sends.
 
 Crash policy — AT-LEAST-ONCE for the one in-flight message. An entry found in ``sending`` with
 ``inflight`` set when a run starts was left by a run that died between sending a message and
@@ -157,13 +162,30 @@ class DeliveryLedger:
             upsert=True,
         )
 
-    def message_sent(self, entry: LedgerEntry, message_id: int | str | None, *, plain_text: bool) -> None:
-        """The service confirmed the in-flight message; the next one starts at ``chunks_done``."""
+    def message_sent(
+        self, entry: LedgerEntry, message_id: int | str | None, *, plain_text: bool, last: bool = False
+    ) -> None:
+        """The service confirmed the in-flight message; the next one starts at ``chunks_done``.
+
+        ``last=True`` (the recipient's last or only message) also closes the entry as ``sent`` in the
+        same write: steps 2 and 3 of the protocol as one update, still after the confirmation.
+        """
         entry.chunks_done += 1
         entry.inflight = None
-        update: Document = {
-            "$set": {"chunks_done": entry.chunks_done, "inflight": None, "updated_at": _now()}
-        }
+        now = _now()
+        fields: Document = {"chunks_done": entry.chunks_done, "inflight": None, "updated_at": now}
+        if last:
+            entry.state = LedgerState.SENT
+            entry.reason = None
+            fields.update(
+                {
+                    "state": str(entry.state),
+                    "reason": None,
+                    "failed_runs": entry.failed_runs,
+                    "completed_at": now,
+                }
+            )
+        update: Document = {"$set": fields}
         if message_id is not None:
             entry.message_ids.append(message_id)
             update["$push"] = {"message_ids": message_id}

@@ -16,6 +16,8 @@ Per answer:
 * other 400s → ``failed`` with Telegram's description.
 
 Every request is bracketed by ledger writes, so a re-run resumes at the first unconfirmed chunk.
+The ledger is synchronous (pymongo), so each write runs in a worker thread (``asyncio.to_thread``):
+the task that writes waits for it before its send, while every other chat's sends go on.
 """
 
 from __future__ import annotations
@@ -167,7 +169,9 @@ class TelegramFanout:
                         notice.notice_id, notice.revision, CHANNEL, recipient.chat_id, LedgerState.RETRY
                     ),
                 )
-            self.report.unconfirmed_resent += self.ledger.recover_crashed(known.values())
+            self.report.unconfirmed_resent += await asyncio.to_thread(
+                self.ledger.recover_crashed, list(known.values())
+            )
         await asyncio.gather(*(self._recipient(r, notices, entries) for r in recipients))
         return self.report
 
@@ -183,17 +187,28 @@ class TelegramFanout:
             if entry.done:
                 continue
             if gone_reason is not None:
-                self.ledger.mark_done_without_send(entry, LedgerState.GONE, gone_reason)
+                await asyncio.to_thread(
+                    self.ledger.mark_done_without_send, entry, LedgerState.GONE, gone_reason
+                )
                 continue
             if not notice.chunks:
-                self.ledger.mark_done_without_send(entry, LedgerState.FAILED, "notice has no Telegram text")
+                await asyncio.to_thread(
+                    self.ledger.mark_done_without_send,
+                    entry,
+                    LedgerState.FAILED,
+                    "notice has no Telegram text",
+                )
                 continue
             state, reason = LedgerState.SENT, None
+            last = len(notice.chunks) - 1
             for index in range(entry.chunks_done, len(notice.chunks)):
-                state, reason = await self._send_chunk(recipient, entry, index, notice.chunks[index])
+                state, reason = await self._send_chunk(
+                    recipient, entry, index, notice.chunks[index], last=index == last
+                )
                 if state != LedgerState.SENT:
                     break
-            self.ledger.finish(entry, state, reason)
+            if not entry.done:  # the last chunk's confirmation already closed it as sent
+                await asyncio.to_thread(self.ledger.finish, entry, state, reason)
             if state == LedgerState.GONE:
                 gone_reason = reason
                 await self._deactivate(recipient, reason or "blocked")
@@ -201,7 +216,7 @@ class TelegramFanout:
                 self.report.errors.append(f"{notice.notice_id} → {recipient.chat_id}: {entry.reason}")
 
     async def _send_chunk(
-        self, recipient: TelegramRecipient, entry: LedgerEntry, index: int, chunk: str
+        self, recipient: TelegramRecipient, entry: LedgerEntry, index: int, chunk: str, *, last: bool
     ) -> tuple[LedgerState, str | None]:
         """Send one chunk, retrying as the module docstring says; the state the entry should end in."""
         chat = recipient.chat_id
@@ -211,8 +226,8 @@ class TelegramFanout:
         waited = 0.0
         while True:
             await self.limiter.acquire(chat)
-            # Ledger writes are synchronous on purpose: the send must not start before it is recorded.
-            self.ledger.begin(entry, index)
+            # Awaited before the send: it must not start before it is recorded.
+            await asyncio.to_thread(self.ledger.begin, entry, index)
             attempts += 1
             try:
                 async with self.in_flight:
@@ -245,7 +260,7 @@ class TelegramFanout:
                     continue
                 return LedgerState.FAILED, self._reason(error)
             except InvalidToken as error:
-                self.ledger.finish(entry, LedgerState.RETRY, "bot token rejected")
+                await asyncio.to_thread(self.ledger.finish, entry, LedgerState.RETRY, "bot token rejected")
                 raise TelegramConfigError(f"Telegram rejected the bot token: {self._reason(error)}") from None
             except (TimedOut, NetworkError) as error:
                 ambiguous = isinstance(error, TimedOut) and not isinstance(
@@ -256,13 +271,15 @@ class TelegramFanout:
                     return LedgerState.RETRY, f"{reason} (after {attempts} attempts)"
                 if ambiguous:
                     # The request may have been processed: resending is at-least-once, counted.
-                    self.ledger.count_unconfirmed(entry)
+                    await asyncio.to_thread(self.ledger.count_unconfirmed, entry)
                     self.report.unconfirmed_resent += 1
                 await self.sleep(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
                 continue
             except TelegramError as error:
                 return LedgerState.FAILED, self._reason(error)
-            self.ledger.message_sent(entry, message.message_id, plain_text=parse_mode is None)
+            await asyncio.to_thread(
+                self.ledger.message_sent, entry, message.message_id, plain_text=parse_mode is None, last=last
+            )
             self.report.messages_sent += 1
             if parse_mode is None:
                 self.report.plain_text_fallbacks += 1
@@ -276,7 +293,8 @@ class TelegramFanout:
         forms: list[Any] = [chat]
         if chat.lstrip("-").isdigit():
             forms.append(int(chat))
-        self.users.update_many(
+        await asyncio.to_thread(
+            self.users.update_many,
             {"$or": [{"chat_id": {"$in": forms}}, {"user_id": {"$in": forms}}], "is_active": True},
             {"$set": {"is_active": False, "deactivated_at": datetime.now(UTC), "deactivated_reason": reason}},
         )

@@ -1,9 +1,11 @@
 """Web Push fan-out: each pending notice to every stored browser subscription, in parallel.
 
-pywebpush is synchronous, so pushes run on a bounded thread pool (``concurrency``). Each push gets
-a fresh VAPID claims dict (pywebpush writes ``aud``/``exp`` into the dict it is given, which would
-leak one push service's audience into the next), ``TTL``/``Urgency``/``Topic`` headers and a
-request timeout. The ``Topic`` is derived from the notice id, so a push sent twice (at-least-once
+pywebpush is synchronous, so pushes run on a bounded thread pool (``concurrency``), one task per
+subscription, each doing its own ledger writes: a write holds up only its own push, and a push
+costs two writes (``begin`` before it, ``message_sent(last=True)`` after it, see ledger.py).
+Each push gets a fresh VAPID claims dict (pywebpush writes ``aud``/``exp`` into the dict it is
+given, which would leak one push service's audience into the next), ``TTL``/``Urgency``/``Topic``
+headers and a request timeout. The ``Topic`` is derived from the notice id, so a push sent twice (at-least-once
 after a crash, see ledger.py) replaces the undelivered first one instead of showing twice.
 
 Answers: 201/202 sent; 404/410 the subscription is gone and deleted from ``push_subscriptions``;
@@ -191,7 +193,8 @@ class PushFanout:
             state = LedgerState.FAILED
             if data:
                 state, reason = self._push(notice, data, subscription, entry)
-            self.ledger.finish(entry, state, reason)
+            if not entry.done:  # a confirmed push was closed as sent by its confirmation write
+                self.ledger.finish(entry, state, reason)
             if state == LedgerState.SENT:
                 with self._lock:
                     self.report.pushes_sent += 1
@@ -262,7 +265,8 @@ class PushFanout:
                 with self._lock:
                     self.report.unconfirmed_resent += 1
             else:
-                self.ledger.message_sent(entry, None, plain_text=False)
+                # Confirmation and "sent" in one write: a push is always a recipient's only message.
+                self.ledger.message_sent(entry, None, plain_text=False, last=True)
                 return LedgerState.SENT, None
             if attempts >= self.resource.max_attempts:
                 return LedgerState.RETRY, f"{reason} (after {attempts} attempts)"

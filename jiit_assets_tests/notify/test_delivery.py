@@ -77,6 +77,17 @@ def test_new_notices_reach_every_recipient_once_per_channel(
     assert mongo.collection(DELIVERIES).count_documents({}) == 2 * (3 + 2)
     assert metadata["sent"] == 4 and metadata["failed"] == 0
     assert "superset:n2" in metadata["results"]
+    # Every entry is closed with what a re-run needs: all chunks confirmed, nothing in flight.
+    chunks = {
+        "superset:n1": len(short.rendered.telegram_html),
+        "superset:n2": len(long.rendered.telegram_html),
+    }
+    for entry in mongo.collection(DELIVERIES).find():
+        expected = chunks[entry["notice_id"]] if entry["channel"] == "telegram" else 1
+        assert (entry["state"], entry["chunks_done"], entry["inflight"]) == ("sent", expected, None)
+        assert entry["completed_at"] is not None
+        if entry["channel"] == "telegram":
+            assert len(entry["message_ids"]) == expected
 
     # A second run (or a re-executed one) sends nothing more.
     before = len(telegram_standin.messages), len(push_standin.received)
