@@ -36,7 +36,7 @@ from jiit_assets.parsing.superset_jobs import (
     structure_job,
 )
 from jiit_assets.parsing.text import format_ist
-from jiit_assets.resources.mongo import MongoResource
+from jiit_assets.resources.mongo import READ_BATCH_SIZE, MongoResource
 from jiit_assets.resources.superset import AccountFailure, Fetched, SupersetError, SupersetResource
 
 OWNERS = ["team:placement-cell"]
@@ -166,7 +166,9 @@ def store_raw_notices(
     collection = mongo.collection(RAW_SUPERSET_NOTICES)
     stored_hashes = {
         document["_id"]: document.get("content_hash")
-        for document in collection.find({"_id": {"$in": list(parsed)}}, {"content_hash": 1})
+        for document in collection.find(
+            {"_id": {"$in": list(parsed)}}, {"content_hash": 1}, batch_size=READ_BATCH_SIZE
+        )
     }
     now = datetime.now(UTC)
     operations: list[UpdateOne] = []
@@ -268,7 +270,9 @@ def store_enriched_jobs(
             projection = {key: 1 for key in (*LISTING_FIELDS, "enriched")}
             stored = {
                 document["_id"]: document
-                for document in collection.find({"_id": {"$in": list(listings)}}, projection)
+                for document in collection.find(
+                    {"_id": {"$in": list(listings)}}, projection, batch_size=READ_BATCH_SIZE
+                )
             }
             for job_id, listing in listings.items():
                 known = stored.get(job_id)

@@ -39,6 +39,9 @@ from jiit_assets.collections import INDEXES
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
 DEFAULT_MONGODB_DATABASE = "jiit_placement"
 WRITE_BATCH_SIZE = 1000
+# Reads of whole id sets (the steady-state "what do we have already?" queries) come back in one
+# round trip: the default batches (101 documents, then a server default) made them O(n) getMores.
+READ_BATCH_SIZE = 10_000
 _MISSING = object()
 _DUPLICATE_KEY = 11000
 
@@ -248,7 +251,8 @@ def upsert_documents(
 def _upsert_chunk(
     collection: Collection[Document], chunk: Sequence[Document], insert_only: frozenset[str]
 ) -> UpsertCounts:
-    stored = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": [doc["_id"] for doc in chunk]}})}
+    ids = [doc["_id"] for doc in chunk]
+    stored = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}}, batch_size=READ_BATCH_SIZE)}
     to_insert: list[Document] = []
     updates: dict[Any, Document] = {}
     unchanged = 0
