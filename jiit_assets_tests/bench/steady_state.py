@@ -309,8 +309,8 @@ def run(bench: Bench) -> Section:
             ],
         ),
         "",
-        "Where the time goes with new items: the `update raw_superset_notices` and `update notices` "
-        "rows. On FerretDB v1 (SQLite) an update statement filtered on `_id` alone is a primary-key "
+        "Where the time goes with new items: the `update` rows (the `raw_superset_notices` one holds "
+        "both that asset's upserts and the marking by `notices`). On FerretDB v1 (SQLite) an update statement filtered on `_id` alone is a primary-key "
         "lookup; one with any further condition is evaluated in FerretDB document by document up to its "
         "match, i.e. it reads the table up to that document. Measured side by side "
         "as one `bulk_write` of 20 statements each, on the 20 newest documents (what `_mark_queued` "
