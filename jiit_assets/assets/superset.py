@@ -36,7 +36,7 @@ from jiit_assets.parsing.superset_jobs import (
     structure_job,
 )
 from jiit_assets.parsing.text import format_ist
-from jiit_assets.resources.mongo import READ_BATCH_SIZE, MongoResource
+from jiit_assets.resources.mongo import READ_BATCH_SIZE, MongoResource, upsert_documents
 from jiit_assets.resources.superset import AccountFailure, Fetched, SupersetError, SupersetResource
 
 OWNERS = ["team:placement-cell"]
@@ -171,7 +171,7 @@ def store_raw_notices(
         )
     }
     now = datetime.now(UTC)
-    operations: list[UpdateOne] = []
+    documents: list[dict[str, Any]] = []
     new = changed = 0
     for identifier, (raw, notice) in parsed.items():
         content_hash = notice_content_hash(raw)
@@ -181,22 +181,22 @@ def store_raw_notices(
             changed += 1
         else:
             new += 1
-        document = {
-            **_mongo_safe(raw),
-            "identifier": identifier,
-            "published_at": notice.published_at,
-            "last_modified_at": notice.last_modified_at,
-            "content_hash": content_hash,
-            "notice_state": PENDING,
-            "updated_at": now,
-        }
-        operations.append(
-            UpdateOne(
-                {"_id": identifier}, {"$set": document, "$setOnInsert": {"first_seen_at": now}}, upsert=True
-            )
+        documents.append(
+            {
+                **_mongo_safe(raw),
+                "_id": identifier,
+                "identifier": identifier,
+                "published_at": notice.published_at,
+                "last_modified_at": notice.last_modified_at,
+                "content_hash": content_hash,
+                "notice_state": PENDING,
+                "updated_at": now,
+                "first_seen_at": now,
+            }
         )
-    if operations:
-        collection.bulk_write(operations, ordered=False)
+    # New notices are inserted in bulk and edited ones get their changed fields set: a steady
+    # state writes nothing, and the cost follows what changed, not what is stored.
+    upsert_documents(collection, documents, insert_only_fields=["first_seen_at"])
     _report_partial(context, "notices", fetched)
 
     newest = sorted(
