@@ -1,33 +1,38 @@
-"""The jiit-assets code location: every asset, check, job, schedule, sensor and resource."""
+"""The jiit-assets code location: every part's definitions merged, with the shared resources.
+
+Each part under ``jiit_assets/defs/`` exports its own ``defs``; they are merged explicitly here
+rather than discovered, so a reader sees every part in one list and a part cannot be loaded by
+accident. Resources are configured from the environment once, here, for all parts; secrets stay
+``dg.EnvVar`` references, so the UI shows their names, never their values.
+"""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import dagster as dg
 
-from jiit_assets.assets import analytics, checks, deliveries, email, notices, official, superset
-from jiit_assets.automation.jobs import JOBS
-from jiit_assets.automation.schedules import SCHEDULES
-from jiit_assets.automation.sensors import SENSORS
-from jiit_assets.config import env_or_default, env_or_empty, is_set
-from jiit_assets.resources.college_site import DEFAULT_OFFICIAL_SITE_URL, CollegeSiteResource
-from jiit_assets.resources.imap import ImapResource
-from jiit_assets.resources.mongo import (
+from jiit_assets.defs.analytics import definitions as analytics
+from jiit_assets.defs.delivery import definitions as delivery
+from jiit_assets.defs.delivery.telegram_resource import DEFAULT_API_BASE_URL as DEFAULT_TELEGRAM_API_BASE_URL
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.defs.email import definitions as email
+from jiit_assets.defs.email.resources import ImapResource
+from jiit_assets.defs.notices import definitions as notices
+from jiit_assets.defs.official import definitions as official
+from jiit_assets.defs.official.resources import DEFAULT_OFFICIAL_SITE_URL, CollegeSiteResource
+from jiit_assets.defs.superset import definitions as superset
+from jiit_assets.defs.superset.resources import DEFAULT_BASE_URL as DEFAULT_SUPERSET_BASE_URL
+from jiit_assets.defs.superset.resources import DEFAULT_PUBLIC_KEY_PEM as DEFAULT_SUPERSET_PUBLIC_KEY_PEM
+from jiit_assets.defs.superset.resources import SupersetResource
+from jiit_assets.lib.config import env_or_default, env_or_empty, is_set
+from jiit_assets.lib.mongo import (
     DEFAULT_MONGODB_DATABASE,
     DEFAULT_MONGODB_URI,
     MongoIOManager,
     MongoResource,
 )
-from jiit_assets.resources.superset import DEFAULT_BASE_URL as DEFAULT_SUPERSET_BASE_URL
-from jiit_assets.resources.superset import DEFAULT_PUBLIC_KEY_PEM as DEFAULT_SUPERSET_PUBLIC_KEY_PEM
-from jiit_assets.resources.superset import SupersetResource
-from jiit_assets.resources.telegram import DEFAULT_API_BASE_URL as DEFAULT_TELEGRAM_API_BASE_URL
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.resources.webpush import WebPushResource
-
-ASSET_MODULES = [superset, email, notices, official, analytics, deliveries, checks]
 
 
 def build_resources() -> dict[str, Any]:
@@ -69,16 +74,7 @@ def build_resources() -> dict[str, Any]:
     return resources
 
 
-with warnings.catch_warnings():
-    # Code references let the UI open each asset's source file at the right line (a beta API).
-    warnings.simplefilter("ignore", dg.BetaWarning)
-    ASSETS = dg.with_source_code_references(dg.load_assets_from_modules(ASSET_MODULES))
+PARTS = [superset, email, official, notices, analytics, delivery]
 
-defs = dg.Definitions(
-    assets=ASSETS,
-    asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
-    jobs=JOBS,
-    schedules=SCHEDULES,
-    sensors=SENSORS,
-    resources=build_resources(),
-)
+
+defs = dg.Definitions.merge(*(part.defs for part in PARTS), dg.Definitions(resources=build_resources()))

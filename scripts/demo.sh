@@ -50,7 +50,7 @@ if [ -f .env ]; then set -a; . ./.env; set +a; fi
 setsid -w bash scripts/db.sh start "${DB_PORT:-27017}"
 
 stop_standins  # leftovers of a demo that did not exit cleanly
-"$PY" -m jiit_assets.standins --env-file "$RUN/standins.env" >"$RUN/standins.log" 2>&1 &
+"$PY" -m jiit_assets_tests.standins --env-file "$RUN/standins.env" >"$RUN/standins.log" 2>&1 &
 echo $! >"$RUN/standins.pid"
 echo $$ >"$RUN/demo.pid"
 trap 'stop_standins; rm -f "$RUN/demo.pid"' EXIT

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jiit_assets.parsing.email_classification import classify_email
-from jiit_assets.parsing.email_message import MAX_RAW_BYTES, EmailDecodeError, decode_email
+from jiit_assets.defs.email.classification import classify_email
+from jiit_assets.defs.email.message import MAX_RAW_BYTES, EmailDecodeError, decode_email
 
 
 def register(commands: Any) -> None:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jiit_assets.notify.render import render_notice
-from jiit_assets.parsing.notice_rules import JobSummary, superset_notice_content
+from jiit_assets.defs.notices.render import render_notice
+from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
 
 
 def register(commands: Any) -> None:

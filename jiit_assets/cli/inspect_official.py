@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jiit_assets.parsing.official import parse_official_page
-from jiit_assets.resources.college_site import DEFAULT_OFFICIAL_SITE_URL
+from jiit_assets.defs.official.page import parse_official_page
+from jiit_assets.defs.official.resources import DEFAULT_OFFICIAL_SITE_URL
 
 MAX_FILE_BYTES = 20_000_000
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jiit_assets.parsing.superset_jobs import MalformedPayload, structure_job
+from jiit_assets.defs.superset.portal_jobs import MalformedPayload, structure_job
 
 MAX_FILE_BYTES = 20_000_000
 

@@ -22,10 +22,10 @@ from urllib.parse import urlparse
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from jiit_assets.collections import PUSH_SUBSCRIPTIONS, USERS
-from jiit_assets.notify.webpush import subscription_document, subscription_id
-from jiit_assets.resources.mongo import DEFAULT_MONGODB_DATABASE, DEFAULT_MONGODB_URI, MongoResource
-from jiit_assets.resources.webpush import b64url, public_key_of
+from jiit_assets.defs.delivery.webpush_fanout import subscription_document, subscription_id
+from jiit_assets.defs.delivery.webpush_resource import b64url, public_key_of
+from jiit_assets.lib.mongo import DEFAULT_MONGODB_DATABASE, DEFAULT_MONGODB_URI, MongoResource
+from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS, USERS
 
 
 def register(commands: Any) -> None:

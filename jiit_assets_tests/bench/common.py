@@ -20,7 +20,7 @@ from typing import Any
 
 from pymongo import monitoring
 
-from jiit_assets.resources.mongo import MongoResource
+from jiit_assets.lib.mongo import MongoResource
 from jiit_assets_tests.fixtures.servers import FERRETDB, REPO_ROOT, ferretdb_server
 
 # Run config for in-process runs: Dagster's console logger would print every event at DEBUG.

@@ -18,11 +18,11 @@ from typing import Any
 
 from pymongo.collection import Collection
 
-from jiit_assets.assets.superset import _mongo_safe, notice_content_hash
-from jiit_assets.models import CHANNELS, DeliveryState, PushPayload, QueuedNotice, RenderedNotice
-from jiit_assets.notify.render import render_notice
-from jiit_assets.parsing.notice_rules import JobSummary, superset_notice_content
-from jiit_assets.parsing.superset_jobs import parse_raw_notice, structure_job
+from jiit_assets.defs.notices.render import render_notice
+from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
+from jiit_assets.defs.superset.assets import _mongo_safe, notice_content_hash
+from jiit_assets.defs.superset.portal_jobs import parse_raw_notice, structure_job
+from jiit_assets.lib.models import CHANNELS, DeliveryState, PushPayload, QueuedNotice, RenderedNotice
 
 INSERT_BATCH = 1000
 # Seeded notices were published over the past year, one every ~50 minutes.
@@ -30,7 +30,7 @@ SEED_SPACING = timedelta(minutes=50)
 
 
 def _fixture(name: str) -> list[dict[str, Any]]:
-    text = resources.files("jiit_assets.standins").joinpath("data", "superset", name).read_text("utf-8")
+    text = resources.files("jiit_assets_tests.standins").joinpath("data", "superset", name).read_text("utf-8")
     data: list[dict[str, Any]] = json.loads(text)
     return data
 

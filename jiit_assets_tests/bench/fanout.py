@@ -8,11 +8,11 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.assets.deliveries import notice_deliveries
-from jiit_assets.collections import DELIVERIES, NOTICES
-from jiit_assets.resources.mongo import MongoResource
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.resources.webpush import WebPushResource
+from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import DELIVERIES, NOTICES
 from jiit_assets_tests.bench.common import QUIET_RUN_CONFIG
 from jiit_assets_tests.bench.data import (
     FIXTURE_JOBS,
@@ -41,17 +41,17 @@ def store_pending_notice(mongo: MongoResource, prefix: str) -> dict[str, Any]:
 def deliver(
     mongo: MongoResource, telegram: TelegramResource, web_push: WebPushResource
 ) -> tuple[float, dict[str, Any]]:
-    """Materialize ``notice_deliveries``; wall seconds and the materialization's metadata."""
+    """Materialize ``deliveries``; wall seconds and the materialization's metadata."""
     start = time.perf_counter()
     result = dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         resources={"mongo": mongo, "telegram": telegram, "web_push": web_push},
         run_config=QUIET_RUN_CONFIG,
     )
     seconds = time.perf_counter() - start
     if not result.success:
-        raise RuntimeError("notice_deliveries failed")
-    [materialization] = result.asset_materializations_for_node("notice_deliveries")
+        raise RuntimeError("deliveries failed")
+    [materialization] = result.asset_materializations_for_node("deliveries")
     return seconds, {key: getattr(value, "value", value) for key, value in materialization.metadata.items()}
 
 

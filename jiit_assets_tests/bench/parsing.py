@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from jiit_assets.notify.render import render_notice
-from jiit_assets.parsing.email_message import EmailDecodeError, decode_email
-from jiit_assets.parsing.email_notices import classify_notice, notice_content
-from jiit_assets.parsing.email_offers import decide_offer, extract_offer
-from jiit_assets.parsing.notice_rules import JobSummary, superset_notice_content
-from jiit_assets.parsing.official import parse_official_page
+from jiit_assets.defs.email.email_notices import classify_notice, notice_content
+from jiit_assets.defs.email.message import EmailDecodeError, decode_email
+from jiit_assets.defs.email.offers import decide_offer, extract_offer
+from jiit_assets.defs.notices.render import render_notice
+from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
+from jiit_assets.defs.official.page import parse_official_page
 from jiit_assets_tests.bench.common import Bench, Section, Target, median, spread, table
 from jiit_assets_tests.bench.data import FIXTURE_NOTICES, job_document, portal_jobs, raw_notice_document
 from jiit_assets_tests.email.corpus_table import CORPUS
@@ -114,7 +114,7 @@ def run(bench: Bench) -> Section:
     kinds = {name: 0 for name in ("offer", "notice", "skipped", "undecodable")}
     for raw in emails:
         kinds[_email(raw)] += 1
-    pages_dir = resources.files("jiit_assets.standins").joinpath("data", "college_site")
+    pages_dir = resources.files("jiit_assets_tests.standins").joinpath("data", "college_site")
     pages = [
         pages_dir.joinpath(name).read_text("utf-8")
         for name in ("normal.html", "changed.html", "redesigned.html", "no_figures.html")

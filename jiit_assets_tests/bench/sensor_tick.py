@@ -16,9 +16,9 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.automation.sensors import unsent_notices_sensor
-from jiit_assets.collections import NOTICES
-from jiit_assets.resources.mongo import MongoResource
+from jiit_assets.defs.delivery.sensors import unsent_notices_sensor
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import NOTICES
 from jiit_assets_tests.bench.common import Bench, Section, Target, median, spread, table
 from jiit_assets_tests.bench.data import (
     FIXTURE_JOBS,

@@ -17,12 +17,11 @@ from typing import Any
 import dagster as dg
 from pymongo import UpdateOne
 
-from jiit_assets.assets.notices import notices
-from jiit_assets.assets.superset import enriched_jobs, raw_superset_notices
-from jiit_assets.collections import ENRICHED_JOBS, NOTICES, RAW_SUPERSET_NOTICES
-from jiit_assets.resources.mongo import MongoResource
-from jiit_assets.resources.superset import SupersetResource
-from jiit_assets.standins.superset import ENDPOINTS, SupersetStandin, start_superset_standin
+from jiit_assets.defs.notices.assets import notices
+from jiit_assets.defs.superset.assets import enriched_jobs, raw_superset_notices
+from jiit_assets.defs.superset.resources import SupersetResource
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import ENRICHED_JOBS, NOTICES, RAW_SUPERSET_NOTICES
 from jiit_assets_tests.bench.common import (
     COMMANDS,
     QUIET_RUN_CONFIG,
@@ -43,6 +42,7 @@ from jiit_assets_tests.bench.data import (
     portal_notices,
     raw_notice_document,
 )
+from jiit_assets_tests.standins.superset import ENDPOINTS, SupersetStandin, start_superset_standin
 
 STORED_NOTICES = 10_000
 STORED_JOBS = 2_000

@@ -1,7 +1,7 @@
 """Benchmark 2: one notice to 2,000 Telegram subscribers through the stand-in's flood control.
 
 The stand-in enforces Telegram's limits (30 messages/s overall, 1/s per private chat) by answering
-429 with ``retry_after``. The project's sender (``notice_deliveries`` → ``notify/telegram.py``, with
+429 with ``retry_after``. The project's sender (``deliveries`` → ``notify/telegram.py``, with
 its default 30/s pacing and ledger writes) delivers one pending notice to 2,000 active ``users``.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from jiit_assets.collections import USERS
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.resources.webpush import WebPushResource
-from jiit_assets.standins.telegram import DEFAULT_TOKEN, start_telegram_standin
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.lib.schema import USERS
 from jiit_assets_tests.bench.common import COMMANDS, Bench, Section, Target, median, table
 from jiit_assets_tests.bench.fanout import RECIPIENTS, deliver, ledger_states, store_pending_notice
+from jiit_assets_tests.standins.telegram import DEFAULT_TOKEN, start_telegram_standin
 
 TELEGRAM_LIMIT = 30.0
 TARGET_FRACTION = 0.9
@@ -92,7 +92,7 @@ def run(bench: Bench) -> Section:
 
     section.add(
         f"{recipients:,} active `users` documents and one pending notice (a rendered portal shortlist, one "
-        "message); `dg.materialize([notice_deliveries])` with `TelegramResource` defaults (30 messages/s "
+        "message); `dg.materialize([deliveries])` with `TelegramResource` defaults (30 messages/s "
         "pacing, 16 requests in flight, ledger write before and after every send, off the event loop) "
         "against the Telegram "
         "stand-in with strict flood control (30/s overall, 1/s per chat, 429 + `retry_after` beyond). "

@@ -1,7 +1,7 @@
 """Benchmark 3: one notice to 2,000 Web Push subscriptions, the project's sender against a plain loop.
 
 Both send the same payload to the same 2,000 subscriptions of the push stand-in (which verifies the
-VAPID JWT and decrypts every aes128gcm body) in the same run: first ``notice_deliveries`` (thread
+VAPID JWT and decrypts every aes128gcm body) in the same run: first ``deliveries`` (thread
 pool, per-thread sessions, ledger writes), then a sequential loop of ``pywebpush.webpush()`` calls
 as the old system made them. The stand-in's own time per push is measured by wrapping its handler.
 """
@@ -16,13 +16,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from pywebpush import webpush
 
-from jiit_assets.collections import PUSH_SUBSCRIPTIONS
-from jiit_assets.notify.webpush import encode_payload, subscription_document
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.resources.webpush import WebPushResource, b64url, public_key_of
-from jiit_assets.standins.push import PushStandin, start_push_standin
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_fanout import encode_payload, subscription_document
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource, b64url, public_key_of
+from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS
 from jiit_assets_tests.bench.common import COMMANDS, Bench, Section, Target, median, spread, table
 from jiit_assets_tests.bench.fanout import RECIPIENTS, deliver, ledger_states, store_pending_notice
+from jiit_assets_tests.standins.push import PushStandin, start_push_standin
 
 VAPID_SUBJECT = "mailto:placement.cell@jiit.ac.in"
 TARGET_SPEEDUP = 10.0
@@ -97,7 +97,7 @@ def run(bench: Bench) -> Section:
             project_rates.append(recipients / seconds)
             rows.append(
                 [
-                    f"project sender (`notice_deliveries`, {resource.concurrency} threads)",
+                    f"project sender (`deliveries`, {resource.concurrency} threads)",
                     f"{seconds:.2f} s",
                     f"{recipients / seconds:.1f}/s",
                     lost,
@@ -148,7 +148,7 @@ def run(bench: Bench) -> Section:
     section.add(
         f"{recipients:,} subscriptions minted by the push stand-in (each with its own P-256 key and auth "
         "secret) and one pending notice. Per repetition, side by side: the project's sender "
-        "(`dg.materialize([notice_deliveries])`, Web Push only, `WebPushResource` defaults: "
+        "(`dg.materialize([deliveries])`, Web Push only, `WebPushResource` defaults: "
         f"{resource.concurrency} threads, per-thread HTTP sessions, fresh VAPID claims, ledger writes before "
         "and after each push), then a plain sequential loop of `pywebpush.webpush()` calls with the same "
         f"payload (no session, no ledger); {bench.slow_repeats} repetitions. Rates are deliveries per second of wall time; the project's "

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pytest
 
-# No public API backdates a materialization; the event log entry is what the freshness check reads.
-from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
-from dagster._core.events.log import EventLogEntry
-
-from jiit_assets.assets.checks import (
-    NOTICES_KEY,
-    notices_freshness_checks,
-    one_document_per_job,
-    one_document_per_portal_notice,
-    one_document_per_source_notice,
-)
-from jiit_assets.collections import ENRICHED_JOBS, NOTICES, RAW_SUPERSET_NOTICES
-from jiit_assets.models import NoticeContent, NoticeType, QueuedNotice
-from jiit_assets.notify.render import render_notice
-from jiit_assets.resources.mongo import MongoResource, upsert_documents
+from jiit_assets.definitions import defs
+from jiit_assets.defs.notices.checks import one_document_per_source_notice
+from jiit_assets.defs.notices.render import render_notice
+from jiit_assets.defs.superset.checks import one_document_per_job, one_document_per_portal_notice
+from jiit_assets.lib.models import NoticeContent, NoticeType, QueuedNotice
+from jiit_assets.lib.mongo import MongoResource, upsert_documents
+from jiit_assets.lib.schema import ENRICHED_JOBS, NOTICES, RAW_SUPERSET_NOTICES
 
 
 def evaluate(check: dg.AssetChecksDefinition, mongo: MongoResource) -> dg.AssetCheckResult:
@@ -103,42 +94,9 @@ def test_distinct_ids_pass(mongo: MongoResource, check: dg.AssetChecksDefinition
     assert evaluate(check, mongo).passed
 
 
-@dg.asset(name=NOTICES)
-def notices_stub() -> None:
-    """Stands for the notices asset: the freshness check reads only its materialization time."""
-
-
-def freshness_passes(instance: dg.DagsterInstance) -> bool:
-    result = dg.materialize(
-        [notices_stub, *notices_freshness_checks],
-        instance=instance,
-        selection=dg.AssetSelection.checks(*notices_freshness_checks),
-    )
-    [evaluation] = result.get_asset_check_evaluations()
-    return evaluation.passed
-
-
-def materialized_hours_ago(hours: float) -> dg.DagsterInstance:
-    instance = dg.DagsterInstance.ephemeral()
-    event = DagsterEvent(
-        event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
-        job_name="update_job",
-        event_specific_data=StepMaterializationData(dg.AssetMaterialization(NOTICES_KEY)),
-    )
-    instance.store_event(
-        EventLogEntry(
-            error_info=None,
-            level="debug",
-            user_message="",
-            run_id="hourly-update",
-            timestamp=time.time() - hours * 3600,
-            dagster_event=event,
-        )
-    )
-    return instance
-
-
-def test_notices_freshness_allows_a_missed_hour_but_not_two() -> None:
-    assert freshness_passes(materialized_hours_ago(1.5))
-    assert not freshness_passes(materialized_hours_ago(2.5))
-    assert not freshness_passes(dg.DagsterInstance.ephemeral())  # never materialized
+def test_notices_must_refresh_at_least_every_two_hours() -> None:
+    """The queue carries a freshness policy: one missed hourly update is tolerated, two are not."""
+    [spec] = [s for s in defs.resolve_all_asset_specs() if s.key == dg.AssetKey(NOTICES)]
+    policy = spec.freshness_policy
+    assert isinstance(policy, dg.FreshnessPolicy)
+    assert policy.fail_window.to_timedelta() == timedelta(hours=2)

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 from imap_tools import AND
 
-from jiit_assets.assets.email import (
+from jiit_assets.defs.email.assets import (
     EmailConfig,
     Window,
     email_ingestion,
@@ -18,16 +18,16 @@ from jiit_assets.assets.email import (
     email_offers_are_complete,
     ingest_mailbox,
 )
-from jiit_assets.collections import (
+from jiit_assets.defs.email.resources import ImapError, ImapResource
+from jiit_assets.lib.models import NoticeContent, NoticeType
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import (
     EMAIL_NOTICES,
     EMAIL_OFFER_EVENTS,
     EMAIL_PLACEMENT_OFFERS,
     PROCESSED_EMAILS,
 )
-from jiit_assets.models import NoticeContent, NoticeType
-from jiit_assets.parsing.text import company_key
-from jiit_assets.resources.imap import ImapError, ImapResource
-from jiit_assets.resources.mongo import MongoResource
+from jiit_assets.lib.text import company_key
 from jiit_assets_tests.email.corpus_table import EXPECTED, appendable, mailbox_order, names, raw
 from jiit_assets_tests.fixtures.imap import CuttingProxy, DovecotServer, append_messages
 from jiit_assets_tests.fixtures.servers import free_port
@@ -292,7 +292,7 @@ def test_offer_events_and_notices_reach_the_notices_queue(
     dovecot: DovecotServer, loaded_folder: str, mongo: MongoResource
 ) -> None:
     """The contract with the `notices` asset: it drains `notice_state: pending` and renders our content."""
-    from jiit_assets.assets.notices import notices
+    from jiit_assets.defs.notices.assets import notices
 
     result = dg.materialize(
         [email_ingestion, notices], resources={"imap": dovecot.resource(loaded_folder), "mongo": mongo}

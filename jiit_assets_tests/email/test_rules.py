@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from jiit_assets.parsing.email_message import MAX_RAW_BYTES, EmailDecodeError, decode_email, message_key_for
-from jiit_assets.parsing.email_notices import offer_notice_content
-from jiit_assets.parsing.email_offers import (
+from jiit_assets.defs.email.email_notices import offer_notice_content
+from jiit_assets.defs.email.message import MAX_RAW_BYTES, EmailDecodeError, decode_email, message_key_for
+from jiit_assets.defs.email.offers import (
     OfferRole,
     PlacementOffer,
     SelectedStudent,
@@ -17,7 +17,7 @@ from jiit_assets.parsing.email_offers import (
     package_from_text,
     strip_private,
 )
-from jiit_assets.parsing.text import IST
+from jiit_assets.lib.text import IST
 
 
 @pytest.mark.parametrize(

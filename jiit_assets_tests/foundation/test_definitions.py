@@ -20,7 +20,7 @@ EXPECTED_ASSETS = {
     "email_notices": "email",
     "official_placement_stats": "official",
     "placement_stats": "analytics",
-    "notice_deliveries": "delivery",
+    "deliveries": "delivery",
 }
 
 
@@ -70,13 +70,13 @@ def test_update_job_materializes_every_source_and_the_queue_but_not_delivery():
         "email_notices",
         "notices",
     } <= selected
-    assert "notice_deliveries" not in selected
+    assert "deliveries" not in selected
     assert "official_placement_stats" not in selected
 
 
-def test_the_sensor_requests_the_notification_job():
+def test_the_sensor_requests_the_delivery_job():
     sensor = defs.get_sensor_def("unsent_notices_sensor")
-    assert sensor.job_name == "notification_job"
+    assert sensor.job_name == "delivery_job"
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert sensor.minimum_interval_seconds is not None and sensor.minimum_interval_seconds <= 60
     assert sensor.description

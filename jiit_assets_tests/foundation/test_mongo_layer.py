@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from jiit_assets.resources.mongo import (
+from jiit_assets.lib.mongo import (
     INSERT_ONLY_FIELDS,
     MongoConfigError,
     MongoIOManager,

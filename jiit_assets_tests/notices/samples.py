@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from jiit_assets.parsing.text import company_key
+from jiit_assets.lib.text import company_key
 
 JULY_17_2025_NOON_IST_MS = 1752733860000  # July 17, 2025 at 12:01 PM IST
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jiit_assets.models import NoticeType, Student
-from jiit_assets.parsing.notice_rules import (
+from jiit_assets.defs.notices.rules import (
     JobSummary,
     classify_notice,
     extract_company_and_role,
@@ -19,10 +18,11 @@ from jiit_assets.parsing.notice_rules import (
     superset_company_keys,
     superset_notice_content,
 )
-from jiit_assets.parsing.superset_jobs import structure_job
+from jiit_assets.defs.superset.portal_jobs import structure_job
+from jiit_assets.lib.models import NoticeType, Student
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES, Sample
 
-STANDIN_DATA = Path(__file__).resolve().parents[2] / "jiit_assets" / "standins" / "data" / "superset"
+STANDIN_DATA = Path(__file__).resolve().parents[2] / "jiit_assets_tests" / "standins" / "data" / "superset"
 JOB_SUMMARIES = [JobSummary.from_document(job) for job in JOBS]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.assets.notices import (
+from jiit_assets.defs.notices.assets import (
     _load_superset,
     _mark_queued,
     _Outcome,
@@ -17,8 +17,8 @@ from jiit_assets.assets.notices import (
     notices,
     pending_notices_are_deliverable,
 )
-from jiit_assets.models import NoticeContent, NoticeType, Student
-from jiit_assets.resources.mongo import MongoResource
+from jiit_assets.lib.models import NoticeContent, NoticeType, Student
+from jiit_assets.lib.mongo import MongoResource
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES
 
 NOW = datetime.now(UTC).replace(microsecond=0)

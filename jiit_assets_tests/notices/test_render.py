@@ -9,20 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from jiit_assets.models import NoticeContent, NoticeType, Student
-from jiit_assets.notify.render import (
+from jiit_assets.defs.notices.render import (
     PUSH_MAX_BYTES,
     render_notice,
     split_telegram_html,
     telegram_html,
     telegram_plain_text,
 )
-from jiit_assets.parsing.notice_rules import JobSummary, superset_notice_content
+from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
+from jiit_assets.lib.models import NoticeContent, NoticeType, Student
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES
 from jiit_assets_tests.notices.telegram_check import TelegramHtmlError, check, check_message, utf16_length
 
 STANDIN_NOTICES = (
-    Path(__file__).resolve().parents[2] / "jiit_assets" / "standins" / "data" / "superset" / "notices.json"
+    Path(__file__).resolve().parents[2]
+    / "jiit_assets_tests"
+    / "standins"
+    / "data"
+    / "superset"
+    / "notices.json"
 )
 JOB_SUMMARIES = [JobSummary.from_document(job) for job in JOBS]
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.assets.notices import notices
-from jiit_assets.assets.superset import enriched_jobs, raw_superset_notices
-from jiit_assets.resources.mongo import MongoResource
-from jiit_assets.resources.superset import SupersetResource
+from jiit_assets.defs.notices.assets import notices
+from jiit_assets.defs.superset.assets import enriched_jobs, raw_superset_notices
+from jiit_assets.defs.superset.resources import SupersetResource
+from jiit_assets.lib.mongo import MongoResource
 from jiit_assets_tests.notices.telegram_check import check_message
 
 EVERYTHING_IS_RECENT = {"ops": {"notices": {"config": {"backlog_days": 100_000}}}}

@@ -8,8 +8,8 @@ import pytest
 from py_vapid import Vapid02
 
 from jiit_assets.cli import main
-from jiit_assets.collections import PUSH_SUBSCRIPTIONS
-from jiit_assets.resources.webpush import WebPushResource, load_private_key, public_key_of
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource, load_private_key, public_key_of
+from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS
 from jiit_assets_tests.fixtures.notify import add_users
 
 

@@ -12,23 +12,23 @@ from collections import Counter
 
 import dagster as dg
 
-from jiit_assets.assets.deliveries import notice_deliveries
-from jiit_assets.collections import DELIVERIES, NOTICES
-from jiit_assets.resources.webpush import WebPushResource
+from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.lib.schema import DELIVERIES, NOTICES
 from jiit_assets_tests.fixtures.notify import CHANNEL_CHAT, add_users, queued_notice, store_notices
 from jiit_assets_tests.fixtures.servers import REPO_ROOT
 
 RUN_IN_CHILD = """
 import json, os
 import dagster as dg
-from jiit_assets.assets.deliveries import notice_deliveries
-from jiit_assets.resources.mongo import MongoResource
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.resources.webpush import WebPushResource
+from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 
 config = json.loads(os.environ["DELIVERY_TEST_CONFIG"])
 dg.materialize(
-    [notice_deliveries],
+    [deliveries],
     resources={
         "mongo": MongoResource(**config["mongo"]),
         "telegram": TelegramResource(**config["telegram"]),
@@ -98,7 +98,7 @@ def test_a_killed_run_is_completed_by_the_next_without_duplicates(mongo, telegra
 
     telegram_standin.release()
     result = dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         resources={"mongo": mongo, "telegram": telegram_resource, "web_push": WebPushResource()},
     )
     assert result.success
@@ -109,6 +109,6 @@ def test_a_killed_run_is_completed_by_the_next_without_duplicates(mongo, telegra
     assert got == expected  # every chunk to every chat exactly once
     assert mongo.collection(NOTICES).count_documents({"pending": True}) == 0
     assert mongo.collection(DELIVERIES).count_documents({"state": {"$ne": "sent"}}) == 0
-    metadata = result.asset_materializations_for_node("notice_deliveries")[0].metadata
+    metadata = result.asset_materializations_for_node("deliveries")[0].metadata
     # The in-flight messages were re-sent (at-least-once) and reported as possible duplicates.
     assert metadata["possible_duplicates"].value == in_flight

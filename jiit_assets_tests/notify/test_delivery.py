@@ -1,4 +1,4 @@
-"""The notice_deliveries asset against the Telegram and push stand-ins and a real FerretDB."""
+"""The deliveries asset against the Telegram and push stand-ins and a real FerretDB."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from jiit_assets.assets.deliveries import notice_deliveries
-from jiit_assets.collections import DELIVERIES, NOTICES, PUSH_SUBSCRIPTIONS, USERS
-from jiit_assets.models import NoticeContent, NoticeType, QueuedNotice
-from jiit_assets.notify.ledger import MAX_RUNS_PER_RECIPIENT
-from jiit_assets.notify.render import render_notice
-from jiit_assets.notify.webpush import topic_for
-from jiit_assets.resources.mongo import MongoResource
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.resources.webpush import WebPushResource
+from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.ledger import MAX_RUNS_PER_RECIPIENT
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_fanout import topic_for
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.defs.notices.render import render_notice
+from jiit_assets.lib.models import NoticeContent, NoticeType, QueuedNotice
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import DELIVERIES, NOTICES, PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets_tests.fixtures.notify import (
     CHANNEL_CHAT,
     add_subscriptions,
@@ -30,10 +30,10 @@ from jiit_assets_tests.fixtures.notify import (
 
 def deliver(mongo: MongoResource, telegram: TelegramResource, web_push: WebPushResource) -> dict[str, Any]:
     result = dg.materialize(
-        [notice_deliveries], resources={"mongo": mongo, "telegram": telegram, "web_push": web_push}
+        [deliveries], resources={"mongo": mongo, "telegram": telegram, "web_push": web_push}
     )
     assert result.success
-    materialization = result.asset_materializations_for_node("notice_deliveries")[0]
+    materialization = result.asset_materializations_for_node("deliveries")[0]
     return {key: value.value for key, value in materialization.metadata.items()}
 
 
@@ -234,7 +234,7 @@ def test_placeholder_vapid_subjects_fail_before_sending(mongo, telegram_standin,
     store_notices(mongo, queued_notice("n1"))
     resource = WebPushResource(vapid_private_key=vapid_keys.private, vapid_subject=subject)
     result = dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         resources={"mongo": mongo, "telegram": telegram_resource, "web_push": resource},
         raise_on_error=False,
     )

@@ -9,22 +9,22 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from jiit_assets.assets.deliveries import notice_deliveries
-from jiit_assets.collections import LOCKS
-from jiit_assets.notify.lease import DELIVERY_LEASE_ID, STALE_AFTER
+from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.lease import DELIVERY_LEASE_ID, STALE_AFTER
+from jiit_assets.lib.schema import LOCKS
 from jiit_assets_tests.fixtures.notify import CHANNEL_CHAT, add_users, queued_notice, store_notices
 
 
 def _materialize(instance, mongo, telegram_resource, web_push_resource):
     return dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         instance=instance,
         resources={"mongo": mongo, "telegram": telegram_resource, "web_push": web_push_resource},
     )
 
 
 def _metadata(result):
-    materialization = result.asset_materializations_for_node("notice_deliveries")[0]
+    materialization = result.asset_materializations_for_node("deliveries")[0]
     return {key: value.value for key, value in materialization.metadata.items()}
 
 
@@ -85,7 +85,7 @@ def test_a_lease_left_by_a_run_that_no_longer_exists_is_taken_over(
 def test_a_stale_lease_is_taken_over_even_if_its_owner_looks_alive(
     mongo, telegram_standin, telegram_resource, web_push_resource
 ):
-    from jiit_assets.notify.lease import DeliveryLease
+    from jiit_assets.defs.delivery.lease import DeliveryLease
 
     stale = datetime.now(UTC) - STALE_AFTER - timedelta(minutes=1)
     mongo.collection(LOCKS).insert_one(

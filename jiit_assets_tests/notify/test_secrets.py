@@ -6,9 +6,9 @@ import logging
 
 import dagster as dg
 
-from jiit_assets.assets.deliveries import notice_deliveries
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.resources.webpush import WebPushResource
+from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets_tests.fixtures.notify import CHANNEL_CHAT, add_subscriptions, queued_notice, store_notices
 
 
@@ -20,7 +20,7 @@ def test_no_secret_in_logs_or_metadata(
     add_subscriptions(mongo, push_standin, 1, vapid_keys.public)
     telegram_standin.fail_next(1, 502)
     result = dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         resources={"mongo": mongo, "telegram": telegram_resource, "web_push": web_push_resource},
     )
     assert result.success
@@ -30,8 +30,7 @@ def test_no_secret_in_logs_or_metadata(
     texts = [record.getMessage() for record in caplog.records]
     texts += [str(event) for event in result.all_events]
     texts += [
-        str(value)
-        for value in result.asset_materializations_for_node("notice_deliveries")[0].metadata.values()
+        str(value) for value in result.asset_materializations_for_node("deliveries")[0].metadata.values()
     ]
     for secret in (telegram_resource.bot_token, vapid_keys.private):
         assert not [text for text in texts if secret in text]
@@ -43,7 +42,7 @@ def test_rejected_token_error_does_not_quote_it(mongo, telegram_standin, caplog)
     wrong = "987654321:AAH-wrong-token_value"
     resource = TelegramResource(bot_token=wrong, chat_ids=CHANNEL_CHAT, api_base_url=telegram_standin.url)
     result = dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         resources={"mongo": mongo, "telegram": resource, "web_push": WebPushResource()},
         raise_on_error=False,
     )
@@ -59,7 +58,7 @@ def test_malformed_vapid_key_error_does_not_quote_it(mongo, telegram_standin):
     bad_key = "not-a-key-but-still-secret-material-0123456789"
     resource = WebPushResource(vapid_private_key=bad_key, vapid_subject="mailto:placement.cell@jiit.ac.in")
     result = dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         resources={"mongo": mongo, "telegram": TelegramResource(), "web_push": resource},
         raise_on_error=False,
     )

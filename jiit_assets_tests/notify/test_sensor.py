@@ -8,9 +8,10 @@ import dagster as dg
 import pytest
 from dagster._core.test_utils import create_run_for_test
 
-from jiit_assets.automation import sensors
-from jiit_assets.automation.sensors import ATTEMPT_TAG, PENDING_SET_TAG, unsent_notices_sensor
-from jiit_assets.collections import NOTICES
+from jiit_assets.definitions import defs
+from jiit_assets.defs.delivery import sensors
+from jiit_assets.defs.delivery.sensors import ATTEMPT_TAG, PENDING_SET_TAG, unsent_notices_sensor
+from jiit_assets.lib.schema import NOTICES
 from jiit_assets_tests.fixtures.notify import queued_notice, store_notices
 
 
@@ -31,7 +32,7 @@ def requests_of(result):
 
 
 def finish_run(instance, request, status=dg.DagsterRunStatus.FAILURE):
-    create_run_for_test(instance, job_name="notification_job", status=status, tags=request.tags)
+    create_run_for_test(instance, job_name="delivery_job", status=status, tags=request.tags)
 
 
 def test_nothing_pending_requests_nothing(instance, mongo):
@@ -48,7 +49,7 @@ def test_one_run_per_pending_set(instance, mongo):
     store_notices(mongo, queued_notice("n1", age_minutes=5), queued_notice("n2"))
     first, cursor = tick(instance, mongo)
     [request] = requests_of(first)
-    assert request.job_name in (None, "notification_job")
+    assert request.job_name in (None, "delivery_job")
     assert json.loads(cursor)["pending_notices"] == 2
 
     # The same set on the next tick: the same run key, which Dagster never launches twice.
@@ -70,7 +71,7 @@ def test_no_request_while_a_notification_run_is_in_progress(instance, mongo):
     first, cursor = tick(instance, mongo)
     create_run_for_test(
         instance,
-        job_name="notification_job",
+        job_name="delivery_job",
         status=dg.DagsterRunStatus.STARTED,
         tags=requests_of(first)[0].tags,
     )
@@ -107,5 +108,5 @@ def test_a_failed_run_does_not_block_its_pending_set(instance, mongo, monkeypatc
 def test_sensor_is_running_by_default_and_frequent():
     assert unsent_notices_sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert unsent_notices_sensor.minimum_interval_seconds <= 60
-    assert unsent_notices_sensor.job_name == "notification_job"
-    assert unsent_notices_sensor in sensors.SENSORS
+    assert unsent_notices_sensor.job_name == "delivery_job"
+    assert unsent_notices_sensor in list(defs.sensors or [])

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
-from jiit_assets.resources.webpush import load_private_key
-from jiit_assets.standins.telegram import DEFAULT_TOKEN, EntityError, parse_telegram_html
+from jiit_assets.defs.delivery.webpush_resource import load_private_key
+from jiit_assets_tests.standins.telegram import DEFAULT_TOKEN, EntityError, parse_telegram_html
 
 
 @pytest.mark.parametrize(

@@ -6,21 +6,21 @@ import time
 
 import dagster as dg
 
-from jiit_assets.assets.deliveries import notice_deliveries
-from jiit_assets.collections import NOTICES
-from jiit_assets.notify.webpush import MAX_PAYLOAD_BYTES, encode_payload, topic_for
-from jiit_assets.resources.telegram import TelegramResource
-from jiit_assets.standins.push import start_push_standin
+from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_fanout import MAX_PAYLOAD_BYTES, encode_payload, topic_for
+from jiit_assets.lib.schema import NOTICES
 from jiit_assets_tests.fixtures.notify import add_subscriptions, queued_notice, store_notices
+from jiit_assets_tests.standins.push import start_push_standin
 
 
 def run(mongo, web_push_resource):
     result = dg.materialize(
-        [notice_deliveries],
+        [deliveries],
         resources={"mongo": mongo, "telegram": TelegramResource(), "web_push": web_push_resource},
     )
     assert result.success
-    return result.asset_materializations_for_node("notice_deliveries")[0].metadata
+    return result.asset_materializations_for_node("deliveries")[0].metadata
 
 
 def test_each_push_service_gets_claims_for_its_own_origin(mongo, push_standin, web_push_resource, vapid_keys):

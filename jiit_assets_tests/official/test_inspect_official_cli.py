@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jiit_assets.cli import main
-from jiit_assets.standins.college_site import page
+from jiit_assets_tests.standins.college_site import page
 
 
 def test_prints_the_stored_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from jiit_assets.assets.official import NON_EMPTY_CHECK, STRUCTURE_CHECK, official_placement_stats
-from jiit_assets.collections import OFFICIAL_PLACEMENT_STATS
-from jiit_assets.resources.college_site import CollegeSiteError, CollegeSiteResource
-from jiit_assets.resources.mongo import MongoResource
-from jiit_assets.standins.college_site import CollegeSiteStandin
+from jiit_assets.defs.official.assets import NON_EMPTY_CHECK, STRUCTURE_CHECK, official_placement_stats
+from jiit_assets.defs.official.resources import CollegeSiteError, CollegeSiteResource
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import OFFICIAL_PLACEMENT_STATS
+from jiit_assets_tests.standins.college_site import CollegeSiteStandin
 
 
 def _run(mongo: MongoResource, site: CollegeSiteResource) -> dg.ExecuteInProcessResult:

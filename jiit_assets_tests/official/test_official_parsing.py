@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from jiit_assets.parsing.official import (
+from jiit_assets.defs.official.page import (
     MISSING_BATCH_BODIES,
     MISSING_DOCUMENT,
     MISSING_TAB_CONTAINER,
     MISSING_TAB_LIST,
     parse_official_page,
 )
-from jiit_assets.standins.college_site import page
+from jiit_assets_tests.standins.college_site import page
 
 BASE = "https://www.jiit.ac.in/"
 

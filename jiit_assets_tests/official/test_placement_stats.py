@@ -7,9 +7,8 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from jiit_assets.assets.analytics import placement_stats
-from jiit_assets.collections import EMAIL_PLACEMENT_OFFERS, PLACEMENT_STATS
-from jiit_assets.parsing.placement_stats import (
+from jiit_assets.defs.analytics.assets import placement_stats
+from jiit_assets.defs.analytics.stats import (
     TOTAL_ELIGIBLE,
     BranchStats,
     CompanyStats,
@@ -17,8 +16,9 @@ from jiit_assets.parsing.placement_stats import (
     calculate_placement_stats,
     student_package,
 )
-from jiit_assets.parsing.text import IST
-from jiit_assets.resources.mongo import MongoIOManager, MongoResource
+from jiit_assets.lib.mongo import MongoIOManager, MongoResource
+from jiit_assets.lib.schema import EMAIL_PLACEMENT_OFFERS, PLACEMENT_STATS
+from jiit_assets.lib.text import IST
 
 # Offers as the e-mail pipeline stores them (`_id` = company key, packages in LPA).
 OFFERS: list[dict[str, Any]] = [

@@ -8,12 +8,12 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from jiit_assets.assets.superset import build_superset_assets, enriched_jobs, raw_superset_notices
-from jiit_assets.collections import ENRICHED_JOBS, RAW_SUPERSET_NOTICES
-from jiit_assets.resources.mongo import MongoResource
-from jiit_assets.resources.superset import SupersetResource
-from jiit_assets.standins.superset import SupersetStandin
+from jiit_assets.defs.superset.assets import build_superset_assets, enriched_jobs, raw_superset_notices
+from jiit_assets.defs.superset.resources import SupersetResource
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import ENRICHED_JOBS, RAW_SUPERSET_NOTICES
 from jiit_assets_tests.fixtures.superset import make_superset_resource
+from jiit_assets_tests.standins.superset import SupersetStandin
 
 ASSETS = [raw_superset_notices, enriched_jobs]
 # Same assets with step retries that do not wait, so "fails after retries" tests stay fast.

@@ -12,7 +12,7 @@ from jiit_assets.cli import main
 
 
 def _fixture_job(job_id: str) -> dict:
-    path = resources.files("jiit_assets.standins").joinpath("data", "superset", "jobs.json")
+    path = resources.files("jiit_assets_tests.standins").joinpath("data", "superset", "jobs.json")
     return next(
         item
         for item in json.loads(path.read_text("utf-8"))

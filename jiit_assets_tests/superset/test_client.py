@@ -8,7 +8,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from jiit_assets.resources.superset import (
+from jiit_assets.defs.superset.resources import (
     DEFAULT_PUBLIC_KEY_PEM,
     SupersetAuthError,
     SupersetConfigError,
@@ -19,8 +19,8 @@ from jiit_assets.resources.superset import (
     mask_email,
     parse_credentials,
 )
-from jiit_assets.standins.superset import SupersetStandin
 from jiit_assets_tests.fixtures.superset import make_superset_resource
+from jiit_assets_tests.standins.superset import SupersetStandin
 
 
 def test_mask_email_keeps_enough_to_tell_accounts_apart() -> None:
@@ -161,7 +161,7 @@ def test_notices_take_one_call_per_account_and_page_beyond_the_page_size(
     assert superset_standin.count("notices") == 2  # steady state: one call per account
 
     superset_standin.reset_counters()
-    monkeypatch.setattr("jiit_assets.resources.superset.NOTICES_PAGE_SIZE", 5)
+    monkeypatch.setattr("jiit_assets.defs.superset.resources.NOTICES_PAGE_SIZE", 5)
     with make_superset_resource(superset_standin).open() as client:
         paged = {notice["identifier"] for notice in client.fetch_notices().items}
     assert paged == everything

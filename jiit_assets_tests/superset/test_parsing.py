@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from jiit_assets.parsing.superset_jobs import (
+from jiit_assets.defs.superset.portal_jobs import (
     MalformedPayload,
     merge_first_wins,
     parse_raw_notice,
@@ -40,7 +40,7 @@ REFERENCE_FIELDS = {
 
 
 def _fixture(name: str) -> Any:
-    path = resources.files("jiit_assets.standins").joinpath("data", "superset", name)
+    path = resources.files("jiit_assets_tests.standins").joinpath("data", "superset", name)
     return json.loads(path.read_text("utf-8"))
 
 

@@ -1,7 +1,7 @@
 """The demo stack for the browser tests: stand-ins, `dagster dev` and headless Chromium.
 
 Everything runs the way `make demo` runs it, but isolated: the session's FerretDB with a database
-of its own, the stand-ins on free ports (``python -m jiit_assets.standins --free-ports``), a
+of its own, the stand-ins on free ports (``python -m jiit_assets_tests.standins --free-ports``), a
 temporary DAGSTER_HOME holding the project's dagster.yaml, and `dagster dev` on a free port, started
 from a temporary directory so a developer's ``.env`` cannot point the test at real services.
 """
@@ -155,7 +155,7 @@ def demo_stack(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     standins_log = workdir / "standins.log"
     env_file = workdir / "standins.env"
     standins = subprocess.Popen(
-        [sys.executable, "-m", "jiit_assets.standins", "--env-file", str(env_file), "--free-ports"],
+        [sys.executable, "-m", "jiit_assets_tests.standins", "--env-file", str(env_file), "--free-ports"],
         cwd=workdir,
         env=env,
         stdout=standins_log.open("wb"),

@@ -1,4 +1,4 @@
-"""`python -m jiit_assets.standins`, what `make demo` starts: stand-ins only where no real service
+"""`python -m jiit_assets_tests.standins`, what `make demo` starts: stand-ins only where no real service
 is configured, demo recipients in the database, settings that really reach the stand-ins."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from jiit_assets.collections import PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets_tests.ui.conftest import SERVICE_VARIABLES, stop_group, wait_for_file
 
 
@@ -29,7 +29,7 @@ def launch(tmp_path: Path, mongo_uri: str, database: str, **real: str) -> Iterat
     env_file = tmp_path / "standins.env"
     log = tmp_path / "standins.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "jiit_assets.standins", "--env-file", str(env_file), "--free-ports"],
+        [sys.executable, "-m", "jiit_assets_tests.standins", "--env-file", str(env_file), "--free-ports"],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

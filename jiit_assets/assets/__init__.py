@@ -1,1 +1,0 @@
-"""Software-defined assets: what is stored in MongoDB and why. One module per source."""

@@ -1,0 +1,17 @@
+"""The delivery job: every pending notice, on every configured channel, exactly once per recipient."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+# dagster.yaml limits runs carrying this tag to one at a time, so two delivery runs never overlap
+# (the sensor, a manual launch and a re-execution all carry it). The delivery lease in MongoDB is
+# the backstop for runs launched from another Dagster instance.
+DELIVERY_CONCURRENCY_TAG = "jiit/delivery"
+
+delivery_job = dg.define_asset_job(
+    name="delivery_job",
+    selection=dg.AssetSelection.groups("delivery"),
+    description="Deliver every pending notice on Telegram and Web Push, exactly once per recipient.",
+    tags={"jiit/job": "delivery", DELIVERY_CONCURRENCY_TAG: "1"},
+)

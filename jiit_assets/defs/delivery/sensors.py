@@ -1,0 +1,142 @@
+"""Sensors: ``unsent_notices_sensor`` requests a notification run whenever notices await delivery.
+
+Run keys: Dagster never launches two runs with the same run key, and remembers keys forever. The
+key is ``<hash of the sorted pending (notice id, revision) set>-<attempt>``, so ticks that see the
+same pending set while its run is queued or going request nothing new. If that run ends and the
+same set is still pending (it crashed, or some recipients were parked for a retry), the attempt
+counter advances — after a back-off of 1, 2, 4 … 60 minutes since that run ended — and the next
+key is new, so a failed run never leaves notices blocked behind a used key, and a broken channel
+does not launch a run every minute. Any change of the pending set (a new notice, an edit, partial
+progress) starts again at attempt 0.
+
+While any notification run is queued or in progress the sensor requests nothing (the job's
+concurrency tag also keeps runs one at a time), so two runs never deliver the same notices at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+
+from jiit_assets.defs.delivery.automation import delivery_job
+from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.schema import NOTICES
+from jiit_assets.lib.vocabulary import IN_PROGRESS_RUN_STATUSES
+
+PENDING_SET_TAG = "jiit/pending_set"
+ATTEMPT_TAG = "jiit/pending_set_attempt"
+RETRY_BACKOFF_SECONDS = 60
+MAX_RETRY_BACKOFF_SECONDS = 3600
+
+
+@dataclass
+class SensorCursor:
+    pending_set: str | None = None
+    attempt: int = 0
+    pending_notices: int = 0
+    checked_at: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> SensorCursor:
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        return cls(
+            pending_set=data.get("pending_set"),
+            attempt=int(data.get("attempt") or 0),
+            pending_notices=int(data.get("pending_notices") or 0),
+            checked_at=data.get("checked_at"),
+        )
+
+    def dump(self) -> str:
+        self.checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def pending_set_hash(pending: list[tuple[str, int]]) -> str:
+    lines = "\n".join(f"{notice_id}:r{revision}" for notice_id, revision in sorted(pending))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()[:16]
+
+
+def retry_backoff(attempt: int) -> float:
+    """Seconds to wait after the ``attempt``-th run of one pending set ended without clearing it."""
+    return float(min(MAX_RETRY_BACKOFF_SECONDS, RETRY_BACKOFF_SECONDS * 2**attempt))
+
+
+@dg.sensor(
+    name="unsent_notices_sensor",
+    job=delivery_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Every 30 s: if notices await delivery (indexed query on `notices.pending`) and no notification "
+        "run is in progress, requests `delivery_job` once per distinct pending set. If a run ends "
+        "with the same notices still pending, retries with a back-off (1, 2, 4 … 60 min)."
+    ),
+)
+def unsent_notices_sensor(
+    context: dg.SensorEvaluationContext, mongo: MongoResource
+) -> dg.SensorResult | dg.SkipReason:
+    cursor = SensorCursor.parse(context.cursor)
+    active = context.instance.get_runs(
+        filters=dg.RunsFilter(job_name=delivery_job.name, statuses=IN_PROGRESS_RUN_STATUSES), limit=1
+    )
+    if active:
+        run = active[0]
+        return dg.SkipReason(
+            f"Notification run {run.run_id[:8]} is {run.status.value.lower()}; waiting for it to finish."
+        )
+
+    documents = mongo.collection(NOTICES).find({"pending": True}, {"revision": 1}).sort("created_at", 1)
+    pending = [(str(doc["_id"]), int(doc.get("revision") or 1)) for doc in documents]
+    if not pending:
+        context.update_cursor(SensorCursor(pending_notices=0).dump())
+        return dg.SkipReason("No notices pending delivery.")
+
+    set_hash = pending_set_hash(pending)
+    attempt = 0
+    if cursor.pending_set == set_hash:
+        attempt = cursor.attempt
+        previous = _run_for(context.instance, set_hash, attempt)
+        if previous is not None:
+            # Nothing is in progress, so the run for this set has ended and left it pending.
+            ended = previous.end_time or previous.update_timestamp.timestamp()
+            wait = retry_backoff(attempt) - (time.time() - ended)
+            status = previous.dagster_run.status.value.lower()
+            if wait > 0:
+                context.update_cursor(SensorCursor(set_hash, attempt, len(pending)).dump())
+                return dg.SkipReason(
+                    f"{len(pending)} notices still pending after run {previous.dagster_run.run_id[:8]} "
+                    f"({status}); retrying in {wait:.0f} s (attempt {attempt + 1})."
+                )
+            attempt += 1
+
+    context.update_cursor(SensorCursor(set_hash, attempt, len(pending)).dump())
+    oldest = pending[0][0]
+    request = dg.RunRequest(
+        run_key=f"{set_hash}-{attempt}",
+        tags={PENDING_SET_TAG: set_hash, ATTEMPT_TAG: str(attempt)},
+    )
+    context.log.info(
+        f"{len(pending)} notices pending (oldest {oldest}); requesting run key {request.run_key}."
+    )
+    return dg.SensorResult(run_requests=[request])
+
+
+def _run_for(instance: dg.DagsterInstance, set_hash: str, attempt: int) -> Any:
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(
+            job_name=delivery_job.name, tags={PENDING_SET_TAG: set_hash, ATTEMPT_TAG: str(attempt)}
+        ),
+        limit=1,
+    )
+    return records[0] if records else None

@@ -1,0 +1,42 @@
+"""What one decoded e-mail is: a placement offer, a notice for students, or neither (and why).
+
+The single decision both the e-mail asset and ``jiit-assets inspect email`` make, so the command
+shows exactly what ingestion would do with a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from jiit_assets.defs.email.email_notices import classify_notice, notice_content
+from jiit_assets.defs.email.message import DecodedEmail
+from jiit_assets.defs.email.offers import PlacementOffer, decide_offer, extract_offer
+from jiit_assets.lib.models import NoticeContent
+
+
+@dataclass(frozen=True)
+class MailClassification:
+    outcome: Literal["offer", "notice", "skipped"]
+    reason: str
+    offer: PlacementOffer | None = None  # set when outcome is "offer"
+    notice: NoticeContent | None = None  # set when outcome is "notice"
+
+
+def classify_email(mail: DecodedEmail) -> MailClassification:
+    """An offer when the offer rules say so and one could be extracted; else a notice, else skipped."""
+    decision = decide_offer(mail.subject, mail.text)
+    reason = decision.reason
+    if decision.is_offer:
+        extracted = extract_offer(
+            mail.subject, mail.text, message_key=mail.message_key, time_sent=mail.sent_at
+        )
+        if extracted.offer is not None:
+            return MailClassification("offer", extracted.reason, offer=extracted.offer)
+        reason = extracted.reason
+    notice = classify_notice(mail.subject, mail.text)
+    if notice.notice_type is None:
+        return MailClassification("skipped", notice.reason)
+    return MailClassification(
+        "notice", f"{notice.reason}; {reason}", notice=notice_content(mail, notice.notice_type)
+    )

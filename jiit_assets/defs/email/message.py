@@ -1,0 +1,307 @@
+"""Raw RFC 5322 bytes to a decoded e-mail: headers, readable text body, forwarded-message origin.
+
+Pure functions, no I/O. Mail is untrusted input: wrong or unknown charsets, broken transfer
+encodings, HTML-only bodies, text attachments posing as bodies, megabyte newsletters. Whatever can be
+read is read with a safe fallback; a message that cannot be read at all raises :class:`EmailDecodeError`
+carrying the message key, so the caller records it as failed and moves on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import email
+import email.policy
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import decode_header
+from email.message import Message
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+
+from jiit_assets.lib.markup import html_to_text, normalize_space
+from jiit_assets.lib.text import IST
+
+MAX_RAW_BYTES = 25 * 1024 * 1024  # larger than any real notice; refuse rather than exhaust memory
+MAX_TEXT_CHARS = 100_000  # offers and notices fit in a few kB; the rest of a huge mail is noise
+MAX_HTML_CHARS = 1_000_000  # markup beyond this is not parsed at all (lxml time and memory grow with it)
+
+
+class EmailDecodeError(ValueError):
+    """The message cannot be read; ``reason`` is safe to store and show (no addresses, no body)."""
+
+    def __init__(self, reason: str, message_key: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.message_key = message_key
+
+
+@dataclass(frozen=True)
+class DecodedEmail:
+    message_key: str  # sha256 of the Message-ID, else of Date+From+Subject
+    message_id: str | None
+    subject: str
+    sender_name: str  # display name of the original sender (forwarded block first), never an address
+    sent_at: datetime | None  # aware; the forwarded block's date when forwarded, else the Date header
+    text: str  # readable body text, at most MAX_TEXT_CHARS
+    truncated: bool = False
+    forwarded: bool = False
+    header_date: datetime | None = None  # the message's own Date header (when it reached the mailbox)
+
+
+def message_key_for(message_id: str | None, date: str, sender: str, subject: str) -> str:
+    if message_id and message_id.strip("<> \t"):
+        basis = "mid:" + message_id.strip().strip("<>").strip()
+    else:
+        basis = f"hdr:{date.strip()}\n{sender.strip()}\n{subject.strip()}"
+    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
+
+
+def safe_decode(payload: bytes, charset: str | None) -> str:
+    """Bytes in a declared charset; unknown or wrong charsets fall back to UTF-8, then windows-1252."""
+    candidates: list[str] = []
+    if charset:
+        name = charset.strip().strip("\"'").lower()
+        with contextlib.suppress(LookupError):  # unknown names fall through to the fallbacks
+            candidates.append(codecs.lookup(name).name)
+    for fallback in ("utf-8",):
+        if fallback not in candidates:
+            candidates.append(fallback)
+    for name in candidates:
+        try:
+            return payload.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    # windows-1252 leaves five bytes undefined; "replace" keeps the rest readable.
+    return payload.decode("windows-1252", errors="replace")
+
+
+def decode_header_value(raw: str | None) -> str:
+    """Every encoded-word of a header decoded (not just the first), with charset fallbacks."""
+    if not raw:
+        return ""
+    try:
+        chunks = decode_header(str(raw))
+    except Exception:  # malformed encoded words: keep the raw text
+        return normalize_space(str(raw)).replace("\n", " ")
+    parts: list[str] = []
+    previous_encoded = False
+    for chunk, charset in chunks:
+        if isinstance(chunk, bytes):
+            text = safe_decode(chunk, charset) if charset else safe_decode(chunk, "ascii")
+            encoded = charset is not None
+        else:
+            text, encoded = chunk, False
+        # RFC 2047: whitespace between adjacent encoded words is not part of the text.
+        if (
+            parts
+            and not (encoded and previous_encoded)
+            and not parts[-1].endswith(" ")
+            and not text.startswith(" ")
+        ):
+            text = " " + text
+        parts.append(text)
+        previous_encoded = encoded
+    return normalize_space("".join(parts)).replace("\n", " ")
+
+
+def display_name(raw_from: str) -> str:
+    """The sender's name without any address ("Placement Cell <tnp@x>" → "Placement Cell")."""
+    decoded = decode_header_value(raw_from)
+    name, address = parseaddr(decoded)
+    name = strip_addresses(name).strip(" \"'<>,")
+    if name:
+        return name
+    local = address.split("@", 1)[0] if address else ""
+    return re.sub(r"[._-]+", " ", local).strip().title()
+
+
+_EMAIL_ADDRESS = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b>?")
+
+
+def strip_addresses(text: str) -> str:
+    return _EMAIL_ADDRESS.sub("", text)
+
+
+_DATE_FORMATS = (
+    "%a, %d %b %Y %I:%M %p",
+    "%a, %b %d, %Y %I:%M %p",
+    "%a, %d %b, %Y %I:%M %p",
+    "%A, %B %d, %Y %I:%M %p",
+    "%A, %d %B %Y %I:%M %p",
+    "%A, %d %B, %Y %I:%M %p",
+    "%d %B %Y %I:%M %p",
+    "%B %d, %Y %I:%M %p",
+    "%d/%m/%Y %I:%M %p",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M",
+)
+
+
+def parse_mail_date(value: str | None) -> datetime | None:
+    """RFC 2822 dates and the forms mail clients print in forwarded blocks; naive times are IST."""
+    if not value:
+        return None
+    cleaned = normalize_space(value).replace("\n", " ")
+    try:
+        parsed = parsedate_to_datetime(cleaned)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is None:
+        simple = re.sub(r"\s+at\s+", " ", cleaned)
+        simple = re.sub(r"\s*\((?:IST|GMT[+\-\d:]*|UTC)\)\s*$|\s+(?:IST|GMT|UTC)$", "", simple).strip()
+        simple = re.sub(r"(?i)(\d)\s*(am|pm)\b", lambda m: f"{m.group(1)} {m.group(2).upper()}", simple)
+        for form in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(simple, form)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=IST)
+    return parsed.astimezone(IST)
+
+
+_FORWARD_MARKER = re.compile(
+    r"^\s*(?:-{2,}\s*(?:Forwarded message|Original Message)\s*-{2,}|Begin forwarded message:?|_{8,})\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_BLOCK_HEADER = re.compile(r"^\s*\*?(From|Date|Sent|Subject|To|Cc|Reply-To)\s*:\*?\s*(.*)$", re.IGNORECASE)
+
+
+def forwarded_origin(text: str) -> tuple[str | None, datetime | None]:
+    """Original sender name and date from the first forwarded-header block, if the body has one.
+
+    Only the header lines right after a forwarding marker count, so an "Interview Date:" further
+    down the body is never taken for the send date.
+    """
+    match = _FORWARD_MARKER.search(text)
+    if not match:
+        return None, None
+    sender: str | None = None
+    sent: datetime | None = None
+    lines = text[match.end() :].lstrip("\n").split("\n")
+    for line in lines[:10]:
+        header = _BLOCK_HEADER.match(line)
+        if not header:
+            if line.strip():
+                break
+            continue
+        name, value = header.group(1).lower(), header.group(2).strip()
+        if name == "from" and sender is None:
+            sender = display_name(value.replace("*", "")) or None
+        elif name in ("date", "sent") and sent is None:
+            sent = parse_mail_date(value)
+    return sender, sent
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+    return disposition == "attachment" or bool(part.get_filename())
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    return safe_decode(payload, part.get_content_charset())
+
+
+_HAS_TABLE = re.compile(r"<t[dh]\b", re.IGNORECASE)
+
+
+def _readable(text: str) -> bool:
+    """False for binary garbage (e.g. a corrupt base64 body decoding to noise)."""
+    sample = text[:4000]
+    if not sample.strip():
+        return True
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t"))
+    return bad / len(sample) < 0.1
+
+
+def _body_text(message: Message, key: str) -> str:
+    plain: str | None = None
+    html: str | None = None
+    for part in message.walk():
+        if part.is_multipart() or _is_attachment(part):
+            continue
+        content_type = part.get_content_type()
+        if content_type == "text/plain" and plain is None:
+            plain = _part_text(part)
+        elif content_type == "text/html" and html is None:
+            html = _part_text(part)
+    if html is not None and len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+    # Plain text is preferred, except when the HTML alternative holds tables: plain renderings of
+    # tables lose their columns, and student lists are usually tables.
+    if html is not None and (plain is None or not plain.strip() or _HAS_TABLE.search(html)):
+        text = html_to_text(html)
+        source = "HTML"
+    elif plain is not None:
+        text = normalize_space(plain)
+        source = "text"
+    else:
+        return ""
+    if not _readable(text):
+        raise EmailDecodeError(f"the {source} body is not readable text (corrupt transfer encoding?)", key)
+    return text
+
+
+def decode_email(raw: bytes) -> DecodedEmail:
+    """Decode one message; raises EmailDecodeError when nothing readable can be recovered."""
+    if len(raw) > MAX_RAW_BYTES:
+        head = raw[:65536]
+        message = email.message_from_bytes(head, policy=email.policy.compat32)
+        key = message_key_for(
+            message.get("Message-ID"),
+            message.get("Date", ""),
+            message.get("From", ""),
+            message.get("Subject", ""),
+        )
+        raise EmailDecodeError(
+            f"message is {len(raw) // (1024 * 1024)} MB, above the {MAX_RAW_BYTES // (1024 * 1024)} MB cap",
+            key,
+        )
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    except Exception as error:  # the parser is lenient; this is truly unparseable input
+        raise EmailDecodeError(f"not an e-mail message ({type(error).__name__})", _raw_key(raw)) from None
+    raw_subject = str(message.get("Subject") or "")
+    raw_from = str(message.get("From") or "")
+    raw_date = str(message.get("Date") or "")
+    message_id = str(message.get("Message-ID") or "").strip() or None
+    if not (message_id or raw_from or raw_subject or raw_date):
+        raise EmailDecodeError("no headers: not an e-mail message", _raw_key(raw))
+    key = message_key_for(message_id, raw_date, raw_from, raw_subject)
+    text = _body_text(message, key)
+    truncated = len(text) > MAX_TEXT_CHARS
+    if truncated:
+        text = text[:MAX_TEXT_CHARS]
+    original_sender, original_date = forwarded_origin(text)
+    header_date = parse_mail_date(raw_date)
+    sender = original_sender or display_name(raw_from) or _first_address_name(message)
+    return DecodedEmail(
+        message_key=key,
+        message_id=message_id,
+        subject=decode_header_value(raw_subject),
+        sender_name=sender,
+        sent_at=original_date or header_date,
+        text=text,
+        truncated=truncated,
+        forwarded=original_sender is not None or original_date is not None,
+        header_date=header_date,
+    )
+
+
+def _first_address_name(message: Message) -> str:
+    for name, _address in getaddresses([str(message.get("Sender") or "")]):
+        if name:
+            return strip_addresses(name)
+    return ""
+
+
+def _raw_key(raw: bytes) -> str:
+    return hashlib.sha256(b"raw:" + raw[:1_000_000]).hexdigest()

@@ -1,0 +1,390 @@
+"""SuperSet portal payloads → typed documents: structured jobs and raw notices.
+
+Pure functions over the JSON the portal returns (no I/O, no Dagster). The job rules follow the
+original system (reference §1.8) so the stored ``enriched_jobs`` documents keep the field names the
+campus web app reads, with its known weaknesses fixed:
+
+* an explicit ``null`` eligibility value takes the level's default instead of dropping the job;
+* hiring stages are ordered by ``sequence``; gaps, duplicates and missing sequences are tolerated;
+* the package falls back ``package`` → ``ctcMin`` → ``ctcMax`` (the original's ``ctcMax`` branch was dead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from jiit_assets.lib.markup import html_to_text
+from jiit_assets.lib.text import company_key, from_epoch_ms
+
+CATEGORY_NAMES: dict[int, str] = {
+    1: "High",
+    2: "Middle",
+    3: "Offer is more than 4.6 lacs",
+    4: "Internship",
+}
+# Minimum marks assumed when the portal names a level without a requirement (CGPA for UG, % otherwise).
+DEFAULT_UG_CRITERIA = 5.0
+DEFAULT_OTHER_CRITERIA = 50.0
+
+
+class MalformedPayload(ValueError):
+    """A portal payload that cannot be read as what it claims to be; the message says why."""
+
+
+@dataclass(frozen=True)
+class EligibilityMark:
+    level: str
+    criteria: float
+
+    def to_document(self) -> dict[str, Any]:
+        return {"level": self.level, "criteria": self.criteria}
+
+
+@dataclass(frozen=True)
+class JobAttachment:
+    """A document attached to a job profile (e.g. the JD PDF); ``url`` is a signed, expiring link."""
+
+    name: str
+    identifier: str
+    url: str | None = None
+
+    def to_document(self) -> dict[str, Any]:
+        return {"name": self.name, "identifier": self.identifier, "url": self.url}
+
+
+@dataclass(frozen=True)
+class StructuredJob:
+    """One ``enriched_jobs`` document; field names are the original ``Jobs`` collection's (web app contract)."""
+
+    id: str
+    job_profile: str
+    company: str
+    placement_category_code: int
+    placement_category: str
+    content: str
+    createdAt: int | None  # epoch ms, as the portal and the web app use
+    deadline: int | None  # epoch ms
+    eligibility_marks: tuple[EligibilityMark, ...] = ()
+    eligibility_courses: tuple[str, ...] = ()
+    allowed_genders: tuple[str, ...] = ()
+    job_description: str = ""
+    location: str = "Unknown"
+    package: float = 0  # rupees; 0 = not published (renderers must not print "₹0")
+    annum_months: str | None = None
+    package_info: str = ""
+    required_skills: tuple[str, ...] = ()
+    hiring_flow: tuple[str, ...] = ()
+    placement_type: str | None = None  # None = built from the listing only (no details yet)
+    documents: tuple[JobAttachment, ...] = ()
+    enriched: bool = False
+    enrichment_error: str | None = None
+
+    @property
+    def company_key(self) -> str:
+        return company_key(self.company)
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "_id": self.id,
+            "id": self.id,
+            "job_profile": self.job_profile,
+            "company": self.company,
+            "company_key": self.company_key,
+            "placement_category_code": self.placement_category_code,
+            "placement_category": self.placement_category,
+            "content": self.content,
+            "createdAt": self.createdAt,
+            "deadline": self.deadline,
+            "eligibility_marks": [mark.to_document() for mark in self.eligibility_marks],
+            "eligibility_courses": list(self.eligibility_courses),
+            "allowed_genders": list(self.allowed_genders),
+            "job_description": self.job_description,
+            "location": self.location,
+            "package": self.package,
+            "annum_months": self.annum_months,
+            "package_info": self.package_info,
+            "required_skills": list(self.required_skills),
+            "hiring_flow": list(self.hiring_flow),
+            "placement_type": self.placement_type,
+            "documents": [document.to_document() for document in self.documents],
+            "enriched": self.enriched,
+            "enrichment_error": self.enrichment_error,
+        }
+
+
+# Fields that come from the job listing alone: refreshed on every run for known jobs (deadline
+# extensions, renamed profiles) without a detail call.
+LISTING_FIELDS = (
+    "id",
+    "job_profile",
+    "company",
+    "company_key",
+    "placement_category_code",
+    "placement_category",
+    "content",
+    "createdAt",
+    "deadline",
+)
+
+
+def _text(value: object, default: str = "") -> str:
+    if value is None:
+        return default
+    text = str(value).strip()
+    return text or default
+
+
+def _number(value: object) -> float | None:
+    """A positive number from an int, float or numeric string; None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.replace(",", "").strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if number > 0 and number == number and number != float("inf") else None
+
+
+def _epoch_ms(value: object) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
+
+
+def _int(value: object, default: int = 0) -> int:
+    number = _number(value)
+    return int(number) if number is not None else default
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _clean_number(number: float) -> float | int:
+    return int(number) if number.is_integer() else number
+
+
+def job_id_of(listing: Mapping[str, Any]) -> str | None:
+    """The listing's job id, or None for entries the portal sent without one (they are dropped)."""
+    value = listing.get("jobProfileIdentifier") if isinstance(listing, Mapping) else None
+    text = _text(value)
+    return text or None
+
+
+def category_name(code: int, name: object) -> str:
+    return _text(name) or CATEGORY_NAMES.get(code, "Unknown")
+
+
+def eligibility_marks(details: Mapping[str, Any]) -> tuple[EligibilityMark, ...]:
+    check = _mapping(details.get("eligibilityCheckResult"))
+    marks: list[EligibilityMark] = []
+    for result in _list(check.get("academicResults")):
+        if not isinstance(result, Mapping):
+            continue
+        level = _text(result.get("level"), "UG")
+        required = _number(result.get("required"))
+        if required is None:
+            required = DEFAULT_UG_CRITERIA if level == "UG" else DEFAULT_OTHER_CRITERIA
+        marks.append(EligibilityMark(level=level, criteria=_clean_number(required)))
+    return tuple(marks)
+
+
+def eligibility_courses(details: Mapping[str, Any]) -> tuple[str, ...]:
+    check = _mapping(_mapping(details.get("eligibilityCheckResult")).get("courseCheckResult"))
+    courses: list[str] = []
+    for course in _list(check.get("openedForCourses")):
+        if not isinstance(course, Mapping):
+            continue
+        name = _text(course.get("name"))
+        if not name:
+            continue
+        program = _text(_mapping(course.get("program")).get("shortName"), "Unknown")
+        entry = f"{program} - {name}"
+        if entry not in courses:
+            courses.append(entry)
+    return tuple(courses)
+
+
+def allowed_genders(profile: Mapping[str, Any]) -> tuple[str, ...]:
+    flags = (("Female", "allowGenderFemale"), ("Male", "allowGenderMale"), ("Other", "allowGenderOther"))
+    return tuple(label for label, key in flags if profile.get(key) is True)
+
+
+def hiring_flow(profile: Mapping[str, Any]) -> tuple[str, ...]:
+    """Stage names ordered by ``sequence``; stages without a usable sequence keep their order at the end."""
+    ranked: list[tuple[int, float, int, str]] = []
+    for position, stage in enumerate(_list(profile.get("stages"))):
+        if not isinstance(stage, Mapping):
+            continue
+        name = _text(stage.get("name"))
+        if not name:
+            continue
+        sequence = stage.get("sequence")
+        if isinstance(sequence, int | float) and not isinstance(sequence, bool):
+            ranked.append((0, float(sequence), position, name))
+        else:
+            ranked.append((1, 0.0, position, name))
+    return tuple(name for *_, name in sorted(ranked))
+
+
+def attachment_refs(details: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(name, identifier)`` of every attached document that has both (the URL call needs the id)."""
+    profile = _mapping(details.get("jobProfile"))
+    refs: list[tuple[str, str]] = []
+    for document in _list(profile.get("documents")):
+        if not isinstance(document, Mapping):
+            continue
+        name, identifier = _text(document.get("name")), _text(document.get("identifier"))
+        if name and identifier and (name, identifier) not in refs:
+            refs.append((name, identifier))
+    return refs
+
+
+def package_rupees(profile: Mapping[str, Any]) -> float:
+    for key in ("package", "ctcMin", "ctcMax"):
+        number = _number(profile.get(key))
+        if number is not None:
+            return _clean_number(number)
+    return 0
+
+
+def structure_job(
+    listing: Mapping[str, Any],
+    details: Mapping[str, Any] | None = None,
+    document_urls: Mapping[str, str | None] | None = None,
+    enrichment_error: str | None = None,
+) -> StructuredJob:
+    """A structured job from its listing entry, plus its details and signed document URLs when fetched."""
+    if not isinstance(listing, Mapping):
+        raise MalformedPayload(f"a job listing entry must be a JSON object, got {type(listing).__name__}")
+    job_id = job_id_of(listing)
+    if job_id is None:
+        raise MalformedPayload("job listing entry has no jobProfileIdentifier")
+    if details is not None and not isinstance(details, Mapping):
+        raise MalformedPayload(
+            f"job details for {job_id} must be a JSON object, got {type(details).__name__}"
+        )
+    code = _int(listing.get("placementCategoryLevel"))
+    base = StructuredJob(
+        id=job_id,
+        job_profile=_text(listing.get("jobProfileTitle"), "Unknown"),
+        company=_text(listing.get("companyName"), "??"),
+        placement_category_code=code,
+        placement_category=category_name(code, listing.get("placementCategoryName")),
+        content=_text(listing.get("content")),
+        createdAt=_epoch_ms(listing.get("createdAt")),
+        deadline=_epoch_ms(listing.get("jobProfileApplicationDeadline")),
+        enrichment_error=enrichment_error,
+    )
+    if details is None:
+        return base
+    profile = _mapping(details.get("jobProfile"))
+    description_html = _text(profile.get("jobDescription"))
+    description = ""
+    if description_html:
+        invitation = _text(profile.get("invitationCustomText"))
+        description = html_to_text(description_html + (f"<p>{invitation}</p>" if invitation else ""))
+    urls = document_urls or {}
+    skills = tuple(_text(skill) for skill in _list(profile.get("requiredSkills")) if _text(skill))
+    return replace(
+        base,
+        eligibility_marks=eligibility_marks(details),
+        eligibility_courses=eligibility_courses(details),
+        allowed_genders=allowed_genders(profile),
+        job_description=description,
+        location=_text(profile.get("location")) or _text(details.get("jobProfileLocation"), "Unknown"),
+        package=package_rupees(profile),
+        annum_months=_text(profile.get("ctcInterval")) or None,
+        package_info=_text(profile.get("ctcAdditionalInfo")),
+        required_skills=skills,
+        hiring_flow=hiring_flow(profile),
+        placement_type=_text(details.get("positionType")),
+        documents=tuple(
+            JobAttachment(name=name, identifier=identifier, url=urls.get(identifier))
+            for name, identifier in attachment_refs(details)
+        ),
+        enriched=True,
+        enrichment_error=None,
+    )
+
+
+def listing_document(listing: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the listing-derived fields of a job, for refreshing a known job without a detail call."""
+    document = structure_job(listing).to_document()
+    return {key: document[key] for key in LISTING_FIELDS}
+
+
+# Notices ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawNotice:
+    """What the rest of the pipeline needs from a portal notice (the raw document keeps everything)."""
+
+    identifier: str
+    title: str
+    content: str  # HTML as the portal sent it
+    author: str
+    published_at: datetime | None
+    last_modified_at: datetime | None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def parse_raw_notice(raw: object) -> RawNotice:
+    """A portal notice; :class:`MalformedPayload` when it is not an object or has no identifier."""
+    if not isinstance(raw, Mapping):
+        raise MalformedPayload(f"a notice must be a JSON object, got {type(raw).__name__}")
+    identifier = raw.get("identifier")
+    if isinstance(identifier, bool) or not isinstance(identifier, str | int) or not _text(identifier):
+        raise MalformedPayload("notice has no identifier")
+    content = raw.get("content")
+    if content is not None and not isinstance(content, str):
+        raise MalformedPayload(f"notice {identifier}: content must be a string, got {type(content).__name__}")
+    published = from_epoch_ms(raw.get("publishedAt"))
+    modified = from_epoch_ms(raw.get("lastModifiedOn")) or published
+    return RawNotice(
+        identifier=_text(identifier),
+        title=_text(raw.get("title"), "Notice"),
+        content=content or "",
+        author=_text(raw.get("lastModifiedByUserName")),
+        published_at=published,
+        last_modified_at=modified,
+        extra=dict(raw),
+    )
+
+
+def merge_first_wins(
+    batches: Sequence[Sequence[Mapping[str, Any]]], key: str
+) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+    """Entries of several accounts' lists, first occurrence of each ``key`` winning, in O(n).
+
+    Also returns, per key, the indexes of the batches (accounts) that listed it, so a follow-up
+    call can use an account that can actually see the entry.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    seen_by: dict[str, list[int]] = {}
+    for index, batch in enumerate(batches):
+        for entry in batch:
+            if not isinstance(entry, Mapping):
+                continue
+            value = entry.get(key)
+            if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+                continue
+            entry_key = str(value).strip()
+            if entry_key not in merged:
+                merged[entry_key] = dict(entry)
+                seen_by[entry_key] = []
+            if index not in seen_by[entry_key]:
+                seen_by[entry_key].append(index)
+    return list(merged.values()), seen_by

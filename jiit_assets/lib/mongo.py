@@ -1,0 +1,329 @@
+"""The MongoDB resource and the IO manager that stores asset outputs as documents.
+
+Every collection is reached through :class:`MongoResource`, which validates the connection string,
+connects lazily with short timeouts, and creates each collection's indexes (from
+``jiit_assets.lib.schema.INDEXES``) the first time that collection is used in a process.
+
+:class:`MongoIOManager` writes an asset's output to the collection named after the asset as a
+batch of unordered ``$set`` upserts keyed by ``_id``: re-running a materialization or a backfill
+converges on the same documents and reports how many were inserted, updated or unchanged. It never
+drops, replaces or deletes: collections that carry delivery state survive any re-materialization.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import unquote
+
+import bson
+import dagster as dg
+from bson.codec_options import CodecOptions
+from pydantic import PrivateAttr
+from pymongo import MongoClient, UpdateOne
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import (
+    BulkWriteError,
+    ConfigurationError,
+    InvalidURI,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
+
+from jiit_assets.lib.schema import INDEXES
+
+DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
+DEFAULT_MONGODB_DATABASE = "jiit_placement"
+WRITE_BATCH_SIZE = 1000
+# Reads of whole id sets (the steady-state "what do we have already?" queries) come back in one
+# round trip: the default batches (101 documents, then a server default) made them O(n) getMores.
+READ_BATCH_SIZE = 10_000
+_MISSING = object()
+_DUPLICATE_KEY = 11000
+
+# Definition metadata key: fields an asset writes only when a document is first inserted
+# (first-seen times, initial delivery state), so re-runs do not count as updates.
+INSERT_ONLY_FIELDS = "mongo/insert_only_fields"
+_COMPARE_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
+
+Document = dict[str, Any]
+
+
+class MongoConfigError(dg.Failure):
+    """The MongoDB settings are wrong or the server cannot be reached. Never carries secrets."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description=description, allow_retries=False)
+
+
+@runtime_checkable
+class MongoDocumentModel(Protocol):
+    """A typed document (dataclass or pydantic model) that knows its stored shape."""
+
+    def to_document(self) -> Document: ...
+
+
+_CREDENTIALS = re.compile(r"(?P<scheme>mongodb(?:\+srv)?://)(?P<userinfo>[^@/]*)@", re.IGNORECASE)
+
+
+def redact_uri(uri: str) -> str:
+    """The URI with any password replaced by ``***`` (the user name is kept: it helps debugging)."""
+
+    def _mask(match: re.Match[str]) -> str:
+        user = match.group("userinfo").split(":", 1)[0]
+        return f"{match.group('scheme')}{user}:***@"
+
+    return _CREDENTIALS.sub(_mask, uri)
+
+
+def _strip_secrets(message: str, uri: str) -> str:
+    """Remove the URI's password from a driver message, whatever form the driver echoed it in."""
+    cleaned = redact_uri(message)
+    match = _CREDENTIALS.search(uri)
+    if match and ":" in match.group("userinfo"):
+        password = match.group("userinfo").split(":", 1)[1]
+        for form in {password, unquote(password)}:
+            if form:
+                cleaned = cleaned.replace(form, "***")
+    return cleaned
+
+
+def hosts_of(uri: str) -> str:
+    """The host list of a MongoDB URI, for error messages (no credentials, no options)."""
+    without_scheme = re.sub(r"^mongodb(\+srv)?://", "", uri, flags=re.IGNORECASE)
+    hostpart = without_scheme.split("/", 1)[0].split("?", 1)[0]
+    return hostpart.rsplit("@", 1)[-1] or "(no host)"
+
+
+class MongoResource(dg.ConfigurableResource):
+    """MongoDB database holding every jiit-assets collection (FerretDB locally, any MongoDB in production)."""
+
+    uri: str = DEFAULT_MONGODB_URI
+    database: str = DEFAULT_MONGODB_DATABASE
+    server_selection_timeout_ms: int = 5000
+
+    _client: MongoClient[Document] | None = PrivateAttr(default=None)
+    _indexed: set[str] = PrivateAttr(default_factory=set)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def _connect(self) -> MongoClient[Document]:
+        if not re.match(r"^mongodb(\+srv)?://", self.uri.strip(), flags=re.IGNORECASE):
+            raise MongoConfigError(
+                "MONGODB_URI must start with mongodb:// or mongodb+srv:// "
+                f"(got something starting with {self.uri.strip()[:10]!r}...)."
+                if self.uri.strip()
+                else "MONGODB_URI is empty: set it to a mongodb:// or mongodb+srv:// connection string."
+            )
+        if not self.database or re.search(r"[/\\. \"$]", self.database):
+            raise MongoConfigError(f"MONGODB_DATABASE {self.database!r} is not a valid database name.")
+        timeout = self.server_selection_timeout_ms
+        try:
+            return MongoClient(
+                self.uri,
+                serverSelectionTimeoutMS=timeout,
+                connectTimeoutMS=timeout,
+                socketTimeoutMS=max(30_000, timeout),
+                appname="jiit-assets",
+                tz_aware=True,
+            )
+        except (InvalidURI, ConfigurationError, ValueError, TypeError) as error:
+            detail = _strip_secrets(str(error), self.uri)
+            raise MongoConfigError(
+                f"MONGODB_URI is not a valid MongoDB connection string ({redact_uri(self.uri)}): {detail}"
+            ) from None
+
+    @property
+    def client(self) -> MongoClient[Document]:
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+            return self._client
+
+    def db(self) -> Database[Document]:
+        return self.client[self.database]
+
+    def ping(self) -> None:
+        """Fail fast, with the host named and the password left out, when the server is unreachable."""
+        try:
+            self.db().command("ping")
+        except ServerSelectionTimeoutError:
+            seconds = self.server_selection_timeout_ms / 1000
+            raise MongoConfigError(
+                f"Cannot reach MongoDB at {hosts_of(self.uri)} within {seconds:g} s "
+                f"(database {self.database!r}). Is the server running? For the local one run `make db`."
+            ) from None
+        except PyMongoError as error:
+            raise MongoConfigError(
+                f"MongoDB at {hosts_of(self.uri)} refused the connection: "
+                f"{_strip_secrets(str(error), self.uri)[:300]}"
+            ) from None
+
+    def collection(self, name: str) -> Collection[Document]:
+        """A collection, with its indexes ensured once per process."""
+        collection = self.db()[name]
+        if name not in self._indexed:
+            models = INDEXES.get(name, [])
+            if models:
+                try:
+                    existing = set(collection.index_information())
+                    # One index per command: FerretDB v1 drops the connection when a multi-index
+                    # createIndexes names indexes that already exist.
+                    for model in models:
+                        if model.document["name"] not in existing:
+                            collection.create_indexes([model])
+                except ServerSelectionTimeoutError:
+                    self.ping()
+                    raise
+            self._indexed.add(name)
+        return collection
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+            self._indexed.clear()
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    """What a batch of upserts did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(
+            self.inserted + other.inserted, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+    def as_metadata(self) -> dict[str, int]:
+        return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def as_document(item: Mapping[str, Any] | MongoDocumentModel) -> Document:
+    document = item.to_document() if isinstance(item, MongoDocumentModel) else dict(item)
+    if "_id" not in document:
+        raise ValueError(f"document without a natural _id: keys {sorted(document)[:8]}")
+    return document
+
+
+def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _as_stored(value: Any) -> Any:
+    """The value as it reads back from MongoDB (ms datetimes, tuples as lists), for comparisons."""
+    return bson.decode(bson.encode({"v": value}), codec_options=_COMPARE_OPTIONS)["v"]
+
+
+def upsert_documents(
+    collection: Collection[Document],
+    documents: Iterable[Mapping[str, Any] | MongoDocumentModel],
+    insert_only_fields: Iterable[str] = (),
+) -> UpsertCounts:
+    """Upsert documents by ``_id``: insert new ones, ``$set`` changed fields, leave the rest alone.
+
+    Existing documents are read back once per batch and compared here, so an unchanged re-run
+    writes nothing at all. That matters on FerretDB, where each update costs a table scan, and it
+    keeps write load O(changes) on any server. Fields a document does not carry are never removed.
+    """
+    insert_only = frozenset(insert_only_fields)
+    batch: list[Document] = []
+    seen: set[Any] = set()
+    for item in documents:
+        document = as_document(item)
+        if document["_id"] in seen:
+            raise ValueError(f"duplicate _id {document['_id']!r} in one batch for {collection.name}")
+        seen.add(document["_id"])
+        batch.append(document)
+    counts = UpsertCounts()
+    for chunk in _chunks(batch, WRITE_BATCH_SIZE):
+        counts = counts + _upsert_chunk(collection, chunk, insert_only)
+    return counts
+
+
+def _upsert_chunk(
+    collection: Collection[Document], chunk: Sequence[Document], insert_only: frozenset[str]
+) -> UpsertCounts:
+    ids = [doc["_id"] for doc in chunk]
+    stored = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}}, batch_size=READ_BATCH_SIZE)}
+    to_insert: list[Document] = []
+    updates: dict[Any, Document] = {}
+    unchanged = 0
+    for document in chunk:
+        current = stored.get(document["_id"])
+        if current is None:
+            to_insert.append(document)
+            continue
+        changed = {
+            key: value
+            for key, value in document.items()
+            if key != "_id" and key not in insert_only and current.get(key, _MISSING) != _as_stored(value)
+        }
+        if changed:
+            updates[document["_id"]] = changed
+        else:
+            unchanged += 1
+    inserted = 0
+    if to_insert:
+        try:
+            inserted = len(collection.insert_many(to_insert, ordered=False).inserted_ids)
+        except BulkWriteError as error:
+            # Another writer inserted some of these ids between our read and our insert: those
+            # become plain updates, which is what an upsert would have done.
+            write_errors = error.details.get("writeErrors", [])
+            if any(write_error.get("code") != _DUPLICATE_KEY for write_error in write_errors):
+                raise
+            inserted = int(error.details.get("nInserted", 0))
+            for write_error in write_errors:
+                raced = to_insert[write_error["index"]]
+                updates[raced["_id"]] = {
+                    k: v for k, v in raced.items() if k != "_id" and k not in insert_only
+                }
+    if updates:
+        collection.bulk_write(
+            [UpdateOne({"_id": doc_id}, {"$set": fields}) for doc_id, fields in updates.items() if fields],
+            ordered=False,
+        )
+    return UpsertCounts(inserted=inserted, updated=len(updates), unchanged=unchanged)
+
+
+class MongoIOManager(dg.ConfigurableIOManager):
+    """Stores an asset's documents in the MongoDB collection named after the asset (upserts by _id)."""
+
+    mongo: MongoResource
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        if obj is None:
+            return
+        if isinstance(obj, Mapping | MongoDocumentModel):
+            obj = [obj]
+        if not isinstance(obj, Iterable) or isinstance(obj, str | bytes):
+            raise TypeError(
+                f"{context.asset_key.to_user_string()} returned {type(obj).__name__}; "
+                "the MongoDB IO manager stores a list of documents"
+            )
+        name = context.asset_key.path[-1]
+        collection = self.mongo.collection(name)
+        insert_only = (context.definition_metadata or {}).get(INSERT_ONLY_FIELDS, [])
+        counts = upsert_documents(collection, obj, insert_only)
+        context.add_output_metadata(
+            {
+                **counts.as_metadata(),
+                "collection": name,
+                "documents_in_collection": collection.estimated_document_count(),
+            }
+        )
+
+    def load_input(self, context: dg.InputContext) -> list[Document]:
+        upstream = context.upstream_output
+        if upstream is None or upstream.asset_key is None:
+            raise TypeError("the MongoDB IO manager only loads asset inputs")
+        name = upstream.asset_key.path[-1]
+        return list(self.mongo.collection(name).find({}))
