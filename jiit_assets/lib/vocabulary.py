@@ -6,31 +6,24 @@ and to the delivery lease, and every asset names the same owner. ``SourceError``
 fetch or parse of outside data raises; ``as_failure`` turns it into the ``dg.Failure`` Dagster shows,
 with ``allow_retries`` telling a passing outage from a permanent mistake.
 
-This module may import dagster only for the run statuses and the failure type it converts to.
+The module is plain Python so that rule modules can use it without importing Dagster; the run
+statuses Dagster defines live beside it in ``jiit_assets.lib.runs``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import dagster as dg
+if TYPE_CHECKING:
+    import dagster as dg
 
 # Who answers for the pipeline's assets; shown in the UI next to every asset.
 OWNERS = ["team:placement-cell"]
 
 # India Standard Time, the placement office's clock: schedules, footers and digests use it.
 TIMEZONE = "Asia/Kolkata"
-
-# Runs that may still act. CANCELING is included on purpose: a run being cancelled can still be
-# sending its last messages, so neither the sensor nor the delivery lease may treat it as ended.
-IN_PROGRESS_RUN_STATUSES = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
 
 
 class NoticeState(StrEnum):
@@ -55,4 +48,6 @@ class SourceError(Exception):
 
     def as_failure(self, prefix: str = "") -> dg.Failure:
         """The ``dg.Failure`` a step raises for this error; retries only where they can help."""
+        import dagster as dg  # only a step converting the error needs Dagster
+
         return dg.Failure(description=f"{prefix}{self}", allow_retries=self.retryable)

@@ -1,9 +1,8 @@
 """Placement statistics over the offers collected from the placement office's e-mails.
 
-Rules follow the old statistics service (reference section 8): enrollment numbers map to branches
-through fixed ranges of the 2022 intake; JUIT, M.Tech and unknown enrollments are reported but kept
+Enrollment numbers map to branches through fixed ranges of the 2022 intake; JUIT, M.Tech and unknown enrollments are reported but kept
 out of the college-wide figures; a student's package is their own, else their role's, else the
-offer's; packages are compared per student (their best offer). Fixed here:
+offer's; packages are compared per student (their best offer). Also:
 
 * a student listed twice by the same company (a re-sent mail, a merged offer) is one offer, not two;
 * role names are matched case- and space-insensitively when a student's package comes from the role;
@@ -43,7 +42,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def branch_of(enrollment: str | None) -> str:
-    """The branch an enrollment number belongs to (reference 8.1, the service's order; placeholders -> Other)."""
+    """The branch an enrollment number belongs to (prefixes tried in order; placeholders -> Other)."""
     text = (enrollment or "").strip()
     if not text:
         return OTHER

@@ -44,8 +44,9 @@ from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, Pus
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.lib.models import CHANNELS, DeliveryState
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import DELIVERIES, LOCKS, NOTICES, PUSH_SUBSCRIPTIONS, USERS
-from jiit_assets.lib.vocabulary import IN_PROGRESS_RUN_STATUSES, OWNERS
+from jiit_assets.lib.vocabulary import OWNERS
 
 Document = dict[str, Any]
 TELEGRAM, WEB_PUSH = CHANNELS

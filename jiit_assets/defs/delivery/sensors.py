@@ -26,8 +26,8 @@ import dagster as dg
 
 from jiit_assets.defs.delivery.automation import delivery_job
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import NOTICES
-from jiit_assets.lib.vocabulary import IN_PROGRESS_RUN_STATUSES
 
 PENDING_SET_TAG = "jiit/pending_set"
 ATTEMPT_TAG = "jiit/pending_set_attempt"
@@ -93,7 +93,7 @@ def unsent_notices_sensor(
     if active:
         run = active[0]
         return dg.SkipReason(
-            f"Notification run {run.run_id[:8]} is {run.status.value.lower()}; waiting for it to finish."
+            f"Delivery run {run.run_id[:8]} is {run.status.value.lower()}; waiting for it to finish."
         )
 
     documents = mongo.collection(NOTICES).find({"pending": True}, {"revision": 1}).sort("created_at", 1)

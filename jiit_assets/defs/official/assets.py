@@ -14,13 +14,14 @@ from typing import Any
 
 import dagster as dg
 
+from jiit_assets.defs.official.client import CollegeSiteError
 from jiit_assets.defs.official.page import (
     OfficialParse,
     OfficialSnapshot,
     distribution_markdown,
     parse_official_page,
 )
-from jiit_assets.defs.official.resources import CollegeSiteError, CollegeSiteResource
+from jiit_assets.defs.official.resources import CollegeSiteResource
 from jiit_assets.lib.mongo import MongoResource, upsert_documents
 from jiit_assets.lib.schema import OFFICIAL_PLACEMENT_STATS
 from jiit_assets.lib.vocabulary import OWNERS
@@ -40,7 +41,7 @@ _SNAPSHOT_FIELDS = (
 
 
 def snapshot_document(snapshot: OfficialSnapshot, source_url: str, now: datetime) -> dict[str, Any]:
-    """The stored shape (reference section 4) plus first/last seen times; ``_id`` = content hash."""
+    """The shape the campus web app reads, plus first/last seen times; ``_id`` = content hash."""
     content_hash = snapshot.content_hash
     return {
         "_id": content_hash,
@@ -128,7 +129,7 @@ def official_placement_stats(
         fetched = college_site.fetch()
     except CollegeSiteError as error:
         # Transient errors are retried by the retry policy; a 4xx or an oversized page is not.
-        raise dg.Failure(description=str(error), allow_retries=error.retryable) from None
+        raise error.as_failure() from None
 
     parse = parse_official_page(fetched.html, base_url=fetched.url)
     snapshot = parse.snapshot

@@ -1,8 +1,8 @@
 """The college website's Training & Placement section as typed data.
 
 The page is hand-edited HTML: classes are reused, whitespace and non-breaking spaces are
-everywhere, tables carry a title row and a header row before the figures. The rules follow the old
-scraper (section 4 of the reference) with its weak spots fixed: logo URLs are resolved with
+everywhere, tables carry a title row and a header row before the figures. The parser is strict where
+earlier scrapers of this page were weak: logo URLs are resolved with
 ``urljoin`` against the page URL, the table header row is found by its words instead of assumed to
 be row 1, ``display:block`` is recognised whatever its spacing, and a page without the expected
 structure is reported as *what is missing* rather than silently turned into an empty snapshot.
@@ -24,6 +24,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from jiit_assets.lib.markup import normalize_space
+from jiit_assets.lib.metadata import md_inline
 
 DEFAULT_HEADING = "Training & Placement"
 
@@ -72,7 +73,7 @@ class OfficialSnapshot:
     batches: tuple[Batch, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape readers know: lists of plain dicts, keys as in the reference."""
+        """The JSON shape readers know: lists of plain dicts, with the keys the campus web app reads."""
         data = asdict(self)
         return json.loads(json.dumps(data))  # tuples -> lists, a plain JSON-compatible tree
 
@@ -296,14 +297,11 @@ def parse_official_page(markup: str, base_url: str) -> OfficialParse:
 
 def distribution_markdown(batch: Batch) -> str:
     """The batch's package table as Markdown (for materialization metadata and the CLI)."""
-    lines = [f"**{_md(batch.batch_name)}**", "", "| Category | Average | Median |", "|---|---|---|"]
+    lines = [f"**{md_inline(batch.batch_name)}**", "", "| Category | Average | Median |", "|---|---|---|"]
     lines += [
-        f"| {_md(r.category)} | {_md(r.average)} | {_md(r.median)} |" for r in batch.package_distribution
+        f"| {md_inline(r.category)} | {md_inline(r.average)} | {md_inline(r.median)} |"
+        for r in batch.package_distribution
     ]
     if not batch.package_distribution:
         lines.append("| (no table) | | |")
     return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
