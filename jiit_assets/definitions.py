@@ -8,10 +8,13 @@ accident. Resources are configured from the environment once, here, for all part
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import dagster as dg
 
+from jiit_assets.defs.alerts import definitions as alerts
+from jiit_assets.defs.alerts.resources import DEFAULT_WEBSERVER_URL, OperatorAlertsResource
 from jiit_assets.defs.analytics import definitions as analytics
 from jiit_assets.defs.delivery import definitions as delivery
 from jiit_assets.defs.delivery.telegram_resource import DEFAULT_API_BASE_URL as DEFAULT_TELEGRAM_API_BASE_URL
@@ -71,10 +74,15 @@ def build_resources() -> dict[str, Any]:
         vapid_public_key=env_or_empty("VAPID_PUBLIC_KEY"),
         vapid_subject=env_or_empty("VAPID_SUBJECT"),
     )
+    resources["operator_alerts"] = OperatorAlertsResource(
+        admin_chat_ids=env_or_empty("TELEGRAM_ADMIN_CHAT_ID"),
+        webserver_url=env_or_default("DAGSTER_WEBSERVER_URL", DEFAULT_WEBSERVER_URL),
+        stale_after_hours=float(os.environ.get("SOURCE_STALE_AFTER_HOURS") or 3),
+    )
     return resources
 
 
-PARTS = [superset, email, official, notices, analytics, delivery]
+PARTS = [superset, email, official, notices, analytics, delivery, alerts]
 
 
 defs = dg.Definitions.merge(*(part.defs for part in PARTS), dg.Definitions(resources=build_resources()))

@@ -50,6 +50,8 @@ LOGGER = logging.getLogger("jiit_assets_tests.standins")
 DEFAULT_PORTS = {"superset": 8101, "college_site": 8102, "telegram": 8103, "push": 8104, "mailbox": 8143}
 # The demo's Telegram channel (TELEGRAM_CHAT_ID) and one subscriber who started the bot privately.
 DEMO_CHANNEL_ID = "-1001000000001"
+# The operator chat that receives run-failure and stale-source alerts in the demo.
+DEMO_ADMIN_CHAT_ID = "100000099"
 DEMO_SUBSCRIBER = {
     "_id": "demo-student",
     "user_id": 100000001,
@@ -184,9 +186,13 @@ def start_telegram(port: int, mongo: MongoResource) -> Running:
             "TELEGRAM_BOT_TOKEN": standin.token,
             "TELEGRAM_CHAT_ID": DEMO_CHANNEL_ID,
             "TELEGRAM_API_BASE_URL": standin.url,
+            "TELEGRAM_ADMIN_CHAT_ID": DEMO_ADMIN_CHAT_ID,
         },
         page=f"{standin.url}/",
-        note=f"channel {DEMO_CHANNEL_ID} and subscriber {DEMO_SUBSCRIBER['chat_id']} in `users`",
+        note=(
+            f"channel {DEMO_CHANNEL_ID}, subscriber {DEMO_SUBSCRIBER['chat_id']} in `users`, "
+            f"operator alerts to {DEMO_ADMIN_CHAT_ID}"
+        ),
         cleanup=forget_demo_subscriber,
     )
 
