@@ -27,7 +27,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from pymongo import MongoClient
 
-from jiit_assets_tests.fixtures.servers import REPO_ROOT, free_port
+from jiit_assets_tests.fixtures.servers import REPO_ROOT, free_port, with_repository_on_path
 
 CHROMIUM = "/usr/bin/chromium"
 LOCATION = "jiit_assets"
@@ -157,7 +157,7 @@ def demo_stack(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     standins = subprocess.Popen(
         [sys.executable, "-m", "jiit_assets_tests.standins", "--env-file", str(env_file), "--free-ports"],
         cwd=workdir,
-        env=env,
+        env=with_repository_on_path(env),
         stdout=standins_log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

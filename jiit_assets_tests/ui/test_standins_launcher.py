@@ -19,6 +19,7 @@ import pytest
 from pymongo import MongoClient
 
 from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets_tests.fixtures.servers import with_repository_on_path
 from jiit_assets_tests.ui.conftest import SERVICE_VARIABLES, stop_group, wait_for_file
 
 
@@ -30,7 +31,7 @@ def launch(tmp_path: Path, mongo_uri: str, database: str, **real: str) -> Iterat
     log = tmp_path / "standins.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "jiit_assets_tests.standins", "--env-file", str(env_file), "--free-ports"],
-        env=env,
+        env=with_repository_on_path(env),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
