@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jiit_assets.parsing.email_classification import MailClassification, classify_email
-from jiit_assets.parsing.email_message import EmailDecodeError, decode_email
-from jiit_assets.parsing.notice_rules import superset_notice_content
-from jiit_assets.parsing.text import company_key
+from jiit_assets.defs.email.classification import MailClassification, classify_email
+from jiit_assets.defs.email.message import EmailDecodeError, decode_email
+from jiit_assets.defs.notices.rules import superset_notice_content
+from jiit_assets.lib.text import company_key
 
 ROOT = Path(__file__).parent
 PARTS = ("tuning", "holdout")
@@ -56,9 +56,13 @@ def _outcome(classified: MailClassification) -> str:
     return str(classified.notice.type)
 
 
-def _score_offer(name: str, expected: dict[str, Any], classified: MailClassification, score: MailScore) -> None:
+def _score_offer(
+    name: str, expected: dict[str, Any], classified: MailClassification, score: MailScore
+) -> None:
     names = expected["names"]
-    enrollments = dict(zip(names, expected.get("enrollments", []), strict=False)) if expected.get("enrollments") else {}
+    enrollments = (
+        dict(zip(names, expected.get("enrollments", []), strict=False)) if expected.get("enrollments") else {}
+    )
     score.students_expected += len(names)
     score.roles_expected += len(expected["roles"])
     offer = classified.offer
@@ -90,7 +94,10 @@ def _score_offer(name: str, expected: dict[str, Any], classified: MailClassifica
             role is not None
             and role.package is not None
             and abs(role.package - package) <= 0.01
-            and (high is None or (getattr(role, "package_max", None) is not None and abs(role.package_max - high) <= 0.01))
+            and (
+                high is None
+                or (getattr(role, "package_max", None) is not None and abs(role.package_max - high) <= 0.01)
+            )
         ):
             score.roles_exact += 1
         else:
@@ -188,7 +195,9 @@ def report(part: str, verbose: bool) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--part", choices=PARTS, action="append", help="score only this part (repeatable)")
-    parser.add_argument("--details", action="store_true", help="list every miss (use on the tuning part only)")
+    parser.add_argument(
+        "--details", action="store_true", help="list every miss (use on the tuning part only)"
+    )
     args = parser.parse_args(argv)
     for part in args.part or PARTS:
         print("\n".join(report(part, args.details and part == "tuning")))
