@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     jobs = _jobs(args.jobs)
     try:
         result = inspect(notice, jobs)
-        reasons = superset_notice_reasons(notice, superset_notice_content(notice, jobs))
+        reasons = superset_notice_reasons(notice, jobs)
     except ValueError as error:
         raise ValueError(f"{args.notice}: {error}") from None
     for reason in reasons:

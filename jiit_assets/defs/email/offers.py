@@ -162,6 +162,48 @@ class OfferEvent:
     changes: tuple[str, ...] = field(default=())
 
 
+def _merge_roles(
+    old_roles: tuple[OfferRole, ...], new_roles: tuple[OfferRole, ...], changes: list[str]
+) -> tuple[list[OfferRole], list[OfferRole]]:
+    """All roles after the merge and the ones whose package went up; ``changes`` gets a line each."""
+    roles = list(old_roles)
+    upgraded: list[OfferRole] = []
+    for role in new_roles:
+        position = next((i for i, r in enumerate(roles) if role_key(r.role) == role_key(role.role)), None)
+        if position is None:
+            roles.append(role)
+            changes.append(f"role:{role_key(role.role)}:{role.package}")
+            continue
+        old = roles[position]
+        if role.package is not None and (old.package is None or role.package > old.package):
+            roles[position] = OfferRole(
+                old.role, role.package, role.package_details or old.package_details, role.package_max
+            )
+            upgraded.append(roles[position])
+            changes.append(f"package:{role_key(old.role)}:{role.package}")
+    return roles, upgraded
+
+
+def _merge_students(
+    old_students: tuple[SelectedStudent, ...], new_students: tuple[SelectedStudent, ...], changes: list[str]
+) -> tuple[list[SelectedStudent], list[SelectedStudent]]:
+    """All students after the merge and the newly added ones; ``changes`` gets a line each."""
+    students = list(old_students)
+    added: list[SelectedStudent] = []
+    for student in new_students:
+        position = _find_student(students, student)
+        if position is None:
+            students.append(student)
+            added.append(student)
+            changes.append(f"student:{student.key}")
+            continue
+        merged, upgraded = _merge_student(students[position], student)
+        if upgraded:
+            changes.append(f"student-package:{merged.key}:{merged.package}")
+        students[position] = merged
+    return students, added
+
+
 def merge_offer(
     existing: PlacementOffer | None, new: PlacementOffer
 ) -> tuple[PlacementOffer, OfferEvent | None]:
@@ -175,35 +217,9 @@ def merge_offer(
         base = replace(new, roles=(), students=(), number_of_offers=0, source_message_keys=())
     else:
         base = existing
-    roles = list(base.roles)
     changes: list[str] = []
-    upgraded_roles: list[OfferRole] = []
-    for role in new.roles:
-        position = next((i for i, r in enumerate(roles) if role_key(r.role) == role_key(role.role)), None)
-        if position is None:
-            roles.append(role)
-            changes.append(f"role:{role_key(role.role)}:{role.package}")
-        else:
-            old = roles[position]
-            if role.package is not None and (old.package is None or role.package > old.package):
-                roles[position] = OfferRole(
-                    old.role, role.package, role.package_details or old.package_details, role.package_max
-                )
-                upgraded_roles.append(roles[position])
-                changes.append(f"package:{role_key(old.role)}:{role.package}")
-    students = list(base.students)
-    added: list[SelectedStudent] = []
-    for student in new.students:
-        position = _find_student(students, student)
-        if position is None:
-            students.append(student)
-            added.append(student)
-            changes.append(f"student:{student.key}")
-        else:
-            merged, upgraded = _merge_student(students[position], student)
-            if upgraded:
-                changes.append(f"student-package:{merged.key}:{merged.package}")
-            students[position] = merged
+    roles, upgraded_roles = _merge_roles(base.roles, new.roles, changes)
+    students, added = _merge_students(base.students, new.students, changes)
     newer = new.time_sent is not None and (base.time_sent is None or new.time_sent >= base.time_sent)
     merged_offer = PlacementOffer(
         company=base.company if existing else new.company,

@@ -11,18 +11,17 @@ Keywords always match on word boundaries ("talk" is not in "talking", "ppt" not 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from jiit_assets.defs.notices.jobs import JobSummary as JobSummary
 from jiit_assets.lib.markup import normalize_space
 from jiit_assets.lib.models import NoticeContent, NoticeType, Student
 from jiit_assets.lib.notice_types import TypeDecision, notice_type
-from jiit_assets.lib.students import parse_body
-from jiit_assets.lib.text import company_key, format_ist, format_lpa, from_epoch_ms
+from jiit_assets.lib.student_lists import parse_body
+from jiit_assets.lib.text import company_key, format_ist, from_epoch_ms
 
 DEFAULT_JOB_URL_BASE = "https://jiit-placement-updates.tashif.codes/jobs/"
 
@@ -75,65 +74,6 @@ _LABELLED_ROLE = re.compile(
 )
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w&]+", re.UNICODE)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []
-
-
-@dataclass(frozen=True)
-class JobSummary:
-    """The fields of an ``enriched_jobs`` document a notice needs to link and describe its job."""
-
-    id: str
-    company: str
-    job_profile: str = ""
-    company_key: str = ""
-    package: float = 0.0  # rupees per annum, or per month when monthly
-    monthly: bool = False
-    deadline: datetime | None = None
-    location: str | None = None
-    hiring_flow: tuple[str, ...] = ()
-    created_at_ms: int = 0
-
-    @classmethod
-    def from_document(cls, document: Mapping[str, Any]) -> JobSummary:
-        company = str(document.get("company") or "")
-        package = document.get("package")
-        if not isinstance(package, int | float) or isinstance(package, bool) or not math.isfinite(package):
-            package = 0.0
-        location = str(document.get("location") or "").strip()
-        created = document.get("createdAt")
-        return cls(
-            id=str(document.get("id") or document.get("_id") or ""),
-            company=company,
-            job_profile=str(document.get("job_profile") or ""),
-            company_key=str(document.get("company_key") or company_key(company)),
-            package=float(package),
-            monthly=str(document.get("annum_months") or "").strip().lower().startswith("m"),
-            deadline=from_epoch_ms(document.get("deadline")),
-            location=location if location and location.lower() != "unknown" else None,
-            hiring_flow=tuple(str(stage) for stage in _as_list(document.get("hiring_flow")) if stage),
-            created_at_ms=int(created) if isinstance(created, int) and not isinstance(created, bool) else 0,
-        )
-
-    @property
-    def package_lpa(self) -> float | None:
-        """Annual package in lakh rupees; monthly stipends are annualised (12 months)."""
-        if self.package <= 0:
-            return None
-        return round(self.package * (12 if self.monthly else 1) / 100_000, 2)
-
-    @property
-    def package_text(self) -> tuple[str, str] | None:
-        """("CTC", "₹12 LPA") or ("Stipend", "₹25,000 per month"); None when the portal gave no package."""
-        if self.package <= 0:
-            return None
-        if self.monthly:
-            amount = f"{self.package:,.2f}".rstrip("0").rstrip(".")
-            return "Stipend", f"₹{amount} per month"
-        text = format_lpa(self.package / 100_000)
-        return ("CTC", text) if text else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,6 +301,50 @@ def superset_notice_content(
 
     Raises ValueError when the document is not a portal notice (no identifier, wrong field types).
     """
+    return _decide(raw, jobs, job_url_base)[0]
+
+
+def superset_notice_reasons(raw: Mapping[str, Any], jobs: Sequence[JobSummary]) -> list[str]:
+    """Why ``superset_notice_content`` decides what it does: the type rule, the students, the company and job."""
+    content, decided = _decide(raw, jobs, DEFAULT_JOB_URL_BASE)
+    reasons = [f"type {content.type}: {decided.reason}"]
+    if content.students:
+        reasons.append(f"students: {len(content.students)} read from the notice's tables and lines")
+    if content.job_id:
+        reasons.append(
+            f"job {content.job_id}: the stored job of {content.company} that the notice names best"
+        )
+    elif content.company:
+        reasons.append(f"company {content.company}: named in the notice; no stored job matched")
+    else:
+        reasons.append("no company: the notice names none, or names an event or a topic")
+    return reasons
+
+
+def _facts(
+    company: str | None, role: str | None, job: JobSummary | None, kind: NoticeType
+) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    if company:
+        facts.append(("Company", company))
+    if role:
+        facts.append(("Role", role))
+    if job is not None:
+        package = job.package_text
+        if package and kind in (NoticeType.JOB_POSTING, NoticeType.SHORTLISTING, NoticeType.UPDATE):
+            facts.append(package)
+        if job.location:
+            facts.append(("Location", job.location))
+        if job.deadline and kind in (NoticeType.JOB_POSTING, NoticeType.UPDATE):
+            facts.append(("Deadline", format_ist(job.deadline)))
+        if job.hiring_flow and kind in (NoticeType.JOB_POSTING, NoticeType.SHORTLISTING):
+            facts.append(("Hiring Process", " → ".join(job.hiring_flow)))
+    return facts
+
+
+def _decide(
+    raw: Mapping[str, Any], jobs: Sequence[JobSummary], job_url_base: str
+) -> tuple[NoticeContent, TypeDecision]:
     if not isinstance(raw, Mapping):
         raise ValueError(f"a notice must be a JSON object, got {type(raw).__name__}")
     identifier = raw.get("identifier", raw.get("_id"))
@@ -371,42 +355,24 @@ def superset_notice_content(
     named_company, named_role = extract_company_and_role(title, body.text)
     job = link_job(title, body.text, jobs, company_hint=named_company)
     company = job.company if job else named_company
-    notice_type = classify_notice(title, body.text, body.students, company)
-    if job is None and notice_type in (NoticeType.HACKATHON, NoticeType.ANNOUNCEMENT):
+    decided = classify_portal_notice(title, body.text, body.students, company)
+    if job is None and decided.type in (NoticeType.HACKATHON, NoticeType.ANNOUNCEMENT):
         # What such a title names is an event or a topic, not a recruiter.
         company = None
-    if notice_type in (NoticeType.HACKATHON, NoticeType.WEBINAR, NoticeType.ANNOUNCEMENT):
+    if decided.type in (NoticeType.HACKATHON, NoticeType.WEBINAR, NoticeType.ANNOUNCEMENT):
         # A talk or a contest by a recruiter is not about one of its job profiles: name the company,
         # but do not show a role, a package or a job link that the notice never mentioned.
         job = None
         named_role = None
     role = (job.job_profile or None) if job else named_role
-
-    facts: list[tuple[str, str]] = []
-    if company:
-        facts.append(("Company", company))
-    if role:
-        facts.append(("Role", role))
-    if job is not None:
-        package = job.package_text
-        if package and notice_type in (NoticeType.JOB_POSTING, NoticeType.SHORTLISTING, NoticeType.UPDATE):
-            facts.append(package)
-        if job.location:
-            facts.append(("Location", job.location))
-        if job.deadline and notice_type in (NoticeType.JOB_POSTING, NoticeType.UPDATE):
-            facts.append(("Deadline", format_ist(job.deadline)))
-        if job.hiring_flow and notice_type in (NoticeType.JOB_POSTING, NoticeType.SHORTLISTING):
-            facts.append(("Hiring Process", " → ".join(job.hiring_flow)))
-
-    published = _aware_utc(raw.get("published_at")) or _aware_utc(raw.get("publishedAt"))
     author = raw.get("lastModifiedByUserName")
-    return NoticeContent(
+    content = NoticeContent(
         source="superset",
         source_id=str(identifier).strip(),
-        type=notice_type,
+        type=decided.type,
         title=title,
         text=body.text,
-        facts=tuple(facts),
+        facts=tuple(_facts(company, role, job, decided.type)),
         students=body.students,
         company=company,
         role=role,
@@ -414,24 +380,7 @@ def superset_notice_content(
         package_lpa=job.package_lpa if job else None,
         deadline=job.deadline if job else None,
         author=normalize_space(author) if isinstance(author, str) and author.strip() else None,
-        published_at=published,
+        published_at=_aware_utc(raw.get("published_at")) or _aware_utc(raw.get("publishedAt")),
         url=f"{job_url_base}{job.id}" if job and job.id else None,
     )
-
-
-def superset_notice_reasons(raw: Mapping[str, Any], content: NoticeContent) -> list[str]:
-    """Why ``superset_notice_content`` decided what it did: the type rule, the company, the job link."""
-    body = parse_body(_text_field(raw, "content"))
-    decided = notice_type(
-        content.title, body.text, source="portal", students=len(body.students), company=content.company
-    )
-    reasons = [f"type {content.type}: {decided.reason}"]
-    if content.students:
-        reasons.append(f"students: {len(content.students)} read from the notice's tables and lines")
-    if content.job_id:
-        reasons.append(f"job {content.job_id}: the stored job of {content.company} that the title names best")
-    elif content.company:
-        reasons.append(f"company {content.company}: named in the notice; no stored job matched")
-    else:
-        reasons.append("no company: the notice names none (or names an event or a topic)")
-    return reasons
+    return content, decided
