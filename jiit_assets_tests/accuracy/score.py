@@ -94,14 +94,11 @@ def _score_offer(
             role is not None
             and role.package is not None
             and abs(role.package - package) <= 0.01
-            and (
-                high is None
-                or (getattr(role, "package_max", None) is not None and abs(role.package_max - high) <= 0.01)
-            )
+            and (high is None or (role.package_max is not None and abs(role.package_max - high) <= 0.01))
         ):
             score.roles_exact += 1
         else:
-            got = {r.role: (r.package, getattr(r, "package_max", None)) for r in offer.roles}
+            got = {r.role: (r.package, r.package_max) for r in offer.roles}
             score.notes.append(f"package {name}: want {role_name!r}={package} (max {high}); got {got}")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jiit_assets.defs.email.privacy import unquote
+from jiit_assets.defs.email.privacy import clean_subject, unquote
 from jiit_assets.lib.text import company_key
 
 MAX_COMPANY_SCAN = 20_000
@@ -53,7 +53,7 @@ _GENERIC_SEGMENT = re.compile(
 _NOT_COMPANY = re.compile(
     r"(?i)^(?:the|jiit|jaypee|campus|final|placement|placements|pre|result|results|congratulations|dear|students?|"
     r"following|our|this|training|noida|sector|offer|offers|selection|selected|hiring|team|summer|internship|"
-    r"interns?|all|below|please|hi|hello|greetings|we|you|they|it|he|she|sir|madam)\b"
+    r"interns?|all|below|please|hi|hello|greetings|we|you|they|it|he|she|sir|madam|re|fwd?|fw)\b"
 )
 _COMPANY_STOP = re.compile(
     r"(?i)\s+(?:and|of|for|as|the|with|in|on|at|to|&)$|[,;:]+$|\s+(?:for|as|with)\s.*$"
@@ -163,6 +163,7 @@ def find_company(subject: str, body: str, raw_text: str, labelled: list[str]) ->
     """The company, and where it was found; ``body`` is the private-stripped text, ``raw_text`` the
     decoded text that still has the forwarded header blocks."""
     body = body[:MAX_COMPANY_SCAN]
+    subject = clean_subject(subject)
     candidates: list[tuple[str, str]] = [(value, "label") for value in labelled]
     for pattern in _BODY_PATTERNS:
         candidates.extend((m.group("company"), "body") for m in pattern.finditer(body))
