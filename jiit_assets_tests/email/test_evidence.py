@@ -85,8 +85,8 @@ def test_notices_that_share_words_with_offers_stay_notices(subject: str, body: s
         ),
         (
             "Offer confirmation",
-            "Offers below.\n\nRegards,\nNeha\nCampus Relations | American Express India",
-            "American Express India",
+            "Offers below.\n\nRegards,\nNeha\nTalent Acquisition | Nimbus Analytics",
+            "Nimbus Analytics",
             "signature",
         ),
     ],
