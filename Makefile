@@ -11,7 +11,7 @@ DB_PORT ?= 27017
 RUN_DIR := .run
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: help install db db-stop demo demo-stop test lint format bench clean system-deps
+.PHONY: help install db db-stop demo demo-stop test lint format bench accuracy clean system-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ format: install ## Apply ruff's fixes and formatting
 
 bench: install system-deps ## Run the benchmarks and write BENCHMARKS.md
 	$(BIN)/python -m jiit_assets_tests.bench
+
+accuracy: install ## Score the rules on the accuracy corpus (tuning and holdout parts; see jiit_assets_tests/accuracy)
+	$(BIN)/python -m jiit_assets_tests.accuracy.score
 
 clean: ## Remove the virtualenv, built tools and local data
 	rm -rf $(VENV) .tools .data $(RUN_DIR)

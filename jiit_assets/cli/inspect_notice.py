@@ -2,6 +2,8 @@
 
 Prints the type, company, linked job, parsed students, the Telegram HTML chunks and the push
 payload exactly as the ``notices`` asset would queue them, for checking the rules on real notices.
+The reason for each decision (which type rule held, where the company and job came from) goes to
+standard error, so the JSON on standard output keeps its shape for scripts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jiit_assets.defs.notices.render import render_notice
-from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
+from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content, superset_notice_reasons
 
 
 def register(commands: Any) -> None:
@@ -82,8 +84,11 @@ def run(args: argparse.Namespace) -> int:
     jobs = _jobs(args.jobs)
     try:
         result = inspect(notice, jobs)
+        reasons = superset_notice_reasons(notice, jobs)
     except ValueError as error:
         raise ValueError(f"{args.notice}: {error}") from None
+    for reason in reasons:
+        print(f"reason: {reason}", file=sys.stderr)
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

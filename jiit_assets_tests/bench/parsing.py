@@ -22,7 +22,8 @@ from typing import Any
 
 from jiit_assets.defs.email.email_notices import classify_notice, notice_content
 from jiit_assets.defs.email.message import EmailDecodeError, decode_email
-from jiit_assets.defs.email.offers import decide_offer, extract_offer
+from jiit_assets.defs.email.offer_decision import decide_offer
+from jiit_assets.defs.email.offer_extraction import extract_offer
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
 from jiit_assets.defs.official.page import parse_official_page

@@ -11,7 +11,8 @@ import pytest
 from jiit_assets.cli.inspect_email import inspect_message
 from jiit_assets.defs.email.email_notices import classify_notice, notice_content
 from jiit_assets.defs.email.message import EmailDecodeError, decode_email
-from jiit_assets.defs.email.offers import decide_offer, extract_offer
+from jiit_assets.defs.email.offer_decision import decide_offer
+from jiit_assets.defs.email.offer_extraction import extract_offer
 from jiit_assets_tests.email.corpus_table import EXPECTED, names, raw
 
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

@@ -8,15 +8,10 @@ import pytest
 
 from jiit_assets.defs.email.email_notices import offer_notice_content
 from jiit_assets.defs.email.message import MAX_RAW_BYTES, EmailDecodeError, decode_email, message_key_for
-from jiit_assets.defs.email.offers import (
-    OfferRole,
-    PlacementOffer,
-    SelectedStudent,
-    decide_offer,
-    merge_offer,
-    package_from_text,
-    strip_private,
-)
+from jiit_assets.defs.email.offer_decision import decide_offer
+from jiit_assets.defs.email.offers import OfferRole, PlacementOffer, SelectedStudent, merge_offer
+from jiit_assets.defs.email.packages import package_from_text
+from jiit_assets.defs.email.privacy import strip_private
 from jiit_assets.lib.text import IST
 
 

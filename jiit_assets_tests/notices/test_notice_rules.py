@@ -13,13 +13,12 @@ from jiit_assets.defs.notices.rules import (
     classify_notice,
     extract_company_and_role,
     link_job,
-    parse_body,
-    parse_students,
     superset_company_keys,
     superset_notice_content,
 )
 from jiit_assets.defs.superset.portal_jobs import structure_job
 from jiit_assets.lib.models import NoticeType, Student
+from jiit_assets.lib.student_lists import parse_body, parse_students
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES, Sample
 
 STANDIN_DATA = Path(__file__).resolve().parents[2] / "jiit_assets_tests" / "standins" / "data" / "superset"

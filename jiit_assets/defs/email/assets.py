@@ -32,12 +32,8 @@ from pydantic import Field
 from jiit_assets.defs.email.classification import classify_email
 from jiit_assets.defs.email.email_notices import offer_notice_content
 from jiit_assets.defs.email.message import DecodedEmail, EmailDecodeError, decode_email
-from jiit_assets.defs.email.offers import (
-    OfferEvent,
-    PlacementOffer,
-    clean_subject,
-    merge_offer,
-)
+from jiit_assets.defs.email.offers import OfferEvent, PlacementOffer, merge_offer
+from jiit_assets.defs.email.privacy import clean_subject
 from jiit_assets.defs.email.resources import ImapError, ImapResource, MailboxSession
 from jiit_assets.lib.models import NoticeContent
 from jiit_assets.lib.mongo import MongoResource, upsert_documents

@@ -11,7 +11,10 @@ from typing import Literal
 
 from jiit_assets.defs.email.email_notices import classify_notice, notice_content
 from jiit_assets.defs.email.message import DecodedEmail
-from jiit_assets.defs.email.offers import PlacementOffer, decide_offer, extract_offer
+from jiit_assets.defs.email.offer_company import forwarded_sender_company
+from jiit_assets.defs.email.offer_decision import decide_offer
+from jiit_assets.defs.email.offer_extraction import extract_offer
+from jiit_assets.defs.email.offers import PlacementOffer
 from jiit_assets.lib.models import NoticeContent
 
 
@@ -25,15 +28,16 @@ class MailClassification:
 
 def classify_email(mail: DecodedEmail) -> MailClassification:
     """An offer when the offer rules say so and one could be extracted; else a notice, else skipped."""
-    decision = decide_offer(mail.subject, mail.text)
+    company_sender = forwarded_sender_company(mail.text)[1] is not None
+    decision = decide_offer(mail.subject, mail.text, company_sender=company_sender)
     reason = decision.reason
     if decision.is_offer:
         extracted = extract_offer(
             mail.subject, mail.text, message_key=mail.message_key, time_sent=mail.sent_at
         )
         if extracted.offer is not None:
-            return MailClassification("offer", extracted.reason, offer=extracted.offer)
-        reason = extracted.reason
+            return MailClassification("offer", f"{reason}; {extracted.reason}", offer=extracted.offer)
+        reason = f"{reason}, but {extracted.reason}"
     notice = classify_notice(mail.subject, mail.text)
     if notice.notice_type is None:
         return MailClassification("skipped", notice.reason)

@@ -13,9 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from jiit_assets.defs.email.message import DecodedEmail
-from jiit_assets.defs.email.offers import OfferEvent, clean_subject, strip_private
-from jiit_assets.lib.markup import normalize_space
+from jiit_assets.defs.email.offers import OfferEvent
+from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.models import NoticeContent, NoticeType
+from jiit_assets.lib.notice_types import notice_type
+from jiit_assets.lib.students import listed_students
 from jiit_assets.lib.text import format_lpa
 
 MAX_NOTICE_CHARS = 3500
@@ -45,46 +47,6 @@ _PLACEMENT_WORDS = re.compile(
     r"companies|company|resume|cv|offer\s+letters?|campus|eligib\w*|ppt|pre[- ]placement|assessment|"
     r"aptitude|registration|superset|job\s+profile)\b"
 )
-# (type, pattern) in priority order: the first that matches wins.
-_TYPE_RULES: tuple[tuple[NoticeType, re.Pattern[str]], ...] = (
-    (
-        NoticeType.SHORTLISTING,
-        re.compile(
-            r"(?i)\b(?:short[- ]?list(?:ed|ing)?|selected\s+for\s+(?:the\s+)?(?:next|further|second|third|final|"
-            r"technical|hr|personal|group|online|interview)\w*|next\s+round|qualified\s+for|cleared\s+the)\b"
-        ),
-    ),
-    (NoticeType.INTERNSHIP_NOC, re.compile(r"(?i)\b(?:NOCs?|no\s+objection\s+certificates?)\b")),
-    (
-        NoticeType.HACKATHON,
-        re.compile(r"(?i)\b(?:hackathons?|ideathon|codathon|coding\s+(?:challenge|contest))\b"),
-    ),
-    (
-        NoticeType.WEBINAR,
-        re.compile(
-            r"(?i)\b(?:webinars?|pre[- ]placement\s+talks?|PPT|workshops?|seminars?|guest\s+lectures?|info\s+session)\b"
-        ),
-    ),
-    (
-        NoticeType.REMINDER,
-        re.compile(r"(?i)\b(?:reminders?|last\s+date\s+(?:is\s+)?today|closing\s+today|final\s+call)\b"),
-    ),
-    (
-        NoticeType.JOB_POSTING,
-        re.compile(
-            r"(?i)\b(?:open\s+for\s+applications?|apply\s+(?:by|before|now|latest)|job\s+description|JD|"
-            r"eligibility\s+criteria|campus\s+(?:drive|recruitment)|recruitment\s+drive|hiring\s+for|"
-            r"(?:is|will\s+be)\s+visiting|registrations?\s+(?:open|link|deadline))\b"
-        ),
-    ),
-    (
-        NoticeType.UPDATE,
-        re.compile(
-            r"(?i)\b(?:updates?|updated|reschedul\w*|postponed|preponed|revised|schedule[ds]?|venue\s+(?:has\s+been\s+)?chang\w*|"
-            r"change\s+in|cancel+ed|results?)\b"
-        ),
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -105,21 +67,8 @@ def classify_notice(subject: str, text: str) -> NoticeDecision:
         return NoticeDecision(None, "empty message")
     if not _PLACEMENT_WORDS.search(whole):
         return NoticeDecision(None, "not placement-related (no placement vocabulary)")
-    in_subject = _first_type(subject)
-    in_body = _first_type(body)
-    # The subject decides, unless it only says "update"/"results" and the body is more specific.
-    if in_subject and (in_subject[0] != NoticeType.UPDATE or not in_body or in_body[0] == NoticeType.UPDATE):
-        return NoticeDecision(in_subject[0], f"{in_subject[0]} (subject says {in_subject[1]!r})")
-    if in_body:
-        return NoticeDecision(in_body[0], f"{in_body[0]} (body says {in_body[1]!r})")
-    return NoticeDecision(NoticeType.ANNOUNCEMENT, "placement notice without a more specific type")
-
-
-def _first_type(text: str) -> tuple[NoticeType, str] | None:
-    for notice_type, pattern in _TYPE_RULES:
-        if match := pattern.search(text):
-            return notice_type, normalize_space(match.group(0)).lower()
-    return None
+    decided = notice_type(subject, body, source="email", students=listed_students(body))
+    return NoticeDecision(decided.type, f"{decided.type}: {decided.reason}")
 
 
 def _title(subject: str, notice_type: NoticeType) -> str:

@@ -1,0 +1,186 @@
+"""The company an offer mail is about, looked for everywhere a reader would look.
+
+In order: a "Company:" label; the body's own sentences ("selected at X", "X has extended offers",
+"result of / offers from X", "Greetings from X"); the subject's patterns ("X - Campus Hiring Results -
+JIIT", "Final Offers from X", "Hiring outcome | X | JIIT"); the forwarded mail's sender name and its
+domain; the signature ("Campus Relations | X"). A stop-list keeps words such as Pre, Placement,
+Campus, Final and Result from ever being a company, and the college's own names and the big mail
+providers are never taken for a recruiter. Every pattern is bounded; the text read is capped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jiit_assets.defs.email.privacy import clean_subject, unquote
+from jiit_assets.lib.text import company_key
+
+MAX_COMPANY_SCAN = 20_000
+
+_COMPANY_WORD = r"(?:[A-Z0-9][\w&'.\-]{0,40}|&|and|of|\([A-Z][\w.&' ]{0,40}\))"
+_COMPANY = rf"[A-Z][\w&'.\-]{{0,40}}(?:[ \t]{{1,3}}{_COMPANY_WORD}){{0,5}}"
+_BODY_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"(?:placed|selected|hired|recruited|offers?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|rolled\s+out)"
+        rf"\s+(?:at|by|in|with|from)\s+(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
+        rf"(?P<company>{_COMPANY})[ \t]+(?:has|have)[ \t]+(?:extended|rolled[ \t]+out|made|released|issued|selected|"
+        rf"confirmed|finali[sz]ed|announced)\b",
+        r"(?i:\b(?:final\s+)?(?:results?|selects?|selections?|selection\s+list|offers?|ppos?)\s+(?:of|from|by)\s+)"
+        rf"(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
+        rf"(?i:\bgreetings\s+from\s+)(?P<company>{_COMPANY})",
+    )
+]
+_SUBJECT_PATTERNS = [
+    re.compile(p)
+    for p in (
+        r"(?i:\b(?:final\s+)?(?:results?|selects?|selections?|selection\s+list|offers?|ppos?)\s+(?:of|from|by)\s+)"
+        rf"(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
+        rf"(?i:\b(?:at|by|in|with|from)\s+)(?P<company>{_COMPANY})",
+        r"(?i:^(?:[\w ]{0,40}?(?:results?|selects?|selections?|offers?|placements?|update)\s{0,3}[:\-–|]\s{0,3}))"
+        rf"(?P<company>{_COMPANY})",
+    )
+]
+_SEPARATORS = re.compile(r"\s{1,3}[-–—|:]\s{1,3}|\s{0,3}[|:]\s{0,3}")
+# Words that make a subject segment a description rather than a name.
+_GENERIC_SEGMENT = re.compile(
+    r"(?i)\b(?:campus|hiring|results?|final|outcome|selections?|selected|selects?|list|offers?|placements?|"
+    r"jiit|jaypee|noida|batch|drive|program(?:me)?|recruitment|update|congratulations|confirmation|news|"
+    r"interns?|internships?|summer|students?|20\d\d)\b"
+)
+# A candidate starting with one of these is never a company ("Pre-Placement Offer", "Campus Team").
+_NOT_COMPANY = re.compile(
+    r"(?i)^(?:the|jiit|jaypee|campus|final|placement|placements|pre|result|results|congratulations|dear|students?|"
+    r"following|our|this|training|noida|sector|offer|offers|selection|selected|hiring|team|summer|internship|"
+    r"interns?|all|below|please|hi|hello|greetings|we|you|they|it|he|she|sir|madam|re|fwd?|fw)\b"
+)
+_COMPANY_STOP = re.compile(
+    r"(?i)\s+(?:and|of|for|as|the|with|in|on|at|to|&)$|[,;:]+$|\s+(?:for|as|with)\s.*$"
+)
+# Team words in a sender name or a signature line: what is left beside them is the company.
+_TEAM_WORDS = re.compile(
+    r"(?i)\b(?:campus|team|hiring|recruitment|recruiting|talent|acquisition|hr|human\s+resources|university|"
+    r"relations|relationship|careers?|people|intern|interns|hiring|program|graduate)\b"
+)
+_COLLEGE_WORDS = re.compile(
+    r"(?i)\b(?:jiit|jaypee|t\s?&\s?p|tnp|placement|training|cell|office|institute\s+of)\b"
+)
+_FORWARDED_FROM = re.compile(
+    r"(?im)^[ \t>*]{0,10}From:\*?[ \t]{0,5}(?P<name>[^<\n]{0,80}?)[ \t]{0,3}<?(?P<address>[\w.+-]{1,64}@(?P<domain>[\w.-]{1,120}))>?[ \t]*$"
+)
+_PERSONAL_DOMAINS = re.compile(
+    r"(?i)(?:^|\.)(?:gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|rediffmail|proton(?:mail)?|aol|zoho|"
+    r"googlegroups|jiit|jaypee)\.|\.(?:ac|edu)(?:\.|$)|\.edu$"
+)
+_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "ac", "edu"}
+_CLOSING = re.compile(
+    r"(?i)^\s{0,10}(?:thanks|thank\s+you|regards|best|cheers|sincerely|warm\s+regards|kind\s+regards|best\s+regards|thanks\s+(?:&|and)\s+regards)\b"
+)
+
+
+@dataclass(frozen=True)
+class CompanyFound:
+    name: str
+    where: str  # "label", "body", "subject", "forwarded sender", "sender domain", "signature"
+
+
+def clean_company(raw: str) -> str:
+    company = raw.strip()[:200]
+    for _ in range(4):
+        trimmed = _COMPANY_STOP.sub("", company).strip()
+        if trimmed == company:
+            break
+        company = trimmed
+    company = re.sub(r"\s+(?:for|as|with|on|is|has|have|after|to)\b.*$", "", company)
+    # A trailing alias in parentheses is not part of the name: "Paytm (One97 Communications)".
+    company = re.sub(r"(?:\s{0,3}\([^()]{0,80}\))+\s*$", "", company)
+    if re.search(r"(?i)\b(?:ltd|pvt|inc|co)\.$", company):
+        return company.strip(" ,:;-–|")
+    return company.strip(" ,:;-–|!").rstrip(".")
+
+
+def _acceptable(company: str) -> bool:
+    return len(company) >= 2 and not _NOT_COMPANY.match(company) and bool(company_key(company))
+
+
+def _from_subject_segments(subject: str) -> str | None:
+    """ "Cvent - Campus Hiring Results - JIIT" -> "Cvent": the one segment that is not a description."""
+    for segment in _SEPARATORS.split(subject):
+        segment = segment.strip()
+        if not segment or _GENERIC_SEGMENT.search(segment) or len(segment.split()) > 5:
+            continue
+        if segment[:1].isupper() and _acceptable(clean_company(segment)):
+            return clean_company(segment)
+    return None
+
+
+def _name_from_domain(domain: str) -> str | None:
+    if _PERSONAL_DOMAINS.search(f".{domain.lower()}."):
+        return None
+    labels = [label for label in domain.lower().split(".") if label]
+    while len(labels) > 1 and (labels[-1] in _SECOND_LEVEL or len(labels[-1]) <= 3):
+        labels.pop()  # ".com", ".co.in", ".in"
+    name = labels[-1] if labels else ""
+    return name.capitalize() if len(name) >= 3 and name.isalpha() else None
+
+
+def forwarded_sender_company(text: str) -> tuple[str | None, str | None]:
+    """(company from the forwarded sender's name, company from its domain) of the first forwarded
+    header whose address is not a personal or college one."""
+    for match in _FORWARDED_FROM.finditer(unquote(text[:MAX_COMPANY_SCAN])):
+        from_domain = _name_from_domain(match.group("domain"))
+        if from_domain is None:
+            continue
+        name = match.group("name").strip(" \"'")
+        from_name = None
+        if _TEAM_WORDS.search(name) and not _COLLEGE_WORDS.search(name):
+            rest = clean_company(_TEAM_WORDS.sub(" ", name).replace(",", " ").replace("|", " "))
+            rest = " ".join(rest.split())
+            from_name = rest if rest and _acceptable(rest) else None
+        return from_name, from_domain
+    return None, None
+
+
+def _from_signature(body: str) -> str | None:
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if not _CLOSING.match(line):
+            continue
+        for candidate in lines[index + 1 : index + 5]:
+            if _COLLEGE_WORDS.search(candidate) or not _TEAM_WORDS.search(candidate):
+                continue
+            for part in re.split(r"\s{0,3}[|,]\s{0,3}", candidate):
+                if part and not _TEAM_WORDS.search(part) and _acceptable(clean_company(part)):
+                    return clean_company(part)
+            rest = " ".join(_TEAM_WORDS.sub(" ", candidate).split())
+            if rest and _acceptable(clean_company(rest)):
+                return clean_company(rest)
+    return None
+
+
+def find_company(subject: str, body: str, raw_text: str, labelled: list[str]) -> CompanyFound | None:
+    """The company, and where it was found; ``body`` is the private-stripped text, ``raw_text`` the
+    decoded text that still has the forwarded header blocks."""
+    body = body[:MAX_COMPANY_SCAN]
+    subject = clean_subject(subject)
+    candidates: list[tuple[str, str]] = [(value, "label") for value in labelled]
+    for pattern in _BODY_PATTERNS:
+        candidates.extend((m.group("company"), "body") for m in pattern.finditer(body))
+    for pattern in _SUBJECT_PATTERNS:
+        candidates.extend((m.group("company"), "subject") for m in pattern.finditer(subject))
+    segment = _from_subject_segments(subject)
+    if segment:
+        candidates.append((segment, "subject"))
+    from_name, from_domain = forwarded_sender_company(raw_text)
+    candidates.extend((value, where) for value, where in ((from_name, "forwarded sender"),) if value)
+    signature = _from_signature(body)
+    if signature:
+        candidates.append((signature, "signature"))
+    if from_domain:
+        candidates.append((from_domain, "sender domain"))
+    for raw, where in candidates:
+        company = clean_company(raw)
+        if _acceptable(company):
+            return CompanyFound(company, where)
+    return None

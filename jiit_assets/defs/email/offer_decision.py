@@ -1,0 +1,153 @@
+"""Whether a placement mail announces final offers: evidence combined into one decision with a reason.
+
+A mail is an offer when it states a package and either says in words that students were finally
+selected ("have been placed", "are being offered the role of", "has extended offers to", "cleared all
+rounds", "congratulations to all three of you", PPO) or, without such words, brings together enough of
+the other signs of a result (congratulations, "results"/"offers" in the subject, a list of students
+with enrollment numbers, a forwarded mail from a company's own domain). Whatever else it says, a mail
+that is about a later round, a schedule, a reminder, a talk, results still awaited, a discount or an
+account alert is a notice: those vetoes are checked first, so precision never rests on the weights.
+
+Every pattern is bounded and the text scanned is capped, so hostile input cannot make it slow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jiit_assets.defs.email.offer_roles import table_blocks
+from jiit_assets.defs.email.packages import Amount, find_amounts
+from jiit_assets.defs.email.privacy import clean_subject, strip_private
+from jiit_assets.lib.markup import normalize_space
+from jiit_assets.lib.students import inline_students, listed_students
+
+MAX_DECISION_CHARS = 20_000
+# How many of the supporting signs make a result without final-selection words.
+SUPPORT_NEEDED = 3
+
+_FINAL_SELECTION = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(?:has|have)\s+been\s+(?:finally\s+)?(?:selected|placed|hired|offered|recruited)\b",
+        r"\b(?:is|are)\s+being\s+offered\b",
+        r"\bfinal(?:ly)?\s+(?:selected|selects|selections?|results?|offers?|placements?)\b",
+        r"\b(?:got|received|bagged|secured|accepted|grabbed)\s+(?:an?\s+|the\s+|their\s+)?(?:job\s+|full[- ]time\s+|"
+        r"internship\s+|pre[- ]placement\s+)?offers?\b",
+        r"\bpre[- ]placement\s+offers?\b|\bPPOs?\b",
+        r"\boffer\s+letters?\s+(?:has|have)\s+been\s+(?:issued|released|rolled\s+out|extended|sent)\b",
+        r"\b(?:has|have)\s+(?:extended|rolled\s+out|made|released|issued)\s+(?:\w{1,15}\s+)?offers?\s+to\b",
+        r"\boffers?\s+(?:have\s+been|were)\s+(?:released|rolled\s+out|extended|made)\b",
+        r"\b(?:got\s+)?placed\s+(?:at|in|with)\b",
+        r"\bselected\s+(?:at|by|with|in)\s+(?:M/s\.?\s+)?[A-Z]",
+        r"\b(?:are|is|were)\s+selected\s+for\s+the\s+(?:[\w-]{1,15}\s+){0,2}(?:role|position|post|profile|internship|program)\b",
+        r"\bcleared\s+all\s+(?:the\s+)?rounds\b",
+        r"\bcongratulations\s+to\s+(?:all|both)\s+(?:\w{1,10}\s+)?of\s+you\b",
+        r"\bconfirmed\s+(?:the|your)\s+selection\b|\bfinali[sz]ed\s+(?:its|their)\s+selections?\b",
+        r"\b(?:has|have)\s+selected\s+(?:\w{1,10}\s+){0,3}(?:students?|candidates?)\b",
+        r"\bcongratulations\b[^.\n]{0,80}\b(?:selected|placed|offers?)\b",
+        r"\bplacement\s+(?:offer|result)s?\b",
+        r"\bselection\s+(?:list|results?)\b",
+    )
+]
+_NOT_FINAL_BODY = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(?:selected|shortlisted|short[- ]listed|qualified|cleared)\s+for\s+(?:the\s+)?(?:next|further|subsequent|"
+        r"second|third|final|technical|hr|personal|group|online|coding|aptitude|interview)\b",
+        r"\bnext\s+round\b",
+        r"\bpre[- ]placement\s+talks?\b",
+        r"\bthis\s+is\s+a\s+(?:gentle\s+|friendly\s+|final\s+)?reminder\b",
+        r"\b(?:submit|upload|share|send)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+offer\s+letters?\b",
+        r"\b(?:security\s+alert|sign[- ]in\s+attempt|suspicious\s+(?:activity|sign[- ]in|login))\b",
+        r"\b(?:\d{1,3}\s*%\s*off|discount|coupon|promo\s+code|limited[- ]time\s+offer)\b",
+        r"\bunsubscribe\s+from\s+(?:this|our)\s+(?:newsletter|mailing)\b",
+        r"\binterview\s+(?:schedule|slots?)\b|\b(?:test|assessment)\s+schedule\b",
+        r"\bresults?\s+(?:are|is)\s+(?:still\s+)?awaited\b|\bresults?\b[^.\n]{0,60}\bwill\s+be\s+(?:announced|declared|shared)\b",
+    )
+]
+_NOT_FINAL_SUBJECT = re.compile(
+    r"(?i)\b(?:short[- ]?list(?:ed|ing)?|reminder|schedule[d]?|ppt|pre[- ]placement\s+talk|webinar|hackathon|"
+    r"registration|newsletter|security|noc|next\s+round|round\s+\d|interview\s+(?:call|slots?)|test\s+link|"
+    r"awaited|guidelines|policy|statistics|stats)\b"
+)
+_CONGRATULATION = re.compile(
+    r"(?i)\b(?:congratulations?|congrats|heartiest|kudos|well\s+done|way\s+to\s+go)\b"
+)
+_RESULT_SUBJECT = re.compile(
+    r"(?i)\b(?:results?|selects?|selections?|selected|offers?|outcome|placed|hired|hiring\s+results?)\b"
+)
+
+
+@dataclass(frozen=True)
+class OfferDecision:
+    is_offer: bool
+    reason: str
+
+
+def _veto(subject: str, body: str) -> str | None:
+    if match := _NOT_FINAL_SUBJECT.search(subject):
+        return f"subject marks a non-final notice ({match.group(0).lower()!r})"
+    for pattern in _NOT_FINAL_BODY:
+        if match := pattern.search(body):
+            return f"not a final offer: mentions {normalize_space(match.group(0)).lower()!r}"
+    return None
+
+
+def _amounts(subject: str, body: str) -> list[Amount]:
+    """Money figures in the body or subject, or bare numbers under a table's "CTC (LPA)" header."""
+    found = find_amounts(body) or find_amounts(subject)
+    if found:
+        return found
+    for columns, rows in table_blocks(body):
+        position = columns.get("package")
+        for row in rows:
+            cell = row[position].strip() if position is not None and position < len(row) else ""
+            if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", cell) and float(cell) > 0:
+                found.append(Amount(float(cell), False, None, f"{cell} LPA"))
+    return found
+
+
+def _support(subject: str, body: str, company_sender: bool) -> list[str]:
+    signs: list[str] = []
+    if match := _CONGRATULATION.search(body):
+        signs.append(f"congratulation ({match.group(0).lower()!r})")
+    if match := _RESULT_SUBJECT.search(subject):
+        signs.append(f"subject says {match.group(0).lower()!r}")
+    listed = max(listed_students(body), len(inline_students(body)))
+    if listed:
+        signs.append(f"{listed} student(s) listed with enrollment numbers")
+    if company_sender:
+        signs.append("forwarded from a company's own address")
+    return signs
+
+
+def decide_offer(subject: str, text: str, *, company_sender: bool = False) -> OfferDecision:
+    """Whether a mail announces final placement offers; the reason names the evidence.
+
+    ``company_sender``: the mail (or the mail it forwards) comes from a company's own domain.
+    """
+    subject = clean_subject(subject)
+    body = strip_private(text[:MAX_DECISION_CHARS])
+    if vetoed := _veto(subject, body):
+        return OfferDecision(False, vetoed)
+    whole = f"{subject}\n{body}"
+    amounts = _amounts(subject, body)
+    selection = next((m for p in _FINAL_SELECTION if (m := p.search(whole))), None)
+    if not amounts:
+        if selection is not None:
+            return OfferDecision(False, "announces selections but states no package")
+        return OfferDecision(
+            False, "no final-selection wording (placed, selected at, offer letters released, PPO)"
+        )
+    package = f"package ({amounts[0].text or amounts[0].lpa})"
+    if selection is not None:
+        wording = normalize_space(selection.group(0)).lower()
+        return OfferDecision(True, f"final selection ({wording!r}) with a {package}")
+    signs = _support(subject, body, company_sender)
+    if len(signs) >= SUPPORT_NEEDED:
+        return OfferDecision(True, f"result announced: {', '.join(signs)}, with a {package}")
+    found = ", ".join(signs) if signs else "no other sign of a result"
+    return OfferDecision(
+        False, f"no final-selection wording (placed, selected at, offer letters released, PPO); {found}"
+    )

@@ -1,0 +1,213 @@
+"""Company, roles with packages, and students from a mail the offer decision accepted.
+
+Students and packages are read in every layout offices use: tables (a total row is not a student),
+numbered or bulleted lines with branch suffixes, "Name (Enrollment)", "Enrollment - Name", a list
+under a role heading ("Associate Software Engineer (12 LPA)"), "Name (Enr)" pairs inside sentences,
+and comma lists before "have been selected". A package range keeps its lowest figure (what
+``package_lpa`` shows), its highest and its words; a breakdown is summed only where the mail says total.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from jiit_assets.defs.email.offer_company import find_company
+from jiit_assets.defs.email.offer_roles import (
+    RoleList,
+    labels_of,
+    roles_from_labels,
+    roles_from_lines,
+    roles_from_sentences,
+    table_blocks,
+)
+from jiit_assets.defs.email.offers import (
+    PlacementOffer,
+    SelectedStudent,
+    normalize_name,
+)
+from jiit_assets.defs.email.packages import package_of
+from jiit_assets.defs.email.privacy import clean_subject, strip_private
+from jiit_assets.lib.students import (
+    LIST_CUE,
+    clean_enrollment,
+    inline_students,
+    names_in_list,
+    students_in_line,
+)
+from jiit_assets.lib.text import company_key
+
+MAX_EXTRACT_CHARS = 30_000
+_SELECTED_AFTER_LIST = re.compile(
+    r"(?P<list>[A-Z][^.:\n]{3,300}?)\s+(?:have|has)\s+been\s+(?:finally\s+)?(?:selected|placed|hired|offered)\b"
+)
+_STATED_COUNT = re.compile(
+    r"(?i)\b(\d{1,3})\s+(?:students?|offers?|candidates?)\s+(?:have\s+been|has\s+been|were|got)\b"
+)
+
+
+@dataclass(frozen=True)
+class ExtractedOffer:
+    offer: PlacementOffer | None
+    reason: str
+
+
+def _students_from_tables(
+    blocks: list[tuple[dict[str, int], list[list[str]]]], roles: RoleList
+) -> list[SelectedStudent]:
+    students: list[SelectedStudent] = []
+    for columns, rows in blocks:
+        for row in rows:
+            role = roles.add_from_row(row, columns)
+            if "name" not in columns:
+                continue
+            found = students_in_line(_cell(row, columns, "name"))
+            enrollment = (
+                clean_enrollment(_cell(row, columns, "enrollment")) if "enrollment" in columns else None
+            )
+            if len(found) == 1 and (found[0].enrollment is None or enrollment is None):
+                package = roles.package_for(role)
+                students.append(
+                    SelectedStudent(found[0].name, enrollment or found[0].enrollment, role, package)
+                )
+    return students
+
+
+def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
+    position = columns.get(name)
+    return row[position].strip() if position is not None and position < len(row) else ""
+
+
+def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: str) -> list[SelectedStudent]:
+    """Student lines; a bulleted name without an enrollment number counts only when the line is just
+    the name or follows a cue. A role heading ("Data Analyst (11 LPA)") gives its role to the lines below."""
+    students: list[SelectedStudent] = []
+    heading: str | None = None
+    after_cue = False
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped in skip:
+            continue
+        heading = roles.heading(stripped) or heading
+        found = students_in_line(stripped)
+        accepted = [
+            s
+            for s in found
+            if s.enrollment or ((s.bulleted or after_cue) and not s.rest and len(s.name.split()) >= 2)
+        ]
+        for student in accepted:
+            if company_key(student.name) == company_key(company):
+                continue
+            role, package = roles.read_columns(student.rest, heading)
+            students.append(SelectedStudent(student.name, student.enrollment, role, package))
+        if not accepted:
+            after_cue = bool(LIST_CUE.search(stripped))
+    return students
+
+
+def _students_from_prose(body: str) -> list[SelectedStudent]:
+    pairs = inline_students(body)
+    if pairs:
+        return [SelectedStudent(s.name, s.enrollment, None, None) for s in pairs]
+    for match in _SELECTED_AFTER_LIST.finditer(body[:MAX_EXTRACT_CHARS]):
+        names = names_in_list(match.group("list"))
+        if names:
+            return [SelectedStudent(name, None, None, None) for name in names]
+    return []
+
+
+def _with_roles(students: list[SelectedStudent], roles: RoleList) -> list[SelectedStudent]:
+    """One role: every student gets it. A student's own package wins over the role's."""
+    if len(roles.roles) == 1:
+        only = roles.roles[0]
+        return [
+            replace(s, role=s.role or only.role, package=s.package if s.package is not None else only.package)
+            for s in students
+        ]
+    return [
+        replace(s, package=s.package if s.package is not None else roles.package_for(s.role))
+        for s in students
+    ]
+
+
+def dedupe_students(students: list[SelectedStudent]) -> list[SelectedStudent]:
+    merged: list[SelectedStudent] = []
+    for student in students:
+        key = normalize_name(student.name)
+        position = next(
+            (
+                i
+                for i, old in enumerate(merged)
+                if (student.enrollment_number and old.enrollment_number == student.enrollment_number)
+                or normalize_name(old.name) == key
+            ),
+            None,
+        )
+        if position is None:
+            merged.append(student)
+        else:
+            old = merged[position]
+            merged[position] = replace(
+                old,
+                enrollment_number=old.enrollment_number or student.enrollment_number,
+                role=old.role or student.role,
+                package=old.package if old.package is not None else student.package,
+            )
+    return merged
+
+
+def extract_offer(
+    subject: str, text: str, *, message_key: str = "", time_sent: datetime | None = None
+) -> ExtractedOffer:
+    """Company, roles with packages (LPA), students and offer count from an offer mail."""
+    subject = clean_subject(subject)
+    text = text[:MAX_EXTRACT_CHARS]
+    body = strip_private(text)
+    labels = labels_of(body)
+    company = find_company(subject, body, text, labels.get("company", []))
+    if company is None:
+        return ExtractedOffer(None, "offer wording but no company name found")
+    roles = RoleList()
+    blocks = table_blocks(body)
+    students = _students_from_tables(blocks, roles)
+    table_lines = {" | ".join(row) for _, rows in blocks for row in rows}
+    roles_from_labels(labels, roles)
+    if not labels.get("role"):
+        roles_from_lines(body, table_lines, roles)
+    if not roles.roles:
+        roles_from_sentences(body, company.name, roles)
+    if not roles.roles:
+        package = package_of(" ".join(labels.get("package", [])) or body)
+        if package is not None:
+            roles.add("Not specified", package)
+    if not students:
+        students = _students_from_lines(body, table_lines, roles, company.name)
+    if not students:
+        students = _students_from_prose(body)
+    students = dedupe_students(_with_roles(students, roles))
+    stated = _STATED_COUNT.search(body)
+    count = len(students) or (int(stated.group(1)) if stated else 0)
+    if count == 0:
+        return ExtractedOffer(None, "offer wording but no selected students found")
+    if all(role.package is None for role in roles.roles):
+        return ExtractedOffer(None, "offer wording but no package for any role")
+    locations = [part for value in labels.get("location", []) for part in _split_list(value)]
+    return ExtractedOffer(
+        PlacementOffer(
+            company=company.name,
+            roles=tuple(roles.roles),
+            students=tuple(students),
+            number_of_offers=count,
+            job_location=tuple(dict.fromkeys(locations)),
+            joining_date=labels["joining"][0] if labels.get("joining") else None,
+            email_subject=subject,
+            time_sent=time_sent,
+            source_message_keys=(message_key,) if message_key else (),
+        ),
+        f"{company.name} (company from the {company.where}): {len(roles.roles)} role(s), {count} offer(s)",
+    )
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(r"\s*(?:,|/|\bor\b|\band\b)\s*", value) if part.strip())

@@ -1,0 +1,218 @@
+"""Roles and their packages in an offer mail: labels, tables, "Role – 12 LPA" lines, role headings
+above a list of students, and sentences ("are being offered the role of …", "for the … role").
+
+Every pattern is bounded and works on one line or one paragraph at a time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jiit_assets.defs.email.offers import OfferRole, role_key
+from jiit_assets.defs.email.packages import Package, has_amount, package_of
+from jiit_assets.lib.markup import normalize_space
+from jiit_assets.lib.text import company_key
+
+_LABEL = re.compile(
+    r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|role|profile|position|designation|"
+    r"job\s+(?:title|role|profile)|ctc|package|salary|compensation|stipend|location|job\s+location|"
+    r"place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
+)
+_LABEL_KINDS = (
+    (("company", "organi", "recruiter"), "company"),
+    (("role", "profile", "position", "designation", "job"), "role"),
+    (("ctc", "package", "salary", "compensation", "stipend"), "package"),
+    (("location", "job location", "place"), "location"),
+)
+_HEADER_WORDS = {
+    "name": re.compile(r"(?i)\b(?:name|student)\b"),
+    "enrollment": re.compile(r"(?i)\b(?:enrol+(?:ment)?|enrl|roll|reg(?:istration)?|id)\b"),
+    "role": re.compile(r"(?i)\b(?:role|profile|position|designation|job)\b"),
+    "package": re.compile(r"(?i)\b(?:ctc|package|salary|stipend|compensation|lpa)\b"),
+    "company": re.compile(r"(?i)\b(?:company|organi[sz]ation)\b"),
+}
+_ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
+_ROLE_SENTENCES = [
+    re.compile(p)
+    for p in (
+        r"(?i:\b(?:for\s+the\s+|offered\s+the\s+|as\s+the\s+)(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
+        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,6}})",
+        rf"(?i:\bfor\s+the\s+)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})[ \t]{{1,3}}(?i:role|position|profile)\b",
+        rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
+    )
+]
+_ROLE_AMOUNT_LINE = re.compile(
+    r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
+)
+_SENTENCE_END = re.compile(r"(?<=[a-z])[.!]\s{1,3}(?=[A-Z])")
+_JOB_WORD = re.compile(
+    r"(?i)\b(?:engineer|analyst|developer|intern|consultant|associate|trainee|manager|scientist|designer|sde|"
+    r"executive|officer|architect|specialist|programmer|tester|staff|member)\b"
+)
+_NOT_ROLE = re.compile(
+    r"(?i)^(?:ctc|package|salary|compensation|stipend|total|fixed|variable|base|bonus|company|location|joining|"
+    r"date|name|enrol|note|students?|offers?|number|no\.|dear|regards|congratulations|ppo|cost\s+to\s+company|"
+    r"in[- ]hand|gross|the\s|all\s|our\s|two\s|three\s|a\s)"
+)
+_PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
+
+
+def labels_of(body: str) -> dict[str, list[str]]:
+    """ "Label: value" lines by kind: company, role, package, location, joining."""
+    found: dict[str, list[str]] = {}
+    for match in _LABEL.finditer(body):
+        label = match.group("label").lower()
+        value = normalize_space(match.group("value")).strip(" .;")
+        if value:
+            kind = next((k for prefixes, k in _LABEL_KINDS if label.startswith(prefixes)), "joining")
+            found.setdefault(kind, []).append(value)
+    return found
+
+
+def table_blocks(body: str) -> list[tuple[dict[str, int], list[list[str]]]]:
+    """Tables rendered as "a | b | c" lines (HTML tables) or tab-separated lines, with a header row."""
+    blocks: list[tuple[dict[str, int], list[list[str]]]] = []
+    lines = body.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        separator = " | " if " | " in line else ("\t" if "\t" in line else None)
+        columns = _header(line, separator) if separator else {}
+        if separator is None or not ({"name", "role"} & set(columns)) or len(columns) < 2:
+            index += 1
+            continue
+        rows: list[list[str]] = []
+        index += 1
+        while index < len(lines) and separator in lines[index]:
+            rows.append([cell.strip() for cell in lines[index].split(separator)])
+            index += 1
+        blocks.append((columns, rows))
+    return blocks
+
+
+def _header(line: str, separator: str) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for position, cell in enumerate(cell.strip() for cell in line.split(separator)):
+        if len(cell) > 40 or re.search(r"\d{5}", cell):
+            continue
+        for column, pattern in _HEADER_WORDS.items():
+            if column not in columns and pattern.search(cell):
+                columns[column] = position
+                break
+    return columns
+
+
+def clean_role(raw: str) -> str | None:
+    role = normalize_space(re.sub(r"\([^)]{0,80}\d[^)]{0,80}\)", "", raw[:200])).strip(" .,:;-–—|")
+    role = re.sub(r"(?i)\s+(?:role|profile|position)$", "", role) if len(role.split()) > 2 else role
+    role = re.sub(r"(?i)\s+(?:with|at|in)\s+(?:a\s+)?(?:package|ctc|stipend).*$", "", role)
+    role = re.sub(r"(?i)\s+(?:with|at|by)\s+[A-Z][\w&.\-]{0,40}(?:\s[A-Z][\w&.\-]{0,40}){0,5}$", "", role)
+    role = role.strip(" .,:;-–—|")
+    if not role or len(role) > 60 or _NOT_ROLE.match(role) or not re.search(r"[A-Za-z]{2}", role):
+        return None
+    return role
+
+
+class RoleList:
+    """The roles found so far; a role seen twice keeps its lowest package."""
+
+    def __init__(self) -> None:
+        self.roles: list[OfferRole] = []
+
+    def add(self, name: str | None, package: Package | None) -> None:
+        if not name:
+            return
+        new = OfferRole(
+            name,
+            package.lpa if package else None,
+            package.text if package else None,
+            package.high if package else None,
+        )
+        for position, existing in enumerate(self.roles):
+            if role_key(existing.role) == role_key(name):
+                if existing.package is None or (new.package is not None and new.package < existing.package):
+                    self.roles[position] = OfferRole(
+                        existing.role,
+                        new.package,
+                        new.package_details or existing.package_details,
+                        new.package_max,
+                    )
+                return
+        self.roles.append(new)
+
+    def package_for(self, role: str | None) -> float | None:
+        found = next((r for r in self.roles if role and role_key(r.role) == role_key(role)), None)
+        return found.package if found else None
+
+    def add_from_row(self, row: list[str], columns: dict[str, int]) -> str | None:
+        """The role of one table row (added with the row's package)."""
+
+        def cell(name: str) -> str:
+            position = columns.get(name)
+            return row[position].strip() if position is not None and position < len(row) else ""
+
+        role = clean_role(cell("role")) if "role" in columns else None
+        package_text = cell("package")
+        package = package_of(package_text) if package_text else None
+        if package is None and re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", package_text.strip()):
+            package = Package(float(package_text))  # a bare number under a "CTC (LPA)" header
+        if role:
+            self.add(role, package)
+        return role
+
+    def heading(self, line: str) -> str | None:
+        """The role a "Role (12 LPA)" / "Role – 12 LPA" heading line names, else None."""
+        match = _ROLE_AMOUNT_LINE.match(line)
+        if not match or not has_amount(match.group("rest")) or re.search(r"\d{6}", line):
+            return None
+        role = clean_role(match.group("role"))
+        if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
+            self.add(role, package_of(match.group("rest")))
+            return role
+        return None
+
+    def read_columns(self, rest: tuple[str, ...], heading: str | None) -> tuple[str | None, float | None]:
+        """(role, package) of a student line's other columns, else the heading's role."""
+        role = heading
+        for column in rest:
+            for candidate in self.roles:
+                if role_key(candidate.role) and role_key(candidate.role) in role_key(column):
+                    role = candidate.role
+        package = next((p.lpa for p in (package_of(column) for column in rest) if p is not None), None)
+        return role, package
+
+
+def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
+    """Labelled layout: "Role: …" with "CTC: …" (or the package anywhere in the labels)."""
+    packages = labels.get("package", [])
+    for position, value in enumerate(labels.get("role", [])):
+        role = clean_role(value)
+        package_text = packages[position] if position < len(packages) else " ".join(packages)
+        roles.add(role, package_of(package_text) if package_text else None)
+
+
+def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
+    """ "Software Engineer – 12 LPA" / "Data Analyst (8.5 LPA)" lines."""
+    for line in body.split("\n"):
+        if line in skip or re.search(r"\d{6}", line):
+            continue
+        for sentence in _SENTENCE_END.split(line.strip()):
+            roles.heading(sentence)
+
+
+def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:
+    """ "… for the role of Software Engineer with a CTC of 12 LPA": the first role a sentence names."""
+    for pattern in _ROLE_SENTENCES:
+        for match in pattern.finditer(body[:30_000]):
+            role = clean_role(match.group("role"))
+            if (
+                not role
+                or company_key(role) == company_key(company)
+                or (_PERSON_LIKE.match(role) and not _JOB_WORD.search(role))
+            ):
+                continue
+            paragraph_end = body.find("\n\n", match.end())
+            paragraph_start = body.rfind("\n\n", 0, match.start())
+            sentence = body[max(paragraph_start, 0) : paragraph_end if paragraph_end > 0 else len(body)]
+            roles.add(role, package_of(sentence) or package_of(body))
+            return

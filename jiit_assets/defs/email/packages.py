@@ -1,0 +1,143 @@
+"""Money figures in placement mail, in lakh rupees per annum (LPA).
+
+A package is read the way the placement office means it: CTC in lakhs, crores or rupees; a stipend
+per month (annualised × 12 so every figure compares in LPA); a range ("15-18 LPA") kept as its lowest
+and highest figure with the words that explain it. A bracketed component list explains a total and
+is not a package of its own, and a stipend's total over the internship ("₹2,40,000 in total for six
+months") is not an annual figure. Scanned text is capped, and no pattern nests quantifiers over
+unbounded text, so hostile input cannot make a match slow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MAX_SCAN_CHARS = 20_000
+
+_NUM = r"(?:\d{1,3}(?:,\d{2,3}){1,4}|\d{1,9})(?:\.\d{1,4})?"
+_LAKH_UNIT = r"(?:LPA|L\.P\.A\.?|lakhs?|lacs?|lakh|lac|L)\b"
+_RANGE_LAKH = re.compile(
+    rf"(?i)(?<![\d.,])(?P<a>{_NUM})\s{{0,3}}(?:{_LAKH_UNIT})?\s{{0,3}}(?:-|–|—|to)\s{{0,3}}(?P<b>{_NUM})\s{{0,3}}{_LAKH_UNIT}"
+)
+_LAKH = re.compile(rf"(?i)(?<![\d.,])(?P<a>{_NUM})\s{{0,3}}{_LAKH_UNIT}")
+_CRORE = re.compile(r"(?i)(?<![\d.,])(?P<a>\d{1,4}(?:\.\d{1,4})?)\s{0,3}(?:crores?|cr)\b")
+_RUPEES = re.compile(
+    rf"(?i)(?:Rs\.?|INR|₹)\s{{0,3}}(?P<a>{_NUM})(?:\s{{0,3}}/-)?(?P<k>\s{{0,3}}[kK]\b)?"
+    r"(?P<per>\s{0,3}(?:per\s+(?:annum|year|month)|p\.?\s?a\.?\b|/\s{0,3}(?:month|mo|annum|year)\b|pm\b|monthly|annually|a\s+month))?"
+)
+_THOUSANDS = re.compile(
+    r"(?i)(?<![\d.,])(?P<a>\d{1,4}(?:\.\d{1,2})?)\s{0,3}[kK]\b(?P<per>\s{0,3}(?:per\s+month|/\s{0,3}(?:month|mo)\b|pm\b|monthly|a\s+month))?"
+)
+_INDIAN_GROUPED = re.compile(
+    r"(?<![\d.,])(?P<a>\d{1,2},\d{2},\d{3})(?![\d,])(?P<per>\s{0,3}(?:per\s+(?:annum|month)|p\.?a\.?|/-))?"
+)
+# A bracketed component list ("{5.5 fixed + 1.65 variable}", "(includes 1.5 L joining bonus)")
+# explains a total; its figures are not packages of their own. Brackets hold at most 300 characters.
+_BREAKDOWN = re.compile(
+    r"[{(\[](?:[^{}()\[\]]{0,300}\+[^{}()\[\]]{0,300}|\s*(?i:incl\.?|includ\w*|comprising|consisting|of\s+which)\b[^{}()\[\]]{0,300})[})\]]"
+)
+_MONTHLY_CONTEXT = re.compile(r"(?i)\b(?:stipend|per\s+month|monthly|/\s*month|p\.?m\.?)\b")
+# "₹2,40,000 in total for the six months": the whole internship's stipend, not a yearly figure.
+_DURATION_TOTAL = re.compile(r"(?i)^\s{0,3}(?:in\s+total|total)\b[^.\n]{0,30}\bmonths?\b")
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class Amount:
+    lpa: float
+    monthly: bool  # a stipend or monthly figure (already converted × 12 to LPA)
+    high: float | None = None  # the top of a range ("15-18 LPA"), in LPA
+    text: str = ""  # the figure as the mail wrote it
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every money figure in LPA; component breakdowns in braces ("{5.5 fixed + …}") are ignored."""
+    text = _BREAKDOWN.sub(" ", text[:MAX_SCAN_CHARS])
+    found: list[tuple[int, int, Amount]] = []
+
+    def add(match: re.Match[str], lpa: float, monthly: bool, high: float | None = None) -> None:
+        start, end = match.start(), match.end()
+        if lpa > 0 and not any(start < e and s < end for s, e, _ in found):
+            found.append((start, end, Amount(round(lpa, 2), monthly, high, match.group(0).strip())))
+
+    for match in _RANGE_LAKH.finditer(text):
+        low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
+        add(match, low, False, round(high, 2) if high > low else None)
+    for match in _CRORE.finditer(text):
+        add(match, _number(match.group("a")) * 100, False)
+    for match in _LAKH.finditer(text):
+        unit_tail = text[match.end() : match.end() + 20].lower()
+        if match.group(0)[-1:] in "Ll" and not re.match(r"\s*(?:per|p\.?a|ctc|fixed|\)|,|\.|$)", unit_tail):
+            continue  # a bare "L" is a lakh only where it reads like one ("12 L per annum", "12L CTC")
+        add(match, _number(match.group("a")), False)
+    _add_rupees(text, add)
+    for match in _THOUSANDS.finditer(text):
+        context = text[max(0, match.start() - 40) : match.end() + 30]
+        if match.group("per") or _MONTHLY_CONTEXT.search(context):
+            add(match, _number(match.group("a")) * 1000 * 12 / 100_000, True)
+    for match in _INDIAN_GROUPED.finditer(text):
+        if _DURATION_TOTAL.match(text[match.end() : match.end() + 60]):
+            continue
+        value = _number(match.group("a"))
+        context = text[max(0, match.start() - 40) : match.end() + 25]
+        monthly = bool(_MONTHLY_CONTEXT.search(context))
+        add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
+    found.sort(key=lambda item: item[0])
+    return [amount for _, _, amount in found]
+
+
+def _add_rupees(text: str, add: Callable[[re.Match[str], float, bool], None]) -> None:
+    for match in _RUPEES.finditer(text):
+        tail = text[match.end() : match.end() + 60]
+        if _DURATION_TOTAL.match(tail):
+            continue
+        value = _number(match.group("a")) * (1000 if match.group("k") else 1)
+        per = (match.group("per") or "").lower()
+        monthly = bool(re.search(r"month|/mo|pm", per)) or (
+            not per and bool(_MONTHLY_CONTEXT.search(tail[:25]))
+        )
+        if monthly:
+            add(match, value * 12 / 100_000, True)
+        elif value >= 10_000:
+            add(match, value / 100_000, False)
+
+
+@dataclass(frozen=True)
+class Package:
+    """One role's package: the lowest figure (what ``package_lpa`` shows), the highest of a range,
+    and the mail's own words when a single number would hide something (a range, a stipend)."""
+
+    lpa: float
+    high: float | None = None
+    text: str | None = None
+
+
+def package_of(text: str) -> Package | None:
+    """The package of one role: the lowest annual figure (final CTC over training stipends);
+    for internship-only offers the monthly stipend × 12. A range keeps its top and its words."""
+    amounts = find_amounts(text)
+    annual = [a for a in amounts if not a.monthly]
+    pool = annual or [a for a in amounts if a.monthly]
+    if not pool:
+        return None
+    lowest = min(pool, key=lambda a: a.lpa)
+    if lowest.high is not None:
+        return Package(lowest.lpa, lowest.high, lowest.text)
+    if lowest.monthly:
+        return Package(lowest.lpa, None, lowest.text)
+    return Package(lowest.lpa)
+
+
+def package_from_text(text: str) -> float | None:
+    """The lowest figure of ``package_of`` (LPA), or None when the text states no package."""
+    package = package_of(text)
+    return package.lpa if package else None
+
+
+def has_amount(text: str) -> bool:
+    return bool(find_amounts(text))

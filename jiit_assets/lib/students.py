@@ -1,0 +1,176 @@
+"""Students named on one line of a notice or an offer mail: names with enrollment numbers.
+
+One parser for the portal and for e-mail. A student line is split into columns (at " - ", "–", "|",
+tabs, commas and brackets; an enrollment number standing alone is a column of its own): the column
+that reads as a person's name is the student, the one that reads as an enrollment number is theirs,
+and the rest (branch, role, package) is handed back for the e-mail rules to read. Whole notices
+(tables and lists of lines) are read by ``student_lists``.
+
+Every pattern is anchored or bounded, and lines longer than ``MAX_LINE_CHARS`` are not read as
+student lines, so hostile input cannot make a match slow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jiit_assets.lib.markup import normalize_space
+
+MAX_LINE_CHARS = 240
+
+
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+# A line that announces a list of students below it (or after its colon).
+LIST_CUE = _words(
+    r"short[- ]?listed",
+    r"following (?:students|candidates)",
+    r"selected (?:students|candidates)",
+    r"(?:students|candidates) (?:are|have been) (?:selected|shortlisted)",
+    r"qualified for",
+    r"cleared (?:the )?(?:online test|test|round|interview)",
+    r"congratulations to",
+)
+# Enrollment numbers: JIIT uses 8-10 digits (22103045, 9921103045); other colleges mix letters in.
+_ENROLLMENT = r"(?=[A-Za-z0-9]{0,7}\d{5})[A-Za-z0-9]{6,12}"
+_ENROLLMENT_RE = re.compile(rf"^{_ENROLLMENT}$")
+_ENROLLMENT_TOKEN = re.compile(rf"(?<![\w,.]){_ENROLLMENT}(?![\w,]|\.\d)")
+# A person's name: 1-6 words of letters, dots, apostrophes and hyphens.
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_])){0,30}\.?"
+_NAME = rf"{_NAME_WORD}(?:[ ]{{1,3}}{_NAME_WORD}){{0,5}}"
+_NAME_RE = re.compile(rf"^{_NAME}$")
+_BULLET_RE = re.compile(r"^\s{0,8}(?:\(?\d{1,4}[.):]\s{0,4}|[-*•·▪●◦]\s{0,4}|[a-z][.)]\s{1,4})")
+# Column separators inside a student line: spaced dashes, pipes, tabs, commas, brackets, wide gaps.
+_COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—]\s{1,4}|[–—|\t,;()\[\]]|\s{3,}|\s{0,4}:\s{1,4}")
+# fmt: off
+_NOT_A_PERSON = _words(
+    r"contact", r"call", r"phone", r"mobile", r"whatsapp", r"helpline", r"email", r"office", r"cell", r"ctc",
+    r"package", r"stipend", r"base", r"bonus", r"total", r"venue", r"date", r"time", r"round", r"test",
+    r"interview", r"company", r"role", r"location", r"deadline", r"note", r"students?", r"candidates?", r"mr",
+    r"mrs", r"ms", r"dr", r"prof", r"sir", r"madam", r"regards", r"team", r"department", r"dept",
+    r"shortlisted", r"selected", r"following", r"list", r"b\.?tech", r"m\.?tech", r"mca", r"bca", r"cse",
+    r"ece", r"it", r"bba", r"mba", r"sno", r"s\.no", r"sr", r"name", r"enrollment", r"enrolment", r"roll",
+    r"allowance", r"salary", r"fixed", r"variable", r"component", r"insurance", r"gratuity", r"pf",
+    r"incentive", r"esops?", r"relocation", r"joining", r"retention", r"perks", r"benefits", r"amount",
+    r"congratulations", r"dear", r"hi", r"hello", r"thanks", r"cheers", r"branch", r"batch", r"lpa",
+    r"engineer", r"analyst", r"developer", r"intern", r"trainee", r"consultant", r"manager", r"sde",
+)
+# fmt: on
+@dataclass(frozen=True)
+class StudentLine:
+    """One student read from a line: the other columns (branch, role, package) are kept for e-mail."""
+
+    name: str
+    enrollment: str | None
+    rest: tuple[str, ...] = ()
+    bulleted: bool = False
+
+
+def clean_name(name: str) -> str | None:
+    """The name as written when it reads as a person's name, else None."""
+    name = normalize_space(name[:200]).replace("\n", " ").strip(" .,;:-–—|")
+    if not name or len(name) > 80 or not _NAME_RE.match(name):
+        return None
+    if _NOT_A_PERSON.search(name):
+        return None
+    return name
+
+
+def clean_enrollment(value: str) -> str | None:
+    """The enrollment number (upper-cased) when ``value`` is one, else None."""
+    value = value.strip().replace(" ", "")[:20]
+    return value.upper() if _ENROLLMENT_RE.match(value) else None
+
+
+# A branch or programme written after the name in the same column ("Deepika Rawat ECE").
+_BRANCH_TAIL = re.compile(
+    r"\s{1,3}(?:B\.?\s?Tech\.?|M\.?\s?Tech\.?|CSE|IT|ECE|EEE|ME|CE|BT|MBA|MCA|BCA|BBA)$"
+)
+
+
+def _line_name(column: str) -> str | None:
+    """A column that is a capitalised person's name (prose in lower case is not a name)."""
+    name = clean_name(_BRANCH_TAIL.sub("", column.strip()))
+    if name is None or not all(word[:1].isupper() for word in name.split()):
+        return None
+    return name
+
+
+def after_bullet(line: str) -> str | None:
+    """The line without its leading number or bullet ("1.", "(2)", "•"), or None when it has none."""
+    bullet = _BULLET_RE.match(line)
+    return line[bullet.end() :] if bullet else None
+
+
+def _columns(line: str) -> list[str]:
+    line = _ENROLLMENT_TOKEN.sub(lambda match: f"|{match.group(0)}|", line)
+    return [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
+
+
+def students_in_line(line: str) -> list[StudentLine]:
+    """The students one line names: "Name (Enr)", "Enr - Name", "Name, Enr, Branch", "1. Name – Enr – CSE",
+    "Name | Enr | Role | CTC" or several "Name (Enr)" pairs; empty when the line is not a student line."""
+    if len(line) > MAX_LINE_CHARS:
+        return []
+    bullet = _BULLET_RE.match(line)
+    text = line[bullet.end() :] if bullet else line
+    kinds: list[tuple[str, str]] = []
+    for column in _columns(text):
+        if (enrollment := clean_enrollment(column)) is not None:
+            kinds.append(("E", enrollment))
+        elif (name := _line_name(column)) is not None:
+            kinds.append(("N", name))
+        else:
+            kinds.append(("O", column))
+    names = [value for kind, value in kinds if kind == "N"]
+    enrollments = [value for kind, value in kinds if kind == "E"]
+    rest = tuple(value for kind, value in kinds if kind == "O")
+    if len(names) == 1 and len(enrollments) <= 1:
+        return [StudentLine(names[0], enrollments[0] if enrollments else None, rest, bullet is not None)]
+    if len(names) > 1 and len(names) == len(enrollments) and len(rest) <= len(names):
+        return [StudentLine(n, e, (), bullet is not None) for n, e in zip(names, enrollments, strict=True)]
+    return []
+
+
+def listed_students(text: str) -> int:
+    """How many lines name a student (two or more name words) with an enrollment number."""
+    return sum(
+        1
+        for line in text[:50_000].split("\n")
+        if any(s.enrollment and len(s.name.split()) >= 2 for s in students_in_line(line.strip()))
+    )
+
+
+_INLINE_NAME_ENR = re.compile(
+    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}(?P<enr>{_ENROLLMENT})\s{{0,3}}[)\]]"
+)
+
+
+def inline_students(text: str) -> list[StudentLine]:
+    """ "Name (Enrollment)" pairs inside sentences ("… selection of Priya Rao (21103301) and …")."""
+    found: list[StudentLine] = []
+    for match in _INLINE_NAME_ENR.finditer(text[:20_000]):
+        words = match.group("name").split()
+        while words and _NOT_A_PERSON.search(words[0]):
+            words = words[1:]  # "Congratulations Priya Rao" -> "Priya Rao"
+        name = _line_name(" ".join(words)) if len(words) >= 2 else None
+        enrollment = clean_enrollment(match.group("enr"))
+        if name and enrollment:
+            found.append(StudentLine(name, enrollment))
+    return found
+
+
+_NAME_LIST = re.compile(r"\s{0,3}(?:,|;|\band\b|&)\s{0,3}")
+
+
+def names_in_list(text: str) -> list[str]:
+    """Names of a comma list ("Aditi Rao, Kunal Sethi and Meera Iyer"); empty unless every item is a
+    capitalised name of two or more words."""
+    items = [item for item in _NAME_LIST.split(text[:2000]) if item.strip()]
+    names = [_line_name(item) for item in items]
+    if len(items) < 2 or not all(names) or not all(len(str(name).split()) >= 2 for name in names):
+        return []
+    return [str(name) for name in names]
