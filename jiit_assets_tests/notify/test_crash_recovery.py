@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
 from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.lease import DELIVERY_LEASE_ID, STALE_AFTER
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
-from jiit_assets.lib.schema import DELIVERIES, NOTICES
+from jiit_assets.lib.schema import DELIVERIES, LOCKS, NOTICES
 from jiit_assets_tests.fixtures.notify import CHANNEL_CHAT, add_users, queued_notice, store_notices
 from jiit_assets_tests.fixtures.servers import REPO_ROOT
 
@@ -97,6 +99,18 @@ def test_a_killed_run_is_completed_by_the_next_without_duplicates(mongo, telegra
     assert mongo.collection(NOTICES).count_documents({"pending": True}) == 3
 
     telegram_standin.release()
+    # The killed run belongs to no instance the next run knows, and its heartbeat is recent, so at
+    # first it counts as alive: the next run sends nothing.
+    resources = {"mongo": mongo, "telegram": telegram_resource, "web_push": WebPushResource()}
+    waiting = dg.materialize([deliveries], resources=resources)
+    assert (
+        "in progress"
+        in waiting.asset_materializations_for_node("deliveries")[0].metadata["skipped_because"].value
+    )
+    assert len(telegram_standin.messages) == delivered_before_crash
+    # Once its heartbeat is older than STALE_AFTER (time moved on), the lease is taken over.
+    stale = datetime.now(UTC) - STALE_AFTER - timedelta(seconds=1)
+    mongo.collection(LOCKS).update_one({"_id": DELIVERY_LEASE_ID}, {"$set": {"heartbeat_at": stale}})
     result = dg.materialize(
         [deliveries],
         resources={"mongo": mongo, "telegram": telegram_resource, "web_push": WebPushResource()},

@@ -20,6 +20,7 @@ import hmac
 import html
 import json
 import logging
+import random
 import secrets
 import struct
 import threading
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from jiit_assets_tests.standins.http import LoopbackServer, StandinHandler
+from jiit_assets_tests.standins.http import LoopbackServer, Outage, StandinHandler
 
 LOGGER = logging.getLogger("jiit_assets_tests.standins.push")
 MAX_CLAIM_LIFETIME = 24 * 3600
@@ -152,10 +153,15 @@ class _Subscription:
 class PushStandin:
     """The running stand-in: ``.url``, subscriptions, fault controls and what it received."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, delay_seconds: float = 0.0, jitter_seconds: float = 0.0) -> None:
         self.received: list[ReceivedPush] = []
         self.responses: Counter[int] = Counter()
         self.retry_after_seconds = 1
+        # Real push services answer across the internet in tens to hundreds of milliseconds; each
+        # answer waits delay ± jitter (uniform) before the push is handled.
+        self.delay_seconds = delay_seconds
+        self.jitter_seconds = jitter_seconds
+        self.outage = Outage()
         self._subscriptions: dict[str, _Subscription] = {}
         self._fail_next: deque[int] = deque()
         self._lock = threading.Lock()
@@ -195,7 +201,20 @@ class PushStandin:
         with self._lock:
             return [push for push in self.received if push.subscription_id == subscription_id]
 
+    def fail_for(self, seconds: float, status: int = 503) -> None:
+        """Answer ``status`` to every push for ``seconds`` of :attr:`outage`'s clock."""
+        self.outage.start(seconds, status)
+
+    def wait_like_a_remote_service(self) -> None:
+        delay = self.delay_seconds + random.uniform(-self.jitter_seconds, self.jitter_seconds)
+        if delay > 0:
+            time.sleep(delay)
+
     def handle(self, subscription_id: str, headers: Any, body: bytes) -> tuple[int, dict[str, str]]:
+        self.wait_like_a_remote_service()
+        failing = self.outage.failing()
+        if failing is not None:
+            return failing, {}
         with self._lock:
             subscription = self._subscriptions.get(subscription_id)
             if subscription is None:
@@ -280,5 +299,5 @@ def _handler_for(standin: PushStandin) -> type[StandinHandler]:
     return Handler
 
 
-def start_push_standin(port: int = 0) -> PushStandin:
-    return PushStandin(port)
+def start_push_standin(port: int = 0, delay_seconds: float = 0.0, jitter_seconds: float = 0.0) -> PushStandin:
+    return PushStandin(port, delay_seconds, jitter_seconds)
