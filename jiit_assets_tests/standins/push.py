@@ -162,6 +162,8 @@ class PushStandin:
         self.delay_seconds = delay_seconds
         self.jitter_seconds = jitter_seconds
         self.outage = Outage()
+        # Real push services explain a refusal in the body (JSON or text); the pipeline must not keep it.
+        self.error_body = b""
         self._subscriptions: dict[str, _Subscription] = {}
         self._fail_next: deque[int] = deque()
         self._lock = threading.Lock()
@@ -294,7 +296,7 @@ def _handler_for(standin: PushStandin) -> type[StandinHandler]:
                 self._send(404, b"", "text/plain")
                 return
             status, extra = standin.handle(self.path.removeprefix("/push/"), self.headers, body)
-            self._send(status, b"", "text/plain", extra)
+            self._send(status, b"" if status < 300 else standin.error_body, "text/plain", extra)
 
     return Handler
 

@@ -160,6 +160,8 @@ class TelegramStandin:
         self.requests: Counter[str] = Counter()
         self._flood = _FloodControl(private_interval=private_interval)
         self.outage = Outage()
+        # Seconds to wait before answering a method (lower-case name), e.g. a getMe that times out.
+        self.method_delays: dict[str, float] = {}
         self._fail_next: deque[int] = deque()
         self._delay_next: deque[float] = deque()
         self._hold_after: int | None = None
@@ -221,11 +223,14 @@ class TelegramStandin:
             self.blocked_chats.clear()
             self.delay_seconds = 0.0
             self.outage.clear()
+            self.method_delays.clear()
             self._flood = _FloodControl(private_interval=self._flood.private_interval)
         self._released.set()
 
     # Request handling ---------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.method_delays.get(method.lower()):
+            time.sleep(self.method_delays[method.lower()])
         failing = self.outage.failing(method)
         if failing is not None:
             return failing, _error(failing, HTTPStatus(failing).phrase)

@@ -49,8 +49,9 @@ def describe_error(error: BaseException) -> str:
 
 
 def _b64url(text: str) -> bytes | None:
-    try:
-        return base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+    text = text.strip().rstrip("=").replace("+", "-").replace("/", "_")  # either alphabet
+    try:  # strict: the lenient decoder silently drops characters outside the alphabet
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         return None
 
