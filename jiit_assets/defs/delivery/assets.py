@@ -29,7 +29,7 @@ from typing import Any
 import dagster as dg
 
 from jiit_assets.defs.delivery.lease import DeliveryLease, RunLiveness
-from jiit_assets.defs.delivery.ledger import LedgerEntry, load_entries
+from jiit_assets.defs.delivery.ledger import LedgerEntry, load_entries, recover_intents
 from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter
 from jiit_assets.defs.delivery.outcome import (
     TELEGRAM,
@@ -55,7 +55,7 @@ from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
-from jiit_assets.lib.schema import DELIVERIES, LOCKS, NOTICES, PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets.lib.schema import DELIVERIES, DELIVERY_INTENTS, LOCKS, NOTICES, PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets.lib.vocabulary import OWNERS, SourceError
 
 Document = dict[str, Any]
@@ -107,9 +107,14 @@ def deliveries(
         return dg.MaterializeResult(
             metadata={"notices": 0, "skipped_because": f"delivery run {holder.owner} in progress"}
         )
-    with lease.kept_alive(), LedgerWriter(mongo.collection(DELIVERIES), fence=lease.fence) as writer:
+    intents = mongo.collection(DELIVERY_INTENTS)
+    writer = LedgerWriter(mongo.collection(DELIVERIES), intents, owner=context.run.run_id, fence=lease.fence)
+    with lease.kept_alive(), writer:
         try:
+            # Sends a dead run left in flight are marked possibly delivered before anything is sent.
+            recovered = recover_intents(intents, mongo.collection(DELIVERIES))
             problem, metadata = _deliver(context, mongo, telegram, web_push, writer)
+            metadata["possible_duplicates"] += recovered
         except LeaseLost:
             raise dg.Failure(
                 description=(

@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from pymongo import UpdateOne
 from pymongo.collection import Collection
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.error import (
@@ -47,17 +46,18 @@ from telegram.error import (
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from jiit_assets.defs.delivery.ledger import (
+    Intent,
     LedgerEntry,
     LedgerState,
-    attempt_failed_op,
-    begin_op,
-    finish_op,
+    attempt_failed,
+    begin,
+    finish,
     give_up_reason,
     now_utc,
-    recover_op,
-    sent_op,
+    recover_legacy,
+    sent,
 )
-from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter
+from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter, Operation
 from jiit_assets.defs.delivery.telegram_pacing import RateLimiter, retry_after_seconds
 from jiit_assets.defs.delivery.telegram_resource import TelegramConfigError, TelegramResource
 from jiit_assets.defs.notices.render import telegram_plain_text
@@ -172,7 +172,7 @@ class TelegramFanout:
         entries: dict[str, dict[str, LedgerEntry]],
     ) -> TelegramReport:
         """``entries[notice_id][chat_id]`` = that recipient's ledger entry (created when missing)."""
-        recovered: list[UpdateOne] = []
+        recovered: list[Operation] = []
         for notice in notices:
             known = entries.setdefault(notice.notice_id, {})
             for recipient in recipients:
@@ -182,7 +182,7 @@ class TelegramFanout:
                         notice.notice_id, notice.revision, CHANNEL, recipient.chat_id, LedgerState.RETRY
                     ),
                 )
-            recovered += [op for op in map(recover_op, known.values()) if op is not None]
+            recovered += [op for op in map(recover_legacy, known.values()) if op is not None]
         await self._write(recovered)
         self.report.unconfirmed_resent += len(recovered)
         results = await asyncio.gather(
@@ -193,8 +193,11 @@ class TelegramFanout:
             raise next((e for e in errors if isinstance(e, LeaseLost | TelegramConfigError)), errors[0])
         return self.report
 
-    async def _write(self, operations: Sequence[UpdateOne], *, intent: bool = False) -> None:
-        await asyncio.wrap_future(self.writer.submit(operations, intent=intent))
+    async def _write(self, operations: Sequence[Operation], resolves: str | None = None) -> None:
+        await asyncio.wrap_future(self.writer.record(operations, resolves))
+
+    async def _intend(self, intent: Intent) -> None:
+        await asyncio.wrap_future(self.writer.intend(intent))
 
     def _final(self, notice: TelegramNotice, state: LedgerState, reason: str | None) -> Outcome:
         """``retry`` becomes ``failed`` once the notice is past the give-up window."""
@@ -218,15 +221,15 @@ class TelegramFanout:
             if self._stopped is not None:
                 return
             if held is not None:
-                await self._write([finish_op(entry, *self._final(notice, *held))])
+                await self._write([finish(entry, *self._final(notice, *held))], entry.id)
                 continue
             try:
                 state, reason = await self._send_notice(recipient, notice, entry)
             except (LeaseLost, TelegramConfigError) as error:
                 self._stopped = error
                 raise
-            if not entry.done and entry.state != state:  # sent entries were closed by their confirmation
-                await self._write([finish_op(entry, state, reason)])
+            if not entry.done:  # sent entries were closed by their confirmation
+                await self._write([finish(entry, state, reason)], entry.id)
             if state == LedgerState.GONE:
                 held = (state, reason)
                 await self._deactivate(recipient, reason or "blocked")
@@ -268,19 +271,19 @@ class TelegramFanout:
         chat = recipient.chat_id
         await self.limiter.acquire(chat)
         async with self.in_flight:
-            await self._write([begin_op(entry, index)], intent=True)  # no send before it is recorded
+            await self._intend(begin(entry, index))  # no send before it is recorded
             try:
                 message, plain = await self._post(chat, notice.chunks[index], entry, index)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 self.report.rate_limited += 1
                 self.limiter.hold_chat(chat, seconds)
-                await self._write([attempt_failed_op(entry, unconfirmed=False)])
+                await self._write(attempt_failed(entry, unconfirmed=False), entry.id)
                 raise TransientTelegramError(
                     f"rate limited (retry after {seconds:g} s)", rate_limited=seconds
                 ) from None
             except InvalidToken as error:
-                await self._write([attempt_failed_op(entry, unconfirmed=False)])
+                await self._write(attempt_failed(entry, unconfirmed=False), entry.id)
                 raise TelegramConfigError(f"Telegram rejected the bot token: {self._reason(error)}") from None
             except BadRequest as error:  # a NetworkError subclass, but a definite refusal
                 return await self._refusal(recipient, notice, entry, error)
@@ -288,7 +291,7 @@ class TelegramFanout:
                 await self._network_error(entry, error)
             except TelegramError as error:
                 return await self._refusal(recipient, notice, entry, error)
-            await self._write([sent_op(entry, message.message_id, plain_text=plain, last=last)])
+            await self._write([sent(entry, message.message_id, plain_text=plain, last=last)], entry.id)
         self.report.messages_sent += 1
         self.report.plain_text_fallbacks += int(plain)
         return LedgerState.SENT, None
@@ -298,7 +301,7 @@ class TelegramFanout:
         ambiguous = isinstance(error, TimedOut) and not isinstance(
             error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout
         )
-        await self._write([attempt_failed_op(entry, unconfirmed=ambiguous)])
+        await self._write(attempt_failed(entry, unconfirmed=ambiguous), entry.id)
         self.report.unconfirmed_resent += int(ambiguous)
         raise TransientTelegramError(self._reason(error) or type(error).__name__) from None
 
@@ -325,7 +328,7 @@ class TelegramFanout:
         self, recipient: TelegramRecipient, notice: TelegramNotice, entry: LedgerEntry, error: TelegramError
     ) -> Outcome:
         outcome = self._final(notice, *self._refused(recipient, error))
-        await self._write([finish_op(entry, *outcome)])  # inside the slot: nothing is left in flight
+        await self._write([finish(entry, *outcome)], entry.id)  # inside the slot: nothing is left in flight
         return outcome
 
     def _refused(self, recipient: TelegramRecipient, error: TelegramError) -> Outcome:

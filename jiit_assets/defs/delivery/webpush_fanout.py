@@ -40,13 +40,13 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from jiit_assets.defs.delivery.ledger import (
     LedgerEntry,
     LedgerState,
-    attempt_failed_op,
-    begin_op,
-    finish_op,
+    attempt_failed,
+    begin,
+    finish,
     give_up_reason,
     now_utc,
-    recover_op,
-    sent_op,
+    recover_legacy,
+    sent,
 )
 from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter
 from jiit_assets.defs.delivery.push_endpoints import describe_error, key_refusal
@@ -228,7 +228,7 @@ class PushFanout:
         recovered = []
         for notice in notices:
             known = entries.setdefault(notice.notice_id, {})
-            recovered += [op for op in map(recover_op, known.values()) if op is not None]
+            recovered += [op for op in map(recover_legacy, known.values()) if op is not None]
             data = encode_payload(notice.payload) if notice.payload.get("title") else ""
             for subscription in subscriptions:
                 entry = known.setdefault(
@@ -241,7 +241,7 @@ class PushFanout:
                     by_subscription.setdefault(subscription.id, []).append(
                         (notice, data, subscription, entry)
                     )
-        self.writer.write(recovered)
+        self.writer.record(recovered).result()
         self.report.unconfirmed_resent += len(recovered)
         return by_subscription
 
@@ -251,7 +251,7 @@ class PushFanout:
             if self._stop.is_set():
                 return
             if gone_reason is not None:
-                self.writer.write([finish_op(entry, LedgerState.GONE, gone_reason)])
+                self.writer.record([finish(entry, LedgerState.GONE, gone_reason)], entry.id).result()
                 continue
             try:
                 state, reason = self._send(notice, data, subscription, entry)
@@ -267,7 +267,7 @@ class PushFanout:
                 )
                 state, reason = (LedgerState.FAILED, expired) if expired else (state, reason)
             if not entry.done:  # a confirmed push was closed as sent by its confirmation write
-                self.writer.write([finish_op(entry, state, reason)])
+                self.writer.record([finish(entry, state, reason)], entry.id).result()
             self._count(state, reason, notice, subscription, entry, gone)
             if state == LedgerState.GONE:
                 gone_reason = reason
@@ -318,17 +318,17 @@ class PushFanout:
         self, notice: PushNotice, data: str, subscription: PushSubscription, entry: LedgerEntry
     ) -> tuple[LedgerState, str | None]:
         """One request: its outcome, or :class:`TransientPushError` (its outcome already recorded)."""
-        self.writer.write([begin_op(entry, 0)], intent=True)
+        self.writer.intend(begin(entry, 0)).result()
         try:
             self._request(notice, data, subscription)
         except WebPushException as error:
             return self._answer(error, entry)
         except requests.exceptions.ConnectionError:  # includes ConnectTimeout: nothing was sent
-            self.writer.write([attempt_failed_op(entry, unconfirmed=False)])
+            self.writer.record(attempt_failed(entry, unconfirmed=False), entry.id).result()
             raise TransientPushError("could not connect to the push service") from None
         except requests.exceptions.Timeout:
             # It may have accepted the push; the Topic header makes the resend replace it.
-            self.writer.write([attempt_failed_op(entry, unconfirmed=True)])
+            self.writer.record(attempt_failed(entry, unconfirmed=True), entry.id).result()
             with self._lock:
                 self.report.unconfirmed_resent += 1
             raise TransientPushError("push service did not answer in time") from None
@@ -337,7 +337,7 @@ class PushFanout:
             # recipient's failure alone; the text is scrubbed of URLs.
             return LedgerState.FAILED, f"subscription unusable: {describe_error(error)}"
         # Confirmation and "sent" in one operation: a push is always a recipient's only message.
-        self.writer.write([sent_op(entry, None, plain_text=False, last=True)])
+        self.writer.record([sent(entry, None, plain_text=False, last=True)], entry.id).result()
         return LedgerState.SENT, None
 
     def _answer(self, error: WebPushException, entry: LedgerEntry) -> tuple[LedgerState, str | None]:
@@ -345,7 +345,7 @@ class PushFanout:
         if status in (404, 410):
             return LedgerState.GONE, f"{status_reason(status)}: subscription expired"
         if status is None or status == 429 or status >= 500:
-            self.writer.write([attempt_failed_op(entry, unconfirmed=False)])
+            self.writer.record(attempt_failed(entry, unconfirmed=False), entry.id).result()
             wait = None
             if status == 429:
                 with self._lock:
