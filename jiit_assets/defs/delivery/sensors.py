@@ -33,16 +33,16 @@ from jiit_assets.defs.delivery.lease import read_holder, stale_run_reason
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import LOCKS, NOTICES
+from jiit_assets.lib.vocabulary import aware_utc
 
 PENDING_SET_TAG = "jiit/pending_set"
 ATTEMPT_TAG = "jiit/pending_set_attempt"
 RETRY_BACKOFF_SECONDS = 60
 MAX_RETRY_BACKOFF_SECONDS = 3600
 unsent_notices_sensor_name = "unsent_notices_sensor"
-# Runs that have begun executing; queued ones are the run queue's and run monitoring's business.
-_JUDGED_STATUSES = frozenset(
-    {dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
-)
+# Runs that have begun executing. Queued and starting ones are the run queue's and run
+# monitoring's business (dagster.yaml: start_timeout_seconds).
+_JUDGED_STATUSES = frozenset({dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING})
 
 
 @dataclass
@@ -146,7 +146,12 @@ def _wait_for_active_run(context: dg.SensorEvaluationContext, mongo: MongoResour
     now = datetime.now(UTC)
     for record in records:
         run = record.dagster_run
-        started = datetime.fromtimestamp(record.start_time, UTC) if record.start_time else None
+        # A run killed before it reported its start has only its creation time.
+        started = (
+            datetime.fromtimestamp(record.start_time, UTC)
+            if record.start_time
+            else aware_utc(record.create_timestamp)
+        )
         stale = stale_run_reason(run.run_id, started, holder, now) if run.status in _JUDGED_STATUSES else None
         if stale is None:
             return dg.SkipReason(
