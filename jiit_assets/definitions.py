@@ -17,6 +17,7 @@ from jiit_assets.defs.alerts import definitions as alerts
 from jiit_assets.defs.alerts.resources import DEFAULT_WEBSERVER_URL, OperatorAlertsResource
 from jiit_assets.defs.analytics import definitions as analytics
 from jiit_assets.defs.delivery import definitions as delivery
+from jiit_assets.defs.delivery.push_endpoints import DEFAULT_PUSH_SERVICE_HOSTS
 from jiit_assets.defs.delivery.telegram_resource import DEFAULT_API_BASE_URL as DEFAULT_TELEGRAM_API_BASE_URL
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
@@ -73,6 +74,8 @@ def build_resources() -> dict[str, Any]:
         vapid_private_key=env_or_empty("VAPID_PRIVATE_KEY"),
         vapid_public_key=env_or_empty("VAPID_PUBLIC_KEY"),
         vapid_subject=env_or_empty("VAPID_SUBJECT"),
+        allowed_push_hosts=env_or_default("WEB_PUSH_ALLOWED_HOSTS", ",".join(DEFAULT_PUSH_SERVICE_HOSTS)),
+        extra_push_origins=env_or_default("WEB_PUSH_EXTRA_ORIGINS", ""),
     )
     resources["operator_alerts"] = OperatorAlertsResource(
         admin_chat_ids=env_or_empty("TELEGRAM_ADMIN_CHAT_ID"),

@@ -26,6 +26,7 @@ DELIVERIES = "deliveries"
 USERS = "users"
 PUSH_SUBSCRIPTIONS = "push_subscriptions"
 LOCKS = "locks"  # leases that keep two delivery runs apart
+DELIVERY_INTENTS = "delivery_intents"  # sends in flight: one small document per ledger write
 
 INDEXES: dict[str, list[IndexModel]] = {
     RAW_SUPERSET_NOTICES: [

@@ -120,16 +120,13 @@ def run(bench: Bench) -> Section:
     section.add(
         "",
         "The sender paces itself at 30/s, and the stand-in's 429s are rare and absorbed. Each message "
-        "costs two ledger writes (`notify/ledger.py`): `begin` before the send and, for a recipient's "
-        "last or only message, one `message_sent(last=True)` that confirms it and closes the entry "
-        "(a multi-chunk text adds one confirmation per earlier chunk). `notify/telegram.py` runs them "
-        "through `asyncio.to_thread`: the chat's own task awaits its `begin` before sending (a send "
-        "never starts unrecorded) while the other chats' sends go on. Each is one `_id` update; on "
-        "FerretDB v1 (SQLite, one writer at a time) it takes milliseconds and gets slower as "
-        "`deliveries` grows by one document per recipient, so the first → last 10% column shows "
-        "whether the database still holds the rate back, and the last column the time spent waiting "
-        "on MongoDB (summed over the worker threads, so it can exceed the run). On MongoDB these are "
-        "`_id` index writes of about a millisecond.",
+        "has an intent recorded before it is sent and an outcome after it (`defs/delivery/ledger.py`); "
+        "the group-commit writer (`ledger_writer.py`) puts the intents of every message in flight into "
+        "one `delivery_intents` insert and their outcomes into one `bulk_write` (a recipient's first "
+        "outcome is an insert of the whole entry), so the chat's own task waits for its intent before "
+        "sending (a send never starts unrecorded) while the other chats' sends go on. The first → last "
+        "10% column shows whether the database still holds the rate back, and the last column the "
+        "time spent waiting on MongoDB (summed over the worker threads, so it can exceed the run).",
     )
     fraction = median(fractions)
     section.targets = [

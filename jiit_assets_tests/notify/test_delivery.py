@@ -10,7 +10,6 @@ import dagster as dg
 import pytest
 
 from jiit_assets.defs.delivery.assets import deliveries
-from jiit_assets.defs.delivery.ledger import MAX_RUNS_PER_RECIPIENT
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import topic_for
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
@@ -198,20 +197,22 @@ def test_server_errors_are_retried_without_duplicates(mongo, telegram_standin, t
     assert entry["state"] == "sent" and entry["attempts"] == 3
 
 
-def test_persistent_failures_stop_after_bounded_runs(mongo, telegram_standin, telegram_resource):
-    store_notices(mongo, queued_notice("n1"))
+def test_persistent_failures_are_given_up_only_after_the_window(mongo, telegram_standin, telegram_resource):
+    # Five runs of 503s inside the window keep the recipient pending; the same failure on a notice
+    # queued longer ago than the window fails it for good.
+    store_notices(mongo, queued_notice("n1"), queued_notice("old", age_minutes=25 * 60))
     resource = TelegramResource(**{**telegram_resource.model_dump(), "max_attempts": 1})
-    for run in range(1, MAX_RUNS_PER_RECIPIENT + 1):
-        telegram_standin.fail_next(1, 503)
-        metadata = deliver(mongo, resource, WebPushResource())
-        notice = mongo.collection(NOTICES).find_one()
-        entry = mongo.collection(DELIVERIES).find_one()
-        if run < MAX_RUNS_PER_RECIPIENT:
-            assert notice["delivery"]["telegram"] == "pending" and notice["pending"] is True
-            assert entry["state"] == "retry" and metadata["still_pending"] == 1
-        else:
-            assert notice["delivery"]["telegram"] == "failed" and notice["pending"] is False
-            assert entry["state"] == "failed" and "Service Unavailable" in entry["reason"]
+    for _ in range(5):
+        telegram_standin.fail_next(2, 503)
+        deliver(mongo, resource, WebPushResource())
+        mongo.collection(NOTICES).update_many({"_id": "superset:old"}, {"$set": {"pending": False}})
+        notice = mongo.collection(NOTICES).find_one({"_id": "superset:n1"})
+        assert notice["delivery"]["telegram"] == "pending" and notice["pending"] is True
+    old = mongo.collection(NOTICES).find_one({"_id": "superset:old"})
+    assert old["delivery"]["telegram"] == "failed"
+    entry = mongo.collection(DELIVERIES).find_one({"notice_id": "superset:old"})
+    assert entry["state"] == "failed" and "gave up" in entry["reason"]
+    assert "Service Unavailable" in entry["reason"]
     assert telegram_standin.messages == []
 
 
@@ -229,8 +230,8 @@ def test_edited_notice_is_delivered_again_as_a_new_revision(mongo, telegram_stan
 
 
 @pytest.mark.parametrize("subject", ["mailto:admin@example.com", "https://localhost", "placement@jiit.ac.in"])
-def test_placeholder_vapid_subjects_fail_before_sending(mongo, telegram_standin, telegram_resource, vapid_keys,
-                                                        subject):  # fmt: skip
+def test_placeholder_vapid_subjects_fail_the_run_but_not_telegram(mongo, telegram_standin, telegram_resource,
+                                                                   vapid_keys, subject):  # fmt: skip
     store_notices(mongo, queued_notice("n1"))
     resource = WebPushResource(vapid_private_key=vapid_keys.private, vapid_subject=subject)
     result = dg.materialize(
@@ -241,7 +242,9 @@ def test_placeholder_vapid_subjects_fail_before_sending(mongo, telegram_standin,
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.error
     assert "VAPID_SUBJECT" in str(failure) and vapid_keys.private not in str(failure)
-    assert telegram_standin.messages == []
+    assert len(telegram_standin.messages_for(CHANNEL_CHAT)) == 1
+    notice = mongo.collection(NOTICES).find_one()
+    assert notice["delivery"] == {"telegram": "sent", "web_push": "pending"}
 
 
 def test_a_notice_without_text_fails_visibly_instead_of_counting_as_sent(

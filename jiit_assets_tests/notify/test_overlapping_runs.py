@@ -67,14 +67,21 @@ def test_a_second_run_while_one_is_delivering_sends_nothing_and_every_message_ar
     assert mongo.collection(LOCKS).count_documents({}) == 0, "the lease is released at the end"
 
 
-def test_a_lease_left_by_a_run_that_no_longer_exists_is_taken_over(
+def test_a_lease_of_a_run_unknown_to_this_instance_counts_until_its_heartbeat_is_stale(
     mongo, telegram_standin, telegram_resource, web_push_resource
 ):
+    # The owner may be a run of another Dagster instance (another DAGSTER_HOME, a one-off
+    # `dagster asset materialize`): unknown here is not dead. Only its heartbeat's age decides.
     store_notices(mongo, queued_notice("n1"))
     mongo.collection(LOCKS).insert_one(
-        {"_id": DELIVERY_LEASE_ID, "owner": "run-that-crashed", "heartbeat_at": datetime.now(UTC)}
+        {"_id": DELIVERY_LEASE_ID, "owner": "run-of-another-instance", "heartbeat_at": datetime.now(UTC)}
     )
+    waiting = _materialize(dg.DagsterInstance.ephemeral(), mongo, telegram_resource, web_push_resource)
+    assert "run-of-another-instance" in _metadata(waiting)["skipped_because"]
+    assert telegram_standin.messages == []
 
+    stale = datetime.now(UTC) - STALE_AFTER - timedelta(seconds=1)
+    mongo.collection(LOCKS).update_one({"_id": DELIVERY_LEASE_ID}, {"$set": {"heartbeat_at": stale}})
     result = _materialize(dg.DagsterInstance.ephemeral(), mongo, telegram_resource, web_push_resource)
 
     assert result.success
@@ -85,7 +92,7 @@ def test_a_lease_left_by_a_run_that_no_longer_exists_is_taken_over(
 def test_a_stale_lease_is_taken_over_even_if_its_owner_looks_alive(
     mongo, telegram_standin, telegram_resource, web_push_resource
 ):
-    from jiit_assets.defs.delivery.lease import DeliveryLease
+    from jiit_assets.defs.delivery.lease import DeliveryLease, RunLiveness
 
     stale = datetime.now(UTC) - STALE_AFTER - timedelta(minutes=1)
     mongo.collection(LOCKS).insert_one(
@@ -93,8 +100,11 @@ def test_a_stale_lease_is_taken_over_even_if_its_owner_looks_alive(
     )
     lease = DeliveryLease(mongo.collection(LOCKS), owner="new-run")
 
-    assert lease.acquire(lambda run_id: True) is None
+    assert lease.acquire(lambda run_id: RunLiveness.RUNNING) is None
     assert mongo.collection(LOCKS).find_one({"_id": DELIVERY_LEASE_ID})["took_over"] == "stuck-run"
     assert (
-        DeliveryLease(mongo.collection(LOCKS), owner="third").acquire(lambda run_id: True).owner == "new-run"
+        DeliveryLease(mongo.collection(LOCKS), owner="third")
+        .acquire(lambda run_id: RunLiveness.RUNNING)
+        .owner
+        == "new-run"
     )

@@ -9,6 +9,7 @@ import dagster as dg
 from jiit_assets.defs.delivery.assets import deliveries
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import MAX_PAYLOAD_BYTES, encode_payload, topic_for
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.lib.schema import NOTICES
 from jiit_assets_tests.fixtures.notify import add_subscriptions, queued_notice, store_notices
 from jiit_assets_tests.standins.push import start_push_standin
@@ -29,7 +30,8 @@ def test_each_push_service_gets_claims_for_its_own_origin(mongo, push_standin, w
         first = add_subscriptions(mongo, push_standin, 2, vapid_keys.public)
         second = add_subscriptions(mongo, second_service, 2, vapid_keys.public)
         store_notices(mongo, queued_notice("n1"))
-        run(mongo, web_push_resource)
+        both = f"{push_standin.url},{second_service.url}"
+        run(mongo, WebPushResource(**{**web_push_resource.model_dump(), "extra_push_origins": both}))
         # Each stand-in verifies `aud` against its own origin: a claims dict shared between pushes
         # (pywebpush writes `aud` into it) would fail on the second service.
         for service, subscriptions in ((push_standin, first), (second_service, second)):

@@ -231,6 +231,9 @@ def start_push(port: int, mongo: MongoResource, subscriptions: int) -> Running:
             "VAPID_PRIVATE_KEY": private_key,
             "VAPID_PUBLIC_KEY": public_key,
             "VAPID_SUBJECT": DEMO_VAPID_SUBJECT,
+            # Push endpoints must be https on a known push service; the local stand-in is allowed
+            # only because the demo names it here.
+            "WEB_PUSH_EXTRA_ORIGINS": standin.url,
         },
         page=f"{standin.url}/",
         note=f"{subscriptions} browser subscriptions in `push_subscriptions`",

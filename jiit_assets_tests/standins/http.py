@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -60,3 +61,31 @@ def serve_until_interrupted(stop: Callable[[], None]) -> None:
         threading.Event().wait()
     except KeyboardInterrupt:
         stop()
+
+
+class Outage:
+    """A stand-in failing for a while: every matching request answers ``status`` until the clock
+    passes the end. The clock is settable, so tests simulate an hour-long outage without waiting."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.status = 503
+        self.methods: frozenset[str] = frozenset()
+        self._until: float | None = None
+
+    def start(self, seconds: float, status: int = 503, methods: frozenset[str] = frozenset()) -> None:
+        """Fail for ``seconds`` of the clock; ``methods`` limits it to those (lower-case), empty = all."""
+        self._until = self.clock() + seconds
+        self.status = status
+        self.methods = methods
+
+    def clear(self) -> None:
+        self._until = None
+
+    def failing(self, method: str = "") -> int | None:
+        """The status to answer now, or None when the service works."""
+        if self._until is None or self.clock() >= self._until:
+            return None
+        if self.methods and method.lower() not in self.methods:
+            return None
+        return self.status

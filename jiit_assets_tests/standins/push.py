@@ -20,6 +20,7 @@ import hmac
 import html
 import json
 import logging
+import random
 import secrets
 import struct
 import threading
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from jiit_assets_tests.standins.http import LoopbackServer, StandinHandler
+from jiit_assets_tests.standins.http import LoopbackServer, Outage, StandinHandler
 
 LOGGER = logging.getLogger("jiit_assets_tests.standins.push")
 MAX_CLAIM_LIFETIME = 24 * 3600
@@ -152,10 +153,17 @@ class _Subscription:
 class PushStandin:
     """The running stand-in: ``.url``, subscriptions, fault controls and what it received."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, delay_seconds: float = 0.0, jitter_seconds: float = 0.0) -> None:
         self.received: list[ReceivedPush] = []
         self.responses: Counter[int] = Counter()
         self.retry_after_seconds = 1
+        # Real push services answer across the internet in tens to hundreds of milliseconds; each
+        # answer waits delay ± jitter (uniform) before the push is handled.
+        self.delay_seconds = delay_seconds
+        self.jitter_seconds = jitter_seconds
+        self.outage = Outage()
+        # Real push services explain a refusal in the body (JSON or text); the pipeline must not keep it.
+        self.error_body = b""
         self._subscriptions: dict[str, _Subscription] = {}
         self._fail_next: deque[int] = deque()
         self._lock = threading.Lock()
@@ -195,7 +203,20 @@ class PushStandin:
         with self._lock:
             return [push for push in self.received if push.subscription_id == subscription_id]
 
+    def fail_for(self, seconds: float, status: int = 503) -> None:
+        """Answer ``status`` to every push for ``seconds`` of :attr:`outage`'s clock."""
+        self.outage.start(seconds, status)
+
+    def wait_like_a_remote_service(self) -> None:
+        delay = self.delay_seconds + random.uniform(-self.jitter_seconds, self.jitter_seconds)
+        if delay > 0:
+            time.sleep(delay)
+
     def handle(self, subscription_id: str, headers: Any, body: bytes) -> tuple[int, dict[str, str]]:
+        self.wait_like_a_remote_service()
+        failing = self.outage.failing()
+        if failing is not None:
+            return failing, {}
         with self._lock:
             subscription = self._subscriptions.get(subscription_id)
             if subscription is None:
@@ -275,10 +296,10 @@ def _handler_for(standin: PushStandin) -> type[StandinHandler]:
                 self._send(404, b"", "text/plain")
                 return
             status, extra = standin.handle(self.path.removeprefix("/push/"), self.headers, body)
-            self._send(status, b"", "text/plain", extra)
+            self._send(status, b"" if status < 300 else standin.error_body, "text/plain", extra)
 
     return Handler
 
 
-def start_push_standin(port: int = 0) -> PushStandin:
-    return PushStandin(port)
+def start_push_standin(port: int = 0, delay_seconds: float = 0.0, jitter_seconds: float = 0.0) -> PushStandin:
+    return PushStandin(port, delay_seconds, jitter_seconds)

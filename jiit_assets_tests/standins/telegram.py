@@ -28,7 +28,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
-from jiit_assets_tests.standins.http import LoopbackServer, StandinHandler
+from jiit_assets_tests.standins.http import LoopbackServer, Outage, StandinHandler
 
 LOGGER = logging.getLogger("jiit_assets_tests.standins.telegram")
 DEFAULT_TOKEN = "123456:standin-token"
@@ -159,6 +159,9 @@ class TelegramStandin:
         self.responses: Counter[int] = Counter()
         self.requests: Counter[str] = Counter()
         self._flood = _FloodControl(private_interval=private_interval)
+        self.outage = Outage()
+        # Seconds to wait before answering a method (lower-case name), e.g. a getMe that times out.
+        self.method_delays: dict[str, float] = {}
         self._fail_next: deque[int] = deque()
         self._delay_next: deque[float] = deque()
         self._hold_after: int | None = None
@@ -180,6 +183,10 @@ class TelegramStandin:
     def fail_next(self, count: int, status: int = 500) -> None:
         with self._lock:
             self._fail_next.extend([status] * count)
+
+    def fail_for(self, seconds: float, status: int = 503, methods: tuple[str, ...] = ()) -> None:
+        """Answer ``status`` for ``seconds`` of :attr:`outage`'s clock (to ``methods`` only, if given)."""
+        self.outage.start(seconds, status, frozenset(method.lower() for method in methods))
 
     def delay_next(self, count: int, seconds: float) -> None:
         """Answer the next ``count`` sendMessage requests late (they are still delivered)."""
@@ -215,11 +222,18 @@ class TelegramStandin:
             self._hold_after = None
             self.blocked_chats.clear()
             self.delay_seconds = 0.0
+            self.outage.clear()
+            self.method_delays.clear()
             self._flood = _FloodControl(private_interval=self._flood.private_interval)
         self._released.set()
 
     # Request handling ---------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.method_delays.get(method.lower()):
+            time.sleep(self.method_delays[method.lower()])
+        failing = self.outage.failing(method)
+        if failing is not None:
+            return failing, _error(failing, HTTPStatus(failing).phrase)
         if method.lower() == "getme":
             return 200, {"ok": True, "result": {"id": 7000001, "is_bot": True, "first_name": "JIIT Placement Alerts",
                                                   "username": "jiit_placement_standin_bot", "can_join_groups": True,

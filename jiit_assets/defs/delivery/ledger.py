@@ -2,59 +2,53 @@
 
 The ``_id`` is ``f"{notice_id}:r{revision}:{channel}:{recipient}"``, so the unique key exists by
 construction and two runs can never create two entries for the same send. Every send follows the
-same protocol:
+same protocol, written by the group-commit writer (``ledger_writer.py``), which puts the records
+of every send in flight into one database write:
 
-1. ``begin()`` writes (or re-opens) the entry as ``sending`` with ``inflight`` = the index of the
-   message about to go out and ``attempts`` incremented — BEFORE the request leaves the process;
-2. ``message_sent()`` advances ``chunks_done`` and clears ``inflight`` right after the service
-   confirmed that message (multi-chunk Telegram texts record every chunk, so a retry resumes at the
-   first unsent one);
-3. ``finish()`` sets the terminal state: ``sent``, ``failed`` (with ``reason``), ``gone`` (blocked
-   bot / expired subscription) — or leaves it ``retry`` for a later run. When the confirmed message
-   is the recipient's last (or only) one, steps 2 and 3 are one write (``message_sent(last=True)``):
-   two writes per single-message send, each by ``_id``.
+1. the INTENT: before a request leaves the process, the send is listed in a ``delivery_intents``
+   document (one document per write, naming every send that write starts); the send waits until
+   that document is durable;
+2. the OUTCOME: once the service answered, the entry is inserted (first outcome of a recipient) or
+   updated: ``sent`` (the last chunk; earlier chunks advance ``chunks_done``), ``failed`` with a
+   reason, ``gone`` (blocked bot / expired subscription), or ``retry`` for a later run; the intent
+   is then resolved, and an intents document whose sends are all resolved is deleted.
 
-The ledger is synchronous (pymongo); the asyncio Telegram fan-out calls it through
-``asyncio.to_thread`` so a write waits for the database without stalling the other sends.
+Both steps are inserts in the common case: on the embedded FerretDB (SQLite) an insert costs a
+fraction of a millisecond while an update costs tens, so a push costs a fraction of a round trip.
 
-Crash policy — AT-LEAST-ONCE for the one in-flight message. An entry found in ``sending`` with
-``inflight`` set when a run starts was left by a run that died between sending a message and
-recording the answer (notification runs never overlap: the job's concurrency tag allows one at a
-time). We cannot know whether the service accepted it, and a placement alert that silently never
-arrives costs a student more than a repeated one, so that message is sent again and the entry
-counts it in ``unconfirmed`` (shown as "possible duplicates" in the run's metadata). Everything the
-ledger confirmed is never sent again, so a crash repeats at most one message per recipient that was
-in flight, and never skips one. Web Push sends carry a ``Topic`` header, so a repeated push replaces
-the first one on the push service instead of showing twice. Read timeouts (the request may or may
-not have been processed) follow the same at-least-once rule.
+Crash policy: AT-LEAST-ONCE for the sends in flight. An intent still listed when a run starts
+(:func:`recover_intents`) whose entry has no outcome for it was left by a run that died between
+sending and recording the answer. The service may have accepted that message, and a placement
+alert that silently never arrives costs a student more than a repeated one, so it is sent again and
+counted in ``unconfirmed`` (the run's ``possible_duplicates``). Each fan-out worker has at most one
+send in flight and records its outcome before it begins the next, so a crash repeats at most
+``concurrency`` messages per channel (the in-flight window), never skips one. Web Push sends carry
+a ``Topic`` header, so a repeated push replaces the first one on the push service.
 
-Failure policy: a recipient whose send fails transiently (5xx, timeouts, 429 beyond the run's
-patience) stays ``retry`` and is tried again by the next runs; after ``MAX_RUNS_PER_RECIPIENT`` runs
-that each ended in failure, or at once for a permanent error (400 other than entity parsing, 401,
-413), it is ``failed`` with the reason kept here and is not retried again.
+Give-up policy: a recipient whose sends fail transiently stays ``retry`` for later runs until the
+notice is older than the channel's give-up window (default 24 hours); only then is it ``failed``.
+An outage therefore delays delivery, and only an outage longer than the window cancels it. A
+permanent error (bad request, malformed subscription) fails at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
 
 Document = dict[str, Any]
-
-# Runs that may each fail transiently for one recipient before it is marked failed for good.
-MAX_RUNS_PER_RECIPIENT = 3
 
 
 class LedgerState(StrEnum):
     SENDING = "sending"  # written before a send; left behind only by a crash
     RETRY = "retry"  # a run gave up on it for now; a later run tries again
     SENT = "sent"
-    FAILED = "failed"  # permanent failure or out of run attempts; `reason` says why
+    FAILED = "failed"  # permanent failure, or still failing after the give-up window
     GONE = "gone"  # the recipient no longer exists (bot blocked, subscription expired)
 
 
@@ -63,6 +57,18 @@ TERMINAL_STATES = frozenset({LedgerState.SENT, LedgerState.FAILED, LedgerState.G
 
 def delivery_id(notice_id: str, revision: int, channel: str, recipient: str) -> str:
     return f"{notice_id}:r{revision}:{channel}:{recipient}"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def give_up_reason(reason: str, queued_at: datetime, window: timedelta, now: datetime) -> str | None:
+    """The failure reason once a notice queued at ``queued_at`` is past its give-up window, else None."""
+    age = now - queued_at
+    if age <= window:
+        return None
+    return f"{reason}; gave up {age.total_seconds() / 3600:.1f} h after the notice was queued"
 
 
 @dataclass
@@ -77,10 +83,11 @@ class LedgerEntry:
     chunks_done: int = 0
     inflight: int | None = None
     attempts: int = 0  # requests started, retries included
-    failed_runs: int = 0
     unconfirmed: int = 0  # messages re-sent after a crash or read timeout (possible duplicates)
     message_ids: list[int | str] = field(default_factory=list)
     reason: str | None = None
+    plain_text_fallbacks: int = 0
+    stored: bool = False  # a document exists: outcomes update it instead of inserting it
 
     @property
     def id(self) -> str:
@@ -101,153 +108,169 @@ class LedgerEntry:
             chunks_done=int(document.get("chunks_done") or 0),
             inflight=document.get("inflight"),
             attempts=int(document.get("attempts") or 0),
-            failed_runs=int(document.get("failed_runs") or 0),
             unconfirmed=int(document.get("unconfirmed") or 0),
             message_ids=list(document.get("message_ids") or []),
             reason=document.get("reason"),
+            plain_text_fallbacks=int(document.get("plain_text_fallbacks") or 0),
+            stored=True,
         )
 
 
-class DeliveryLedger:
-    """Reads and writes ``deliveries`` entries; every write is one indexed update by ``_id``."""
-
-    def __init__(self, collection: Collection[Document]) -> None:
-        self.collection = collection
-
-    def load(self, notice_id: str, revision: int, channel: str) -> dict[str, LedgerEntry]:
-        """Every entry of one notice revision on one channel, keyed by recipient (one query)."""
-        cursor = self.collection.find({"notice_id": notice_id, "revision": revision, "channel": channel})
-        entries = {}
-        for document in cursor:
-            entry = LedgerEntry.from_document(document)
-            entries[entry.recipient] = entry
-        return entries
-
-    def recover_crashed(self, entries: Iterable[LedgerEntry]) -> int:
-        """Entries a dead run left mid-send: the in-flight message will be sent again (at-least-once)."""
-        recovered = 0
-        for entry in entries:
-            if entry.state == LedgerState.SENDING and entry.inflight is not None:
-                entry.unconfirmed += 1
-                entry.inflight = None
-                entry.state = LedgerState.RETRY
-                recovered += 1
-                self.collection.update_one(
-                    {"_id": entry.id},
-                    {
-                        "$set": {"state": str(entry.state), "inflight": None, "updated_at": _now()},
-                        "$inc": {"unconfirmed": 1},
-                    },
-                )
-        return recovered
-
-    def begin(self, entry: LedgerEntry, message_index: int) -> None:
-        """Record that message ``message_index`` of this recipient is about to be sent."""
-        entry.state = LedgerState.SENDING
-        entry.inflight = message_index
-        entry.attempts += 1
-        now = _now()
-        self.collection.update_one(
-            {"_id": entry.id},
-            {
-                "$set": {
-                    "state": str(entry.state),
-                    "inflight": message_index,
-                    "chunks_done": entry.chunks_done,
-                    "updated_at": now,
-                },
-                "$inc": {"attempts": 1},
-                "$setOnInsert": _identity(entry, now),
-            },
-            upsert=True,
-        )
-
-    def message_sent(
-        self, entry: LedgerEntry, message_id: int | str | None, *, plain_text: bool, last: bool = False
-    ) -> None:
-        """The service confirmed the in-flight message; the next one starts at ``chunks_done``.
-
-        ``last=True`` (the recipient's last or only message) also closes the entry as ``sent`` in the
-        same write: steps 2 and 3 of the protocol as one update, still after the confirmation.
-        """
-        entry.chunks_done += 1
-        entry.inflight = None
-        now = _now()
-        fields: Document = {"chunks_done": entry.chunks_done, "inflight": None, "updated_at": now}
-        if last:
-            entry.state = LedgerState.SENT
-            entry.reason = None
-            fields.update(
-                {
-                    "state": str(entry.state),
-                    "reason": None,
-                    "failed_runs": entry.failed_runs,
-                    "completed_at": now,
-                }
-            )
-        update: Document = {"$set": fields}
-        if message_id is not None:
-            entry.message_ids.append(message_id)
-            update["$push"] = {"message_ids": message_id}
-        if plain_text:
-            update["$inc"] = {"plain_text_fallbacks": 1}
-        self.collection.update_one({"_id": entry.id}, update)
-
-    def count_unconfirmed(self, entry: LedgerEntry) -> None:
-        """A read timeout left the in-flight message unconfirmed; it is about to be sent again."""
-        entry.unconfirmed += 1
-        self.collection.update_one({"_id": entry.id}, {"$inc": {"unconfirmed": 1}})
-
-    def finish(self, entry: LedgerEntry, state: LedgerState, reason: str | None = None) -> None:
-        """Close the entry (sent / failed / gone), or park it as ``retry`` for the next run."""
-        if state == LedgerState.RETRY:
-            entry.failed_runs += 1
-            if entry.failed_runs >= MAX_RUNS_PER_RECIPIENT:
-                state = LedgerState.FAILED
-                reason = f"{reason} (gave up after {entry.failed_runs} runs)"
-        entry.state = state
-        entry.reason = reason
-        entry.inflight = None
-        self.collection.update_one(
-            {"_id": entry.id},
-            {
-                "$set": {
-                    "state": str(state),
-                    "reason": reason,
-                    "inflight": None,
-                    "failed_runs": entry.failed_runs,
-                    "updated_at": _now(),
-                    **({"completed_at": _now()} if state in TERMINAL_STATES else {}),
-                }
-            },
-            upsert=False,
-        )
-
-    def mark_done_without_send(self, entry: LedgerEntry, state: LedgerState, reason: str) -> None:
-        """Close an entry that needs no request (e.g. the subscriber was deactivated meanwhile)."""
-        entry.state = state
-        entry.reason = reason
-        now = _now()
-        self.collection.update_one(
-            {"_id": entry.id},
-            {
-                "$set": {"state": str(state), "reason": reason, "updated_at": now, "completed_at": now},
-                "$setOnInsert": {**_identity(entry, now), "attempts": 0},
-            },
-            upsert=True,
-        )
+def load_entries(
+    collection: Collection[Document], notice_id: str, revision: int, channel: str
+) -> dict[str, LedgerEntry]:
+    """Every entry of one notice revision on one channel, keyed by recipient (one query)."""
+    cursor = collection.find({"notice_id": notice_id, "revision": revision, "channel": channel})
+    entries = {}
+    for document in cursor:
+        entry = LedgerEntry.from_document(document)
+        entries[entry.recipient] = entry
+    return entries
 
 
-def _identity(entry: LedgerEntry, created_at: datetime) -> Document:
-    """The fields a ledger entry is created with and never changes (``$setOnInsert``)."""
+def _document(entry: LedgerEntry, now: datetime) -> Document:
+    """The whole entry, for its first write (an insert)."""
     return {
+        "_id": entry.id,
         "notice_id": entry.notice_id,
         "revision": entry.revision,
         "channel": entry.channel,
         "recipient": entry.recipient,
-        "created_at": created_at,
+        "created_at": now,
+        **_fields(entry, now),
     }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _fields(entry: LedgerEntry, now: datetime) -> Document:
+    """What an outcome changes; every field is rewritten, so one ``$set`` is always enough."""
+    fields: Document = {
+        "state": str(entry.state),
+        "reason": entry.reason,
+        "chunks_done": entry.chunks_done,
+        "inflight": None,
+        "attempts": entry.attempts,
+        "unconfirmed": entry.unconfirmed,
+        "message_ids": list(entry.message_ids),
+        "plain_text_fallbacks": entry.plain_text_fallbacks,
+        "updated_at": now,
+    }
+    if entry.done:
+        fields["completed_at"] = now
+    return fields
+
+
+def outcome_op(entry: LedgerEntry) -> InsertOne[Document] | UpdateOne:
+    """The write recording ``entry`` as it is now: an insert the first time, else an update by ``_id``."""
+    now = now_utc()
+    if entry.stored:
+        return UpdateOne({"_id": entry.id}, {"$set": _fields(entry, now)})
+    entry.stored = True
+    return InsertOne(_document(entry, now))
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One send about to start: the entry and the index of its message."""
+
+    entry_id: str
+    notice_id: str
+    revision: int
+    channel: str
+    recipient: str
+    index: int
+
+    def as_document(self) -> Document:
+        return {
+            "id": self.entry_id,
+            "notice_id": self.notice_id,
+            "revision": self.revision,
+            "channel": self.channel,
+            "recipient": self.recipient,
+            "index": self.index,
+        }
+
+
+def begin(entry: LedgerEntry, message_index: int) -> Intent:
+    """Message ``message_index`` of this recipient is about to be sent."""
+    entry.state = LedgerState.SENDING
+    entry.inflight = message_index
+    entry.attempts += 1
+    return Intent(entry.id, entry.notice_id, entry.revision, entry.channel, entry.recipient, message_index)
+
+
+def sent(
+    entry: LedgerEntry, message_id: int | str | None, *, plain_text: bool, last: bool
+) -> InsertOne[Document] | UpdateOne:
+    """The service confirmed the in-flight message; ``last`` also closes the entry as ``sent``."""
+    entry.chunks_done += 1
+    entry.inflight = None
+    if message_id is not None:
+        entry.message_ids.append(message_id)
+    entry.plain_text_fallbacks += int(plain_text)
+    entry.state = LedgerState.SENT if last else LedgerState.RETRY
+    entry.reason = None if last else entry.reason
+    return outcome_op(entry)
+
+
+def attempt_failed(entry: LedgerEntry, *, unconfirmed: bool) -> list[InsertOne[Document] | UpdateOne]:
+    """One attempt ended without a confirmation; ``unconfirmed`` if it may still have been delivered.
+
+    A certain failure needs no write (nothing changed that a crash could lose); a possible delivery
+    is recorded at once, so the count of possible duplicates survives a crash.
+    """
+    entry.inflight = None
+    entry.state = LedgerState.RETRY
+    if not unconfirmed:
+        return []
+    entry.unconfirmed += 1
+    return [outcome_op(entry)]
+
+
+def finish(entry: LedgerEntry, state: LedgerState, reason: str | None) -> InsertOne[Document] | UpdateOne:
+    """Close the entry (sent / failed / gone) or park it as ``retry`` for the next run."""
+    entry.state = state
+    entry.reason = reason
+    entry.inflight = None
+    return outcome_op(entry)
+
+
+def recover_legacy(entry: LedgerEntry) -> UpdateOne | None:
+    """An entry written ``sending`` by an older version that died mid-send: counted, sent again."""
+    if entry.state != LedgerState.SENDING or entry.inflight is None:
+        return None
+    entry.unconfirmed += 1
+    entry.inflight = None
+    entry.state = LedgerState.RETRY
+    return UpdateOne(
+        {"_id": entry.id}, {"$set": {"state": str(entry.state), "inflight": None}, "$inc": {"unconfirmed": 1}}
+    )
+
+
+def recover_intents(intents: Collection[Document], deliveries: Collection[Document]) -> int:
+    """Sends a dead run left in flight: each entry is marked as possibly delivered; how many there were.
+
+    Runs before a fan-out, under the delivery lease. An intent whose entry already records its
+    outcome (the run died after the outcome, before deleting the intent) is no duplicate.
+    """
+    recovered = 0
+    for document in list(intents.find({})):
+        for item in document.get("entries") or []:
+            stored = deliveries.find_one({"_id": item["id"]})
+            entry = (
+                LedgerEntry.from_document(stored)
+                if stored
+                else LedgerEntry(
+                    str(item["notice_id"]),
+                    int(item["revision"]),
+                    str(item["channel"]),
+                    str(item["recipient"]),
+                    attempts=1,
+                )
+            )
+            if entry.done or entry.chunks_done > int(item["index"]):
+                continue
+            entry.state, entry.unconfirmed = LedgerState.RETRY, entry.unconfirmed + 1
+            deliveries.bulk_write([outcome_op(entry)])
+            recovered += 1
+        intents.delete_one({"_id": document["_id"]})
+    return recovered

@@ -9,8 +9,12 @@ key is new, so a failed run never leaves notices blocked behind a used key, and 
 does not launch a run every minute. Any change of the pending set (a new notice, an edit, partial
 progress) starts again at attempt 0.
 
-While any notification run is queued or in progress the sensor requests nothing (the job's
+While any delivery run is queued or in progress the sensor requests nothing (the job's
 concurrency tag also keeps runs one at a time), so two runs never deliver the same notices at once.
+A run that died without ending (killed by the OOM killer or a restart, it stays STARTED under the
+default run launcher) would block delivery forever: the sensor judges it by its lease heartbeat
+(``lease.stale_run_reason``), marks a stale one failed and goes on; the job's ``dagster/max_runtime``
+tag lets run monitoring end a run that hangs while still heartbeating.
 """
 
 from __future__ import annotations
@@ -25,14 +29,20 @@ from typing import Any
 import dagster as dg
 
 from jiit_assets.defs.delivery.automation import delivery_job
+from jiit_assets.defs.delivery.lease import read_holder, stale_run_reason
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
-from jiit_assets.lib.schema import NOTICES
+from jiit_assets.lib.schema import LOCKS, NOTICES
+from jiit_assets.lib.vocabulary import aware_utc
 
 PENDING_SET_TAG = "jiit/pending_set"
 ATTEMPT_TAG = "jiit/pending_set_attempt"
 RETRY_BACKOFF_SECONDS = 60
 MAX_RETRY_BACKOFF_SECONDS = 3600
+unsent_notices_sensor_name = "unsent_notices_sensor"
+# Runs that have begun executing. Queued and starting ones are the run queue's and run
+# monitoring's business (dagster.yaml: start_timeout_seconds).
+_JUDGED_STATUSES = frozenset({dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING})
 
 
 @dataclass
@@ -73,28 +83,23 @@ def retry_backoff(attempt: int) -> float:
 
 
 @dg.sensor(
-    name="unsent_notices_sensor",
+    name=unsent_notices_sensor_name,
     job=delivery_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Every 30 s: if notices await delivery (indexed query on `notices.pending`) and no notification "
-        "run is in progress, requests `delivery_job` once per distinct pending set. If a run ends "
-        "with the same notices still pending, retries with a back-off (1, 2, 4 … 60 min)."
+        "Every 30 s: if notices await delivery and no delivery run is in progress (a run whose lease "
+        "heartbeat stopped is marked failed), requests `delivery_job` once per pending set; a set left "
+        "pending is retried with a back-off (1, 2, 4 … 60 min)."
     ),
 )
 def unsent_notices_sensor(
     context: dg.SensorEvaluationContext, mongo: MongoResource
 ) -> dg.SensorResult | dg.SkipReason:
     cursor = SensorCursor.parse(context.cursor)
-    active = context.instance.get_runs(
-        filters=dg.RunsFilter(job_name=delivery_job.name, statuses=IN_PROGRESS_RUN_STATUSES), limit=1
-    )
-    if active:
-        run = active[0]
-        return dg.SkipReason(
-            f"Delivery run {run.run_id[:8]} is {run.status.value.lower()}; waiting for it to finish."
-        )
+    waiting = _wait_for_active_run(context, mongo)
+    if waiting is not None:
+        return waiting
 
     documents = mongo.collection(NOTICES).find({"pending": True}, {"revision": 1}).sort("created_at", 1)
     pending = [(str(doc["_id"]), int(doc.get("revision") or 1)) for doc in documents]
@@ -130,6 +135,33 @@ def unsent_notices_sensor(
         f"{len(pending)} notices pending (oldest {oldest}); requesting run key {request.run_key}."
     )
     return dg.SensorResult(run_requests=[request])
+
+
+def _wait_for_active_run(context: dg.SensorEvaluationContext, mongo: MongoResource) -> dg.SkipReason | None:
+    """A skip while a delivery run is in progress; a run that died without ending is marked failed."""
+    records = context.instance.get_run_records(
+        filters=dg.RunsFilter(job_name=delivery_job.name, statuses=IN_PROGRESS_RUN_STATUSES), limit=5
+    )
+    holder = read_holder(mongo.collection(LOCKS)) if records else None
+    now = datetime.now(UTC)
+    for record in records:
+        run = record.dagster_run
+        # A run killed before it reported its start has only its creation time.
+        started = (
+            datetime.fromtimestamp(record.start_time, UTC)
+            if record.start_time
+            else aware_utc(record.create_timestamp)
+        )
+        stale = stale_run_reason(run.run_id, started, holder, now) if run.status in _JUDGED_STATUSES else None
+        if stale is None:
+            return dg.SkipReason(
+                f"Delivery run {run.run_id[:8]} is {run.status.value.lower()}; waiting for it to finish."
+            )
+        context.instance.report_run_failed(
+            run, message=f"Marked failed by {unsent_notices_sensor_name}: {stale}."
+        )
+        context.log.warning(f"Delivery run {run.run_id[:8]} is stale ({stale}); marked it failed.")
+    return None
 
 
 def _run_for(instance: dg.DagsterInstance, set_hash: str, attempt: int) -> Any:

@@ -2,31 +2,29 @@
 
 One asyncio task per recipient walks the notices oldest first, sending each notice's chunks in
 order, so a chat never sees chunk 2 before chunk 1 or a newer notice before an older one. Pacing
-is ours, not python-telegram-bot's (its ``AIORateLimiter`` has neither per-chat limits nor retries):
-a global spacing of ``1 / messages_per_second`` and a per-chat interval (1 s for private chats, 3 s
-for groups and channels: Telegram's 20 per minute).
+lives in ``telegram_pacing.py``. At most ``concurrency`` requests are in flight, and each holds its
+slot from its intent write until its outcome is written, so a crash can repeat at most that many
+messages (the ledger writer batches the writes of all of them into one database write).
 
 Per answer:
 * 429 ``retry_after`` → the chat waits that long and the same message is sent again (no attempt
   used up) unless the run has already waited ``max_retry_after_seconds`` for it; then ``retry``.
-* 5xx, connection errors, timeouts → exponential backoff, at most ``max_attempts`` requests; a read
-  timeout may hide an accepted message, so its resend is counted as unconfirmed (see ledger.py).
-* 403 (blocked, kicked) → the recipient is ``gone`` and, if a subscriber, deactivated in ``users``.
+* 5xx, connection errors, timeouts → exponential backoff (tenacity), at most ``max_attempts``
+  requests, then ``retry`` for a later run; a read timeout may hide an accepted message, so its
+  resend is counted as unconfirmed (see ledger.py).
+* 403 from a subscriber (blocked the bot) → ``gone``, and the subscriber is deactivated in ``users``.
+* 403 from a ``TELEGRAM_CHAT_ID`` chat (the bot lost its rights) → never ``gone``: ``retry``, and the
+  run fails visibly (``configured_chat_errors``), so the notice is re-sent once the rights return.
 * 400 "can't parse entities" → the chunk is sent again as plain text instead of being lost.
 * other 400s → ``failed`` with Telegram's description.
-
-Every request is bracketed by ledger writes, so a re-run resumes at the first unconfirmed chunk.
-The ledger is synchronous (pymongo), so each write runs in a worker thread (``asyncio.to_thread``):
-the task that writes waits for it before its send, while every other chat's sends go on.
+A recipient still in ``retry`` after the give-up window (counted from when the notice was queued)
+is ``failed``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-import warnings
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,7 +32,7 @@ from typing import Any
 
 import httpx
 from pymongo.collection import Collection
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -45,21 +43,30 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.warnings import PTBDeprecationWarning
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from jiit_assets.defs.delivery.ledger import DeliveryLedger, LedgerEntry, LedgerState
+from jiit_assets.defs.delivery.ledger import (
+    Intent,
+    LedgerEntry,
+    LedgerState,
+    attempt_failed,
+    begin,
+    finish,
+    give_up_reason,
+    now_utc,
+    recover_legacy,
+    sent,
+)
+from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter, Operation
+from jiit_assets.defs.delivery.telegram_pacing import RateLimiter, retry_after_seconds
 from jiit_assets.defs.delivery.telegram_resource import TelegramConfigError, TelegramResource
 from jiit_assets.defs.notices.render import telegram_plain_text
 
 CHANNEL = "telegram"
-# python-telegram-bot 22 warns on every RetryAfter that `retry_after` will become a timedelta;
-# retry_after_seconds() handles both types, so the warning is noise in every rate-limited run.
-warnings.filterwarnings(
-    "ignore", message=r".*attribute `retry_after` will be of type", category=PTBDeprecationWarning
-)
 BACKOFF_BASE_SECONDS = 0.5
 
 Document = dict[str, Any]
+Outcome = tuple[LedgerState, str | None]
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class TelegramNotice:
     notice_id: str
     revision: int
     chunks: tuple[str, ...]  # Telegram HTML, each within 4096 UTF-16 units after parsing
+    queued_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # give-up counts from here
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,41 @@ class TelegramReport:
     plain_text_fallbacks: int = 0
     unconfirmed_resent: int = 0  # possible duplicates (crash or read timeout before the answer)
     deactivated_chats: list[str] = field(default_factory=list)
+    configured_chat_errors: list[str] = field(default_factory=list)  # TELEGRAM_CHAT_ID chats refusing
     errors: list[str] = field(default_factory=list)
+
+
+class TransientTelegramError(Exception):
+    """This attempt failed in a way a later attempt may fix; ``rate_limited`` for a 429."""
+
+    def __init__(self, reason: str, *, rate_limited: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.rate_limited = rate_limited
+
+
+@dataclass
+class RetryBudget:
+    """How long one chunk may keep trying: ``max_attempts`` failures, ``max_wait`` seconds of 429s."""
+
+    max_attempts: int
+    max_wait: float
+    failures: int = 0
+    waited: float = 0.0
+
+    def exhausted(self, state: RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, TransientTelegramError) and error.rate_limited is not None:
+            return self.waited + error.rate_limited > self.max_wait
+        self.failures += 1
+        return self.failures >= self.max_attempts
+
+    def wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, TransientTelegramError) and error.rate_limited is not None:
+            self.waited += error.rate_limited
+            return 0.0  # the rate limiter holds the chat for that long
+        return float(BACKOFF_BASE_SECONDS * 2 ** (self.failures - 1))
 
 
 def load_recipients(resource: TelegramResource, users: Collection[Document]) -> list[TelegramRecipient]:
@@ -97,40 +139,6 @@ def load_recipients(resource: TelegramResource, users: Collection[Document]) -> 
     return list(recipients.values())
 
 
-class RateLimiter:
-    """Reserves send slots: per chat first (its own interval), then a global spacing."""
-
-    def __init__(self, messages_per_second: float, interval_for: Callable[[str], float]) -> None:
-        self._spacing = 1.0 / messages_per_second if messages_per_second > 0 else 0.0
-        self._interval_for = interval_for
-        self._next_global = 0.0
-        self._next_chat: dict[str, float] = defaultdict(float)
-        self._lock = asyncio.Lock()
-
-    async def acquire(self, chat_id: str) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            at = max(now, self._next_chat[chat_id])
-            self._next_chat[chat_id] = at + self._interval_for(chat_id)
-        await asyncio.sleep(max(0.0, at - time.monotonic()))
-        async with self._lock:
-            now = time.monotonic()
-            at = max(now, self._next_global)
-            self._next_global = at + self._spacing
-        await asyncio.sleep(max(0.0, at - time.monotonic()))
-
-    def hold_chat(self, chat_id: str, seconds: float) -> None:
-        """Telegram said to wait: no message to this chat before then."""
-        self._next_chat[chat_id] = max(self._next_chat[chat_id], time.monotonic() + seconds)
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PTB warns about int vs timedelta; we accept both
-        value: Any = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 class TelegramFanout:
     """Delivers a batch of notices to a list of chats with one bot; see the module docstring."""
 
@@ -138,20 +146,24 @@ class TelegramFanout:
         self,
         bot: Bot,
         resource: TelegramResource,
-        ledger: DeliveryLedger,
+        writer: LedgerWriter,
         users: Collection[Document],
         log: logging.Logger | Any,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        clock: Callable[[], datetime] = now_utc,
     ) -> None:
         self.bot = bot
         self.resource = resource
-        self.ledger = ledger
+        self.writer = writer
         self.users = users
         self.log = log
         self.sleep = sleep
+        self.clock = clock
         self.limiter = RateLimiter(resource.messages_per_second, resource.interval_for)
         self.in_flight = asyncio.Semaphore(max(1, resource.concurrency))
         self.report = TelegramReport()
+        self.refused_chats: set[str] = set()  # TELEGRAM_CHAT_ID chats that answered 403 this run
+        self._stopped: BaseException | None = None
 
     async def deliver(
         self,
@@ -160,6 +172,7 @@ class TelegramFanout:
         entries: dict[str, dict[str, LedgerEntry]],
     ) -> TelegramReport:
         """``entries[notice_id][chat_id]`` = that recipient's ledger entry (created when missing)."""
+        recovered: list[Operation] = []
         for notice in notices:
             known = entries.setdefault(notice.notice_id, {})
             for recipient in recipients:
@@ -169,11 +182,30 @@ class TelegramFanout:
                         notice.notice_id, notice.revision, CHANNEL, recipient.chat_id, LedgerState.RETRY
                     ),
                 )
-            self.report.unconfirmed_resent += await asyncio.to_thread(
-                self.ledger.recover_crashed, list(known.values())
-            )
-        await asyncio.gather(*(self._recipient(r, notices, entries) for r in recipients))
+            recovered += [op for op in map(recover_legacy, known.values()) if op is not None]
+        await self._write(recovered)
+        self.report.unconfirmed_resent += len(recovered)
+        results = await asyncio.gather(
+            *(self._recipient(r, notices, entries) for r in recipients), return_exceptions=True
+        )
+        errors = [result for result in results if isinstance(result, BaseException)]
+        if errors:  # a lost lease or a rejected token stops every chat; say the first reason
+            raise next((e for e in errors if isinstance(e, LeaseLost | TelegramConfigError)), errors[0])
         return self.report
+
+    async def _write(self, operations: Sequence[Operation], resolves: str | None = None) -> None:
+        await asyncio.wrap_future(self.writer.record(operations, resolves))
+
+    async def _intend(self, intent: Intent) -> None:
+        await asyncio.wrap_future(self.writer.intend(intent))
+
+    def _final(self, notice: TelegramNotice, state: LedgerState, reason: str | None) -> Outcome:
+        """``retry`` becomes ``failed`` once the notice is past the give-up window."""
+        if state != LedgerState.RETRY:
+            return state, reason
+        window = timedelta(seconds=self.resource.give_up_after_seconds)
+        expired = give_up_reason(reason or "not delivered", notice.queued_at, window, self.clock())
+        return (LedgerState.FAILED, expired) if expired else (state, reason)
 
     async def _recipient(
         self,
@@ -181,115 +213,143 @@ class TelegramFanout:
         notices: Sequence[TelegramNotice],
         entries: dict[str, dict[str, LedgerEntry]],
     ) -> None:
-        gone_reason: str | None = None
+        held: Outcome | None = None  # the chat refused: the rest is closed or parked without a send
         for notice in notices:
             entry = entries[notice.notice_id][recipient.chat_id]
             if entry.done:
                 continue
-            if gone_reason is not None:
-                await asyncio.to_thread(
-                    self.ledger.mark_done_without_send, entry, LedgerState.GONE, gone_reason
-                )
+            if self._stopped is not None:
+                return
+            if held is not None:
+                await self._write([finish(entry, *self._final(notice, *held))], entry.id)
                 continue
-            if not notice.chunks:
-                await asyncio.to_thread(
-                    self.ledger.mark_done_without_send,
-                    entry,
-                    LedgerState.FAILED,
-                    "notice has no Telegram text",
-                )
-                continue
-            state, reason = LedgerState.SENT, None
-            last = len(notice.chunks) - 1
-            for index in range(entry.chunks_done, len(notice.chunks)):
-                state, reason = await self._send_chunk(
-                    recipient, entry, index, notice.chunks[index], last=index == last
-                )
-                if state != LedgerState.SENT:
-                    break
-            if not entry.done:  # the last chunk's confirmation already closed it as sent
-                await asyncio.to_thread(self.ledger.finish, entry, state, reason)
-            if state == LedgerState.GONE:
-                gone_reason = reason
-                await self._deactivate(recipient, reason or "blocked")
-            elif state != LedgerState.SENT:
-                self.report.errors.append(f"{notice.notice_id} → {recipient.chat_id}: {entry.reason}")
-
-    async def _send_chunk(
-        self, recipient: TelegramRecipient, entry: LedgerEntry, index: int, chunk: str, *, last: bool
-    ) -> tuple[LedgerState, str | None]:
-        """Send one chunk, retrying as the module docstring says; the state the entry should end in."""
-        chat = recipient.chat_id
-        text = chunk
-        parse_mode: str | None = "HTML"
-        attempts = 0
-        waited = 0.0
-        while True:
-            await self.limiter.acquire(chat)
-            # Awaited before the send: it must not start before it is recorded.
-            await asyncio.to_thread(self.ledger.begin, entry, index)
-            attempts += 1
             try:
-                async with self.in_flight:
-                    message = await self.bot.send_message(
-                        chat_id=chat,
-                        text=text,
-                        parse_mode=parse_mode,
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                state, reason = await self._send_notice(recipient, notice, entry)
+            except (LeaseLost, TelegramConfigError) as error:
+                self._stopped = error
+                raise
+            if not entry.done:  # sent entries were closed by their confirmation
+                await self._write([finish(entry, state, reason)], entry.id)
+            if state == LedgerState.GONE:
+                held = (state, reason)
+                await self._deactivate(recipient, reason or "blocked")
+            elif recipient.chat_id in self.refused_chats:
+                held = (state, reason)
+            if state not in (LedgerState.SENT, LedgerState.GONE):
+                self.report.errors.append(f"{notice.notice_id} → {recipient.chat_id}: {reason}")
+
+    async def _send_notice(
+        self, recipient: TelegramRecipient, notice: TelegramNotice, entry: LedgerEntry
+    ) -> Outcome:
+        if not notice.chunks:
+            return LedgerState.FAILED, "notice has no Telegram text"
+        last = len(notice.chunks) - 1
+        for index in range(entry.chunks_done, len(notice.chunks)):
+            budget = RetryBudget(max(1, self.resource.max_attempts), self.resource.max_retry_after_seconds)
+            retrying = AsyncRetrying(
+                stop=budget.exhausted,
+                wait=budget.wait,
+                retry=retry_if_exception_type(TransientTelegramError),
+                sleep=self.sleep,
+                reraise=True,
+            )
+            try:
+                outcome: Outcome = await retrying(
+                    self._attempt, recipient, notice, entry, index, index == last
+                )
+            except TransientTelegramError as error:
+                suffix = "" if error.rate_limited is not None else f" (after {budget.failures} attempts)"
+                return self._final(notice, LedgerState.RETRY, error.reason + suffix)
+            if outcome[0] != LedgerState.SENT:
+                return outcome
+        return LedgerState.SENT, None
+
+    async def _attempt(
+        self, recipient: TelegramRecipient, notice: TelegramNotice, entry: LedgerEntry, index: int, last: bool
+    ) -> Outcome:
+        """One request (two with the plain-text fallback), its intent and outcome written around it."""
+        chat = recipient.chat_id
+        await self.limiter.acquire(chat)
+        async with self.in_flight:
+            await self._intend(begin(entry, index))  # no send before it is recorded
+            try:
+                message, plain = await self._post(chat, notice.chunks[index], entry, index)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 self.report.rate_limited += 1
-                if waited + seconds > self.resource.max_retry_after_seconds:
-                    return LedgerState.RETRY, f"rate limited (retry after {seconds:g} s)"
-                waited += seconds
-                attempts -= 1  # flood control is not a failure of the message
                 self.limiter.hold_chat(chat, seconds)
-                continue
-            except Forbidden as error:
-                return LedgerState.GONE, self._reason(error)
-            except ChatMigrated as error:
-                return LedgerState.FAILED, f"chat migrated to {error.new_chat_id}; update the chat id"
-            except BadRequest as error:
-                if "parse entities" in str(error).lower() and parse_mode is not None:
-                    self.log.warning(
-                        f"Telegram could not parse chunk {index + 1} of {entry.notice_id} for chat {chat}: "
-                        f"{self._reason(error)}; sending it as plain text."
-                    )
-                    text, parse_mode = telegram_plain_text(chunk), None
-                    continue
-                return LedgerState.FAILED, self._reason(error)
+                await self._write(attempt_failed(entry, unconfirmed=False), entry.id)
+                raise TransientTelegramError(
+                    f"rate limited (retry after {seconds:g} s)", rate_limited=seconds
+                ) from None
             except InvalidToken as error:
-                await asyncio.to_thread(self.ledger.finish, entry, LedgerState.RETRY, "bot token rejected")
+                await self._write(attempt_failed(entry, unconfirmed=False), entry.id)
                 raise TelegramConfigError(f"Telegram rejected the bot token: {self._reason(error)}") from None
+            except BadRequest as error:  # a NetworkError subclass, but a definite refusal
+                return await self._refusal(recipient, notice, entry, error)
             except (TimedOut, NetworkError) as error:
-                ambiguous = isinstance(error, TimedOut) and not isinstance(
-                    error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout
-                )
-                reason = self._reason(error) or type(error).__name__
-                if attempts >= self.resource.max_attempts:
-                    return LedgerState.RETRY, f"{reason} (after {attempts} attempts)"
-                if ambiguous:
-                    # The request may have been processed: resending is at-least-once, counted.
-                    await asyncio.to_thread(self.ledger.count_unconfirmed, entry)
-                    self.report.unconfirmed_resent += 1
-                await self.sleep(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
-                continue
+                await self._network_error(entry, error)
             except TelegramError as error:
-                return LedgerState.FAILED, self._reason(error)
-            await asyncio.to_thread(
-                self.ledger.message_sent, entry, message.message_id, plain_text=parse_mode is None, last=last
+                return await self._refusal(recipient, notice, entry, error)
+            await self._write([sent(entry, message.message_id, plain_text=plain, last=last)], entry.id)
+        self.report.messages_sent += 1
+        self.report.plain_text_fallbacks += int(plain)
+        return LedgerState.SENT, None
+
+    async def _network_error(self, entry: LedgerEntry, error: TelegramError) -> None:
+        # A read timeout may hide an accepted message: resending is at-least-once, and counted.
+        ambiguous = isinstance(error, TimedOut) and not isinstance(
+            error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout
+        )
+        await self._write(attempt_failed(entry, unconfirmed=ambiguous), entry.id)
+        self.report.unconfirmed_resent += int(ambiguous)
+        raise TransientTelegramError(self._reason(error) or type(error).__name__) from None
+
+    async def _post(self, chat: str, chunk: str, entry: LedgerEntry, index: int) -> tuple[Message, bool]:
+        """Send ``chunk`` as HTML; if Telegram cannot parse it, as plain text (the text is never lost)."""
+        options = LinkPreviewOptions(is_disabled=True)
+        try:
+            message = await self.bot.send_message(
+                chat_id=chat, text=chunk, parse_mode="HTML", link_preview_options=options
             )
-            self.report.messages_sent += 1
-            if parse_mode is None:
-                self.report.plain_text_fallbacks += 1
-            return LedgerState.SENT, None
+            return message, False
+        except BadRequest as error:
+            if "parse entities" not in str(error).lower():
+                raise
+            self.log.warning(
+                f"Telegram could not parse chunk {index + 1} of {entry.notice_id} for chat {chat}: "
+                f"{self._reason(error)}; sending it as plain text."
+            )
+        await self.limiter.acquire(chat)
+        plain = telegram_plain_text(chunk)
+        return await self.bot.send_message(chat_id=chat, text=plain, link_preview_options=options), True
+
+    async def _refusal(
+        self, recipient: TelegramRecipient, notice: TelegramNotice, entry: LedgerEntry, error: TelegramError
+    ) -> Outcome:
+        outcome = self._final(notice, *self._refused(recipient, error))
+        await self._write([finish(entry, *outcome)], entry.id)  # inside the slot: nothing is left in flight
+        return outcome
+
+    def _refused(self, recipient: TelegramRecipient, error: TelegramError) -> Outcome:
+        """The ledger state for a definite refusal by Telegram."""
+        if isinstance(error, Forbidden):
+            if recipient.subscriber:
+                return LedgerState.GONE, self._reason(error)
+            # A configured channel never goes away: the bot lost its rights, which an admin restores.
+            reason = f"bot has no rights in configured chat {recipient.chat_id}: {self._reason(error)}"
+            self.report.configured_chat_errors.append(reason)
+            self.refused_chats.add(recipient.chat_id)
+            self.log.error(
+                f"Telegram chat {recipient.chat_id} from TELEGRAM_CHAT_ID refused the bot: {reason}"
+            )
+            return LedgerState.RETRY, reason
+        if isinstance(error, ChatMigrated):
+            return LedgerState.FAILED, f"chat migrated to {error.new_chat_id}; update the chat id"
+        return LedgerState.FAILED, self._reason(error)
 
     async def _deactivate(self, recipient: TelegramRecipient, reason: str) -> None:
         chat = recipient.chat_id
-        if not recipient.subscriber:
-            self.log.warning(f"Telegram chat {chat} from TELEGRAM_CHAT_ID refused the bot: {reason}")
-            return
         forms: list[Any] = [chat]
         if chat.lstrip("-").isdigit():
             forms.append(int(chat))

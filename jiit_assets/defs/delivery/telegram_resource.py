@@ -16,7 +16,11 @@ from contextlib import asynccontextmanager
 import dagster as dg
 from pydantic import Field
 from telegram import Bot
+from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
+from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
+
+from jiit_assets.lib.vocabulary import SourceError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 _SCRUBBED_LOGGERS = ("httpx", "httpcore", "telegram")
@@ -27,9 +31,18 @@ def is_group_chat(chat_id: str) -> bool:
     return chat_id.startswith("-") or chat_id.startswith("@")
 
 
-class TelegramConfigError(dg.Failure):
-    def __init__(self, description: str) -> None:
-        super().__init__(description=description, allow_retries=False)
+class TelegramConfigError(SourceError):
+    """Telegram refused the bot's credentials: nothing can be sent until the operator fixes them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
+
+
+class TelegramUnavailable(SourceError):
+    """The Bot API did not answer properly (timeout, 5xx): a passing outage of this channel."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
 
 
 class _TokenScrubber(logging.Filter):
@@ -72,6 +85,13 @@ class TelegramResource(dg.ConfigurableResource):
     )
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 15.0
+    give_up_after_seconds: int = Field(
+        default=24 * 3600,
+        description="A recipient still failing this long after the notice was queued is given up.",
+    )
+    start_attempts: int = Field(
+        default=3, description="Tries of getMe before the channel waits for a later run."
+    )
 
     @property
     def is_configured(self) -> bool:
@@ -92,6 +112,26 @@ class TelegramResource(dg.ConfigurableResource):
         if token:
             text = text.replace(token, "<bot-token>")
         return re.sub(r"/bot\d+:[A-Za-z0-9_-]+", "/bot<bot-token>", text)
+
+    async def _initialize(self, bot: Bot) -> None:
+        """getMe, retried: only a rejected token is a configuration error; the rest is an outage."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(max(1, self.start_attempts)),
+            wait=wait_exponential(multiplier=0.5, max=5),
+            retry=retry_if_not_exception_type(InvalidToken),
+            reraise=True,
+        )
+        try:
+            await retrying(bot.initialize)
+        except InvalidToken as error:
+            raise TelegramConfigError(
+                f"Telegram rejected the bot token at {self.api_base_url}: {self.scrub(str(error))[:300]}"
+            ) from None
+        except Exception as error:
+            raise TelegramUnavailable(
+                f"Telegram did not answer getMe at {self.api_base_url} after {self.start_attempts} tries: "
+                f"{type(error).__name__}: {self.scrub(str(error))[:300]}"
+            ) from None
 
     @asynccontextmanager
     async def open_bot(self) -> AsyncIterator[Bot]:
@@ -124,12 +164,7 @@ class TelegramResource(dg.ConfigurableResource):
             get_updates_request=HTTPXRequest(connection_pool_size=1),
         )
         try:
-            try:
-                await bot.initialize()
-            except Exception as error:
-                raise TelegramConfigError(
-                    f"Telegram rejected the bot at {self.api_base_url}: {self.scrub(str(error))[:300]}"
-                ) from None
+            await self._initialize(bot)
             yield bot
         finally:
             try:

@@ -17,15 +17,20 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 from pydantic import Field
 
+from jiit_assets.defs.delivery.push_endpoints import DEFAULT_PUSH_SERVICE_HOSTS, EndpointPolicy, split_list
+from jiit_assets.lib.vocabulary import SourceError
+
 _PLACEHOLDER_DOMAINS = re.compile(
     r"(^|\.)(example\.(com|org|net)|localhost|test|invalid|your-?domain\.\w+|domain\.com)$", re.IGNORECASE
 )
 URGENCIES = ("very-low", "low", "normal", "high")
 
 
-class WebPushConfigError(dg.Failure):
-    def __init__(self, description: str) -> None:
-        super().__init__(description=description, allow_retries=False)
+class WebPushConfigError(SourceError):
+    """A Web Push setting is wrong: the channel cannot send until the operator fixes it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
 
 
 def b64url(data: bytes) -> str:
@@ -105,13 +110,31 @@ class WebPushResource(dg.ConfigurableResource):
     )
     urgency: str = Field(default="normal", description="very-low | low | normal | high")
     timeout_seconds: float = Field(default=10.0, description="Per-request timeout (pywebpush has none).")
-    concurrency: int = Field(default=8, description="Pushes in flight at once.")
+    concurrency: int = Field(
+        default=32, description="Pushes in flight at once (also the most a crash can repeat)."
+    )
     max_attempts: int = Field(default=4, description="Tries per push for 429, 5xx and network errors.")
     claim_lifetime_seconds: int = Field(default=12 * 3600, description="VAPID JWT lifetime (at most 24 h).")
+    give_up_after_seconds: int = Field(
+        default=24 * 3600,
+        description="A recipient still failing this long after the notice was queued is given up.",
+    )
+    allowed_push_hosts: str = Field(
+        default=",".join(DEFAULT_PUSH_SERVICE_HOSTS),
+        description="Comma-separated push-service hosts (https only; '*.' matches subdomains).",
+    )
+    extra_push_origins: str = Field(
+        default="",
+        description="Exact origins also allowed, e.g. a self-hosted push service or the stand-in.",
+    )
 
     @property
     def is_configured(self) -> bool:
         return bool(self.vapid_private_key.strip())
+
+    @property
+    def endpoint_policy(self) -> EndpointPolicy:
+        return EndpointPolicy(split_list(self.allowed_push_hosts), split_list(self.extra_push_origins))
 
     def vapid(self) -> Vapid02:
         """The signing key, after checking every setting; errors never quote the key."""
