@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from pymongo import MongoClient
 
 from jiit_assets_tests.fixtures.servers import REPO_ROOT, free_port, with_repository_on_path
@@ -69,6 +69,10 @@ query {
   }
 }
 """
+
+# A 2-core machine busy with the rest of the suite can take well over Playwright's default 5 s to
+# render a page the first time; waiting longer changes nothing for a page that renders quickly.
+expect.set_options(timeout=30_000)
 
 
 @dataclass
