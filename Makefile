@@ -15,7 +15,7 @@ DAGSTER_POSTGRES := dagster-postgres==0.29.27
 BACKUP ?=
 
 .PHONY: help install db db-stop demo demo-stop test lint format bench accuracy clean system-deps \
-	prereqs embedded-db serve serve-stop serve-status backup restore
+	prereqs embedded-db serve serve-stop serve-status upgrade backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ serve-stop: ## Stop everything `make serve` started
 
 serve-status: ## Show which parts of `make serve` are running
 	bash scripts/serve.sh status
+
+upgrade: install ## After `git pull`: back up, migrate the instance, check the code loads, restart daemon + webserver
+	bash scripts/serve.sh upgrade
 
 backup: ## Copy the local database and the Dagster instance to .backups/<time>/ (works while serving)
 	bash scripts/backup.sh backup

@@ -2,7 +2,8 @@
 # `make backup` / `make restore`: the pipeline's data (the local database) and the Dagster instance
 # (run history, schedule state, sensor cursors in PostgreSQL).
 #
-#   bash scripts/backup.sh backup [DIR]     write DIR (default .backups/<UTC time>/); safe while serving
+#   bash scripts/backup.sh backup [DIR]     write DIR (default $JIIT_BACKUP_DIR/<UTC time>/, JIIT_BACKUP_DIR
+#                                           defaulting to .backups); safe while serving
 #   bash scripts/backup.sh restore DIR      into an empty data folder; `make serve-stop` first
 #
 # A backup folder holds ferretdb/<database>.sqlite (SQLite's online backup: a consistent copy even
@@ -55,7 +56,7 @@ PY
 db_running() { [ -f "$JIIT_RUN_DIR/ferretdb.pid" ] && kill -0 "$(cat "$JIIT_RUN_DIR/ferretdb.pid")" 2>/dev/null; }
 
 backup() {
-  local dir=${1:-$ROOT/.backups/$(date -u +%Y%m%dT%H%M%SZ)}
+  local dir=${1:-${JIIT_BACKUP_DIR:-$ROOT/.backups}/$(date -u +%Y%m%dT%H%M%SZ)}
   mkdir -p "$dir"
   if db_local; then
     [ -d "$DATA/ferretdb" ] || { echo "no local database in $DATA/ferretdb to back up" >&2; exit 1; }

@@ -9,6 +9,10 @@
 #
 #   bash scripts/serve.sh start|stop|status       what `make serve` / `make serve-stop` run
 #   bash scripts/serve.sh restart PART...         restart some of: webserver daemon code-server subscriptions
+#   bash scripts/serve.sh upgrade                 after `git pull` and `make install` (what `make upgrade` runs):
+#       stop the daemon and the webserver (no run starts meanwhile), back up, migrate the instance
+#       (`dagster instance migrate`), restart the code server and load the code location through
+#       it, and only then start the daemon and the webserver again
 #
 # Settings (environment or .env): DAGSTER_HOST (127.0.0.1), DAGSTER_PORT (3000),
 # DAGSTER_CODE_SERVER_PORT (4000), DAGSTER_PG_PORT (5433), DB_PORT (27017); JIIT_DATA_DIR (.data),
@@ -164,8 +168,22 @@ restart)
     esac
   done
   ;;
+upgrade)
+  instance_env
+  alive code-server || { echo "not serving: run \`make serve\` (it migrates a new instance itself)" >&2; exit 1; }
+  stop_part webserver
+  stop_part daemon
+  bash scripts/backup.sh backup
+  (cd "$DAGSTER_HOME" && "$BIN/dagster" instance migrate)
+  stop_part code-server
+  start_code_server
+  start_part daemon
+  start_part webserver
+  wait_until webserver 180 webserver_up
+  echo "upgraded: instance migrated, code location loaded, daemon and webserver started"
+  ;;
 *)
-  echo "usage: serve.sh start|stop|status|restart PART..." >&2
+  echo "usage: serve.sh start|stop|status|restart PART...|upgrade" >&2
   exit 2
   ;;
 esac

@@ -41,6 +41,7 @@ OUTSIDE_SETTINGS = (
     "JIIT_DATA_DIR",
     "JIIT_RUN_DIR",
     "JIIT_ENV_FILE",
+    "JIIT_BACKUP_DIR",
     "SUPERSET_CREDENTIALS",
     "IMAP_HOST",
     "TELEGRAM_BOT_TOKEN",
@@ -121,6 +122,7 @@ class Installation:
         return base_env(
             JIIT_DATA_DIR=str(self.data_dir),
             JIIT_RUN_DIR=str(self.run_dir),
+            JIIT_BACKUP_DIR=str(self.root / f"backups-{self.name}"),
             **{setting: str(port) for setting, port in self.ports.items()},
         )
 

@@ -161,6 +161,21 @@ def test_state_survives_a_restart_of_webserver_and_daemon(serving: Installation)
     assert not list((serving.data_dir / "dagster_home").rglob("*.db"))
 
 
+def test_upgrade_migrates_the_instance_and_loads_the_code_before_the_daemon(serving: Installation) -> None:
+    run = wait_for("a finished sensor run", lambda: finished_sensor_run(serving))
+    output = serving.script("serve.sh", "upgrade").stdout
+    lines = output.splitlines()
+    # Backed up first, then migrated, then the code location loaded, and only then the daemon.
+    backup = next(i for i, line in enumerate(lines) if line.startswith("backup written to"))
+    loaded = next(i for i, line in enumerate(lines) if line.startswith("code location jiit_assets loaded"))
+    assert backup < loaded < len(lines) - 1
+    assert "Updating run storage..." in output and "Storage schema state after migration:" in output
+    assert lines[-1] == "upgraded: instance migrated, code location loaded, daemon and webserver started"
+    assert list((serving.root / "backups-a").glob("*/dagster.pgdump"))
+    assert finished_sensor_run(serving) == run
+    assert "daemon: running" in serving.script("serve.sh", "status", check=False).stdout
+
+
 def test_backup_then_restore_into_an_empty_data_folder(serving: Installation, scratch: Path) -> None:
     wait_for("a finished sensor run", lambda: finished_sensor_run(serving))
     documents = documents_by_collection(serving.mongo_uri)
