@@ -116,7 +116,7 @@ def test_code_location_loads_through_the_code_server(serving: Installation) -> N
 
 def test_the_sensor_run_goes_through_the_daemons_queue(serving: Installation) -> None:
     run = wait_for("a finished run requested by unsent_notices_sensor", lambda: finished_sensor_run(serving))
-    assert run["jobName"] == "notification_job"
+    assert run["jobName"] == "delivery_job"
     events = serving.graphql(RUN_EVENTS, runId=run["runId"])["runOrError"]["eventConnection"]["events"]
     kinds = [event["__typename"] for event in events]
     # Queued by the sensor; only the daemon's run coordinator takes runs off the queue and launches them.

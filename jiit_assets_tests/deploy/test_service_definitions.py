@@ -109,12 +109,21 @@ def test_every_instance_has_the_same_run_queue_limits_and_no_telemetry() -> None
     development = load_yaml(REPO_ROOT / "dagster.yaml")
     production = load_yaml(DEPLOY / "dagster.prod.yaml")
     helm = load_yaml(DEPLOY / "helm" / "values.yaml")
-    queue = production["run_coordinator"]["config"]
-    assert queue == development["run_coordinator"]["config"]
-    helm_queue = helm["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
-    assert helm_queue["maxConcurrentRuns"] == queue["max_concurrent_runs"]
-    assert helm_queue["tagConcurrencyLimits"] == queue["tag_concurrency_limits"]
-    assert {"key": "jiit/notification", "limit": 1} in queue["tag_concurrency_limits"]
+    assert production["concurrency"] == development["concurrency"]
+    assert production["freshness"] == development["freshness"]
+    runs = production["concurrency"]["runs"]
+    assert {"key": "jiit/delivery", "limit": 1} in runs["tag_concurrency_limits"]
+    assert helm["concurrency"] == {
+        "enabled": True,
+        "runs": {
+            "maxConcurrentRuns": runs["max_concurrent_runs"],
+            "tagConcurrencyLimits": runs["tag_concurrency_limits"],
+        },
+        "pools": {"defaultLimit": production["concurrency"]["pools"]["default_limit"]},
+    }
+    assert helm["additionalInstanceConfig"]["freshness"] == production["freshness"]
+    # Limits live in `concurrency` only: a run coordinator configuration would conflict with it.
+    assert "config" not in helm["dagsterDaemon"]["runCoordinator"]
     assert production["telemetry"] == {"enabled": False}
     assert helm["telemetry"] == {"enabled": False}
     # Production state lives in PostgreSQL, with every connection setting from the environment.
