@@ -46,7 +46,7 @@ $(FERRETDB): tools/ferretdb/main.go tools/ferretdb/go.mod tools/ferretdb/go.sum
 system-deps: ## Install Debian packages the tests need (Dovecot, Chromium, PostgreSQL) when missing
 	bash scripts/system_deps.sh
 
-db: $(FERRETDB) ## Start the local MongoDB-compatible server (FerretDB + SQLite) unless MONGODB_URI points elsewhere
+db: embedded-db ## Start the local MongoDB-compatible server (FerretDB + SQLite) unless MONGODB_URI points elsewhere
 	bash scripts/db.sh start $(DB_PORT)
 
 db-stop: ## Stop the local database server
