@@ -105,7 +105,10 @@ def test_demo_starts_without_go_when_mongodb_uri_is_set(
         "DAGSTER_HOME": str(demo_folder / "dagster_home"),
         "JIIT_RUN_DIR": str(demo_folder / "run"),
         "JIIT_STANDIN_ARGS": "--free-ports",
+        # The stand-ins' mail folder is a temporary directory they leave behind when stopped.
+        "TMPDIR": str(demo_folder / "tmp"),
     }
+    (demo_folder / "tmp").mkdir()
     log = demo_folder / "demo.log"
     demo = subprocess.Popen(
         ["bash", "scripts/demo.sh"],
