@@ -10,7 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-RUN=$ROOT/.run
+# JIIT_RUN_DIR, JIIT_ENV_FILE, DAGSTER_HOME and JIIT_STANDIN_ARGS (e.g. --free-ports) let a test run
+# a second, isolated demo; by default everything is in .run, .env and .dagster_home.
+RUN=${JIIT_RUN_DIR:-$ROOT/.run}
+ENV_FILE=${JIIT_ENV_FILE:-$ROOT/.env}
 PY=$ROOT/.venv/bin/python
 DAGSTER=$ROOT/.venv/bin/dagster
 PORT=${DAGSTER_PORT:-3000}
@@ -45,12 +48,13 @@ if [ "${1:-start}" = stop ]; then
   exit 0
 fi
 
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
+if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi
 # In a session of its own, so the database outlives this terminal as `make db` would leave it.
 setsid -w bash scripts/db.sh start "${DB_PORT:-27017}"
 
 stop_standins  # leftovers of a demo that did not exit cleanly
-"$PY" -m jiit_assets_tests.standins --env-file "$RUN/standins.env" >"$RUN/standins.log" 2>&1 &
+# shellcheck disable=SC2086
+"$PY" -m jiit_assets_tests.standins --env-file "$RUN/standins.env" ${JIIT_STANDIN_ARGS:-} >"$RUN/standins.log" 2>&1 &
 echo $! >"$RUN/standins.pid"
 echo $$ >"$RUN/demo.pid"
 trap 'stop_standins; rm -f "$RUN/demo.pid"' EXIT
@@ -69,7 +73,7 @@ set -a; . "$RUN/standins.env"; set +a
 sed -n '/^Stand-ins running/,$p' "$RUN/standins.log"
 echo "Stand-in log (what they received): $RUN/standins.log"
 
-export DAGSTER_HOME=$ROOT/.dagster_home
+export DAGSTER_HOME=${DAGSTER_HOME:-$ROOT/.dagster_home}
 mkdir -p "$DAGSTER_HOME"
 cmp -s dagster.yaml "$DAGSTER_HOME/dagster.yaml" || cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 
