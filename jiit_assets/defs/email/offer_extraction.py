@@ -47,6 +47,14 @@ _STATED_COUNT = re.compile(
 )
 
 
+# The mail points at its list instead of writing it out ("the list is attached", "given below" over
+# an image).
+_LIST_ELSEWHERE = re.compile(
+    r"(?i)\b(?:list|names?|details)\b[^.\n]{0,60}\b(?:attached|enclosed|given\s+below|shown\s+below|below)\b|"
+    r"\b(?:find|see)\s+(?:the\s+)?(?:attached|enclosed)\b|\((?:[\w\-]{1,60})\.(?:xlsx?|csv|pdf|docx?|png|jpe?g)\)"
+)
+
+
 @dataclass(frozen=True)
 class ExtractedOffer:
     offer: PlacementOffer | None
@@ -158,14 +166,23 @@ def dedupe_students(students: list[SelectedStudent]) -> list[SelectedStudent]:
 
 
 def extract_offer(
-    subject: str, text: str, *, message_key: str = "", time_sent: datetime | None = None
+    subject: str,
+    text: str,
+    *,
+    message_key: str = "",
+    time_sent: datetime | None = None,
+    sender_domain: str | None = None,
+    attachments: tuple[str, ...] = (),
 ) -> ExtractedOffer:
-    """Company, roles with packages (LPA), students and offer count from an offer mail."""
+    """Company, roles with packages (LPA), students and offer count from an offer mail.
+
+    When the text names no student but the mail carries the list as an attachment or an image (and
+    says so), the offer is kept without names: the company and package are news on their own."""
     subject = clean_subject(subject)
     text = text[:MAX_EXTRACT_CHARS]
     body = strip_private(text)
     labels = labels_of(body)
-    company = find_company(subject, body, text, labels.get("company", []))
+    company = find_company(subject, body, text, labels.get("company", []), sender_domain=sender_domain)
     if company is None:
         return ExtractedOffer(None, "offer wording but no company name found")
     roles = RoleList()
@@ -188,7 +205,8 @@ def extract_offer(
     students = dedupe_students(_with_roles(students, roles))
     stated = _STATED_COUNT.search(body)
     count = len(students) or (int(stated.group(1)) if stated else 0)
-    if count == 0:
+    list_elsewhere = bool(attachments) and bool(_LIST_ELSEWHERE.search(body))
+    if count == 0 and not list_elsewhere:
         return ExtractedOffer(None, "offer wording but no selected students found")
     if all(role.package is None for role in roles.roles):
         return ExtractedOffer(None, "offer wording but no package for any role")
@@ -205,7 +223,8 @@ def extract_offer(
             time_sent=time_sent,
             source_message_keys=(message_key,) if message_key else (),
         ),
-        f"{company.name} (company from the {company.where}): {len(roles.roles)} role(s), {count} offer(s)",
+        f"{company.name} (company from the {company.where}): {len(roles.roles)} role(s), {count} offer(s)"
+        + ("; the list of students is in an attachment" if count == 0 else ""),
     )
 
 
