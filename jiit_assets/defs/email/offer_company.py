@@ -140,14 +140,15 @@ def _from_subject_remainder(subject: str) -> str | None:
     """ "Congratulations!!! EPAM Systems results" -> "EPAM Systems": what is left of a subject once its
     descriptive words and punctuation are gone, when that is one capitalised name."""
     rest = _GENERIC_SEGMENT.sub(" ", subject[:300])
-    rest = re.sub(
-        r"(?i)\b(?:for|of|the|in|at|by|from|and|to|a|an|with|our|all|dear)\b|[!?:|–—\-]+", " ", rest
-    )
+    # A word closed by "!" is an exclamation ("Wonderful!! Acme results"): the name is after the last one.
+    pieces = [piece for piece in re.split(r"[!?]+", rest) if piece.strip()]
+    rest = pieces[-1] if pieces else ""
+    rest = re.sub(r"(?i)\b(?:for|of|the|in|at|by|from|and|to|a|an|with|our|all|dear)\b|[:|–—\-]+", " ", rest)
     words = rest.split()
     if not 1 <= len(words) <= 4 or not all(word[:1].isupper() or word[:1].isdigit() for word in words):
         return None
     company = clean_company(" ".join(words))
-    return company if _acceptable(company) else None
+    return company if _acceptable(company) and not _JOB_TITLE.search(company) else None
 
 
 def _name_from_domain(domain: str) -> str | None:

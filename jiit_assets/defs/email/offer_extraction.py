@@ -165,6 +165,30 @@ def dedupe_students(students: list[SelectedStudent]) -> list[SelectedStudent]:
     return merged
 
 
+def _roles_and_students(
+    body: str, labels: dict[str, list[str]], company: str
+) -> tuple[RoleList, list[SelectedStudent]]:
+    """Roles (tables, labels, role lines, then sentences) and the students, each with a role and package."""
+    roles = RoleList()
+    blocks = table_blocks(body)
+    students = _students_from_tables(blocks, roles)
+    table_lines = {" | ".join(row) for _, rows in blocks for row in rows}
+    roles_from_labels(labels, roles)
+    if not labels.get("role"):
+        roles_from_lines(body, table_lines, roles)
+    if not roles.roles:
+        roles_from_sentences(body, company, roles)
+    if not roles.roles:
+        package = package_of(" ".join(labels.get("package", [])) or body)
+        if package is not None:
+            roles.add("Not specified", package)
+    if not students:
+        students = _students_from_lines(body, table_lines, roles, company)
+    if not students:
+        students = _students_from_prose(body)
+    return roles, dedupe_students(_with_roles(students, roles))
+
+
 def extract_offer(
     subject: str,
     text: str,
@@ -185,24 +209,7 @@ def extract_offer(
     company = find_company(subject, body, text, labels.get("company", []), sender_domain=sender_domain)
     if company is None:
         return ExtractedOffer(None, "offer wording but no company name found")
-    roles = RoleList()
-    blocks = table_blocks(body)
-    students = _students_from_tables(blocks, roles)
-    table_lines = {" | ".join(row) for _, rows in blocks for row in rows}
-    roles_from_labels(labels, roles)
-    if not labels.get("role"):
-        roles_from_lines(body, table_lines, roles)
-    if not roles.roles:
-        roles_from_sentences(body, company.name, roles)
-    if not roles.roles:
-        package = package_of(" ".join(labels.get("package", [])) or body)
-        if package is not None:
-            roles.add("Not specified", package)
-    if not students:
-        students = _students_from_lines(body, table_lines, roles, company.name)
-    if not students:
-        students = _students_from_prose(body)
-    students = dedupe_students(_with_roles(students, roles))
+    roles, students = _roles_and_students(body, labels, company.name)
     stated = _STATED_COUNT.search(body)
     count = len(students) or (int(stated.group(1)) if stated else 0)
     list_elsewhere = bool(attachments) and bool(_LIST_ELSEWHERE.search(body))
