@@ -95,7 +95,7 @@ format: install ## Apply ruff's fixes and formatting
 bench: install system-deps ## Run the benchmarks and write BENCHMARKS.md
 	$(BIN)/python -m jiit_assets_tests.bench
 
-accuracy: install ## Score the rules on the accuracy corpus (tuning and holdout parts; see jiit_assets_tests/accuracy)
+accuracy: install ## Score the rules on the accuracy corpus (tuning and set-aside parts; see jiit_assets_tests/accuracy)
 	$(BIN)/python -m jiit_assets_tests.accuracy.score
 
 clean: ## Remove the virtualenv, built tools and local data

@@ -8,13 +8,15 @@ decides when the title says nothing specific. In order, the first rule that hold
                shows reminders as updates)                                       -> reminder / update
 3. change    - a change or the logistics of a stage already announced: rescheduled,
                postponed, cancelled, extended, venue, slots, schedule, test link,
-               reporting time, status, results awaited                          -> update
+               reporting time, status, results awaited; or a talk or contest whose
+               body opens by saying it was moved or called off                   -> update
 4. shortlist - students who move to a further stage: a shortlist or "next round"
                title, "result of the online test", or a list of students         -> shortlisting
 5. event     - a coding contest in the title                                    -> hackathon
                a talk, session, workshop, clinic, PPT, mock interview in the title -> webinar
-6. opening   - an invitation to apply for a job or internship                   -> job_posting
-7. NOC       - no objection certificates for internships                        -> internship_noc
+6. NOC       - no objection certificates for internships in the title           -> internship_noc
+7. opening   - an invitation to apply for a job or internship                   -> job_posting
+   (then NOCs mentioned only in the body                                        -> internship_noc)
 8. body      - the same questions asked of the body (a contest, a talk, a change
                to a drive, a shortlist cue)
 9. otherwise                                                                    -> announcement
@@ -60,6 +62,8 @@ _SHORTLIST_TITLE = _words(
     r"list of (?:selected|shortlisted|qualified) (?:students|candidates)",
     r"(?:students|candidates) (?:shortlisted|selected|qualified)", r"selected for (?:the )?(?:next|further|final)",
     r"next round", r"qualified for", r"candidates for round", r"round \d",
+    # who goes on to a stage: "candidates for group discussion", "students for the technical interview"
+    r"(?:students|candidates) for (?:the )?(?:gd|group discussion|interviews?|technical|hr|personal|final|next|online test|assessment)",
     r"results? (?:of|for) (?:the )?(?:online (?:test|assessment)|written test|interview|round|coding (?:test|round)|gd|aptitude)",
     r"(?:oa|online (?:test|assessment)|coding (?:test|round)|aptitude) results?",
 )
@@ -95,6 +99,7 @@ _APPLY = _words(
     r"applications? (?:are )?(?:invited|open)", r"invites applications", r"registration link",
     r"interested (?:and eligible )?students (?:can|may|should) apply",
     r"register (?:on|through|via) (?:the )?(?:superset|portal)",
+    r"apply kar(?:o|lo|ein|en|ke)?",  # Hinglish: "SuperSet pe apply kar lo"
 )
 _JOB_DETAIL = _words(
     r"ctc", r"stipend", r"lpa", r"package", r"job description", r"jd", r"eligib(?:le|ility)", r"designation",
@@ -105,6 +110,11 @@ _CHANGE_BODY = _words(
     r"re-?scheduled", r"postponed", r"preponed", r"cancell?ed", r"deferred", r"extended", r"revised",
     r"(?:has|have) been changed", r"will now (?:be held|take place|start)", r"now starts", r"instead of",
     r"test link", r"reporting time", r"results? (?:are|is) (?:still )?awaited", r"will be announced",
+)
+# A talk or contest that is moved or called off is news about its logistics, whatever its title says.
+_EVENT_CHANGED = _words(
+    r"(?:has|have) been (?:re-?scheduled|postponed|preponed|cancell?ed|deferred|shifted|moved)",
+    r"(?:is|are) (?:re-?scheduled|postponed|preponed|cancell?ed|deferred|shifted|moved)", r"will now (?:be held|take place|start)",
 )
 _DRIVE = _words(
     r"test", r"interview", r"interviews", r"drive", r"round", r"assessment", r"process", r"deadline",
@@ -136,6 +146,8 @@ def _title_rules(
     event = _HACKATHON.search(title) or _WEBINAR_TITLE.search(title)
     if (said := _said(_CHANGE_TITLE, title)) and (about_a_drive or event):
         return TypeDecision(NoticeType.UPDATE, f"a change or the logistics of a drive (title says {said!r})")
+    if event and (said := _said(_EVENT_CHANGED, body[:600])):
+        return TypeDecision(NoticeType.UPDATE, f"a change to an announced event (body says {said!r})")
     if said := _said(_SHORTLIST_TITLE, title):
         return TypeDecision(NoticeType.SHORTLISTING, f"a shortlist (title says {said!r})")
     if students:
@@ -144,6 +156,8 @@ def _title_rules(
         return TypeDecision(NoticeType.HACKATHON, f"a coding contest (title says {said!r})")
     if said := _said(_WEBINAR_TITLE, title):
         return TypeDecision(NoticeType.WEBINAR, f"a talk or session (title says {said!r})")
+    if said := _said(_NOC, title):
+        return TypeDecision(NoticeType.INTERNSHIP_NOC, f"internship NOCs (title says {said!r})")
     if (said := _said(_JOB_TITLE, title)) and not _HACKATHON.search(body):
         return TypeDecision(NoticeType.JOB_POSTING, f"an opening (title says {said!r})")
     apply = _said(_APPLY, body)

@@ -44,7 +44,7 @@ _NAME = rf"{_NAME_WORD}(?:[ ]{{1,3}}{_NAME_WORD}){{0,5}}"
 _NAME_RE = re.compile(rf"^{_NAME}$")
 _BULLET_RE = re.compile(r"^\s{0,8}(?:\(?\d{1,4}[.):]\s{0,4}|[-*•·▪●◦]\s{0,4}|[a-z][.)]\s{1,4})")
 # Column separators inside a student line: spaced dashes, pipes, tabs, commas, brackets, wide gaps.
-_COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—]\s{1,4}|[–—|\t,;()\[\]]|\s{3,}|\s{0,4}:\s{1,4}")
+_COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—/]\s{1,4}|[–—|\t,;()\[\]]|\s{3,}|\s{0,4}:\s{1,4}")
 # fmt: off
 _NOT_A_PERSON = _words(
     r"contact", r"call", r"phone", r"mobile", r"whatsapp", r"helpline", r"email", r"office", r"cell", r"ctc",
@@ -79,9 +79,24 @@ def clean_name(name: str) -> str | None:
     return name
 
 
+# An enrollment number written in groups ("221 03 417", "22/103/452", "2210 4433"): 8-10 digits in
+# two to four groups. Dates ("15/11/2025") and mobile numbers ("98765 43210") are not joined.
+_GROUPED_DIGITS = re.compile(r"(?<![\w/+.])\d{2,5}(?:[ /]\d{2,5}){1,3}(?![\w/]|\.\d)")
+
+
+def _join_grouped(match: re.Match[str]) -> str:
+    groups = re.split(r"[ /]", match.group(0))
+    digits = "".join(groups)
+    date_like = len(groups) == 3 and (len(groups[2]) == 4 or len(groups[0]) == 4)
+    phone_like = len(groups) == 2 and len(groups[0]) == 5 and groups[0][0] in "6789"
+    if 8 <= len(digits) <= 10 and not date_like and not phone_like:
+        return digits
+    return match.group(0)
+
+
 def clean_enrollment(value: str) -> str | None:
     """The enrollment number (upper-cased) when ``value`` is one, else None."""
-    value = value.strip().replace(" ", "")[:20]
+    value = _GROUPED_DIGITS.sub(_join_grouped, value.strip()[:20]).replace(" ", "")
     return value.upper() if _ENROLLMENT_RE.match(value) else None
 
 
@@ -106,6 +121,7 @@ def after_bullet(line: str) -> str | None:
 
 
 def _columns(line: str) -> list[str]:
+    line = _GROUPED_DIGITS.sub(_join_grouped, line)
     line = _ENROLLMENT_TOKEN.sub(lambda match: f"|{match.group(0)}|", line)
     return [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
 

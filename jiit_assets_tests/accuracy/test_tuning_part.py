@@ -1,4 +1,4 @@
-"""The rules keep what they achieve on the tuning part of the accuracy corpus (never the holdout part,
+"""The rules keep what they achieve on the tuning part of the accuracy corpus (never the set-aside part,
 which is scored only by ``make accuracy``)."""
 
 from __future__ import annotations

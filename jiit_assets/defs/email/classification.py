@@ -11,7 +11,7 @@ from typing import Literal
 
 from jiit_assets.defs.email.email_notices import classify_notice, notice_content
 from jiit_assets.defs.email.message import DecodedEmail
-from jiit_assets.defs.email.offer_company import forwarded_sender_company
+from jiit_assets.defs.email.offer_company import company_domain, forwarded_sender_company
 from jiit_assets.defs.email.offer_decision import decide_offer
 from jiit_assets.defs.email.offer_extraction import extract_offer
 from jiit_assets.defs.email.offers import PlacementOffer
@@ -28,12 +28,19 @@ class MailClassification:
 
 def classify_email(mail: DecodedEmail) -> MailClassification:
     """An offer when the offer rules say so and one could be extracted; else a notice, else skipped."""
-    company_sender = forwarded_sender_company(mail.text)[1] is not None
+    company_sender = (
+        forwarded_sender_company(mail.text)[1] is not None or company_domain(mail.sender_domain) is not None
+    )
     decision = decide_offer(mail.subject, mail.text, company_sender=company_sender)
     reason = decision.reason
     if decision.is_offer:
         extracted = extract_offer(
-            mail.subject, mail.text, message_key=mail.message_key, time_sent=mail.sent_at
+            mail.subject,
+            mail.text,
+            message_key=mail.message_key,
+            time_sent=mail.sent_at,
+            sender_domain=mail.sender_domain,
+            attachments=mail.attachment_names,
         )
         if extracted.offer is not None:
             return MailClassification("offer", f"{reason}; {extracted.reason}", offer=extracted.offer)

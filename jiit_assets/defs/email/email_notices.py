@@ -36,11 +36,12 @@ _SKIP_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "newsletter or promotion",
         re.compile(
             r"(?i)\b(?:\d+\s*%\s*off|discount|coupon|promo\s+code|limited[- ]time\s+offer|flash\s+sale|"
-            r"shop\s+now|buy\s+now|newsletter|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser|"
-            r"lottery|you\s+have\s+won|claim\s+your\s+(?:prize|reward))\b"
+            r"shop\s+now|buy\s+now|lottery|you\s+have\s+won|claim\s+your\s+(?:prize|reward))\b"
         ),
     ),
 )
+# A newsletter is skipped unless it is about placements: the T&P office's own digest is a notice.
+_BULK_MAIL = re.compile(r"(?i)\b(?:newsletter|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser)\b")
 _PLACEMENT_WORDS = re.compile(
     r"(?i)\b(?:placements?|recruit\w*|drive|internships?|shortlist\w*|short-listed|interviews?|ctc|lpa|stipend|"
     r"hiring|jobs?|webinars?|hackathons?|noc|t\s?&\s?p|tnp|training\s+and\s+placement|batch|students?|"
@@ -66,6 +67,8 @@ def classify_notice(subject: str, text: str) -> NoticeDecision:
     if not body.strip() and not subject:
         return NoticeDecision(None, "empty message")
     if not _PLACEMENT_WORDS.search(whole):
+        if match := _BULK_MAIL.search(whole):
+            return NoticeDecision(None, f"newsletter or promotion ({match.group(0).lower()!r})")
         return NoticeDecision(None, "not placement-related (no placement vocabulary)")
     decided = notice_type(subject, body, source="email", students=listed_students(body))
     return NoticeDecision(decided.type, f"{decided.type}: {decided.reason}")
@@ -143,7 +146,13 @@ def offer_notice_content(event: OfferEvent, author: str | None = None) -> Notice
         count = added or event.total_students
         verb = "has" if count == 1 else "have"
         paragraphs = [f"{_plural(count, 'student')} {verb} been placed at {company}."]
+        if count == 0:  # the mail carried its list as an attachment or an image
+            paragraphs = [f"{company} has announced its selections; the list came as an attachment."]
         breakdown = _breakdown(event)
+        if count == 0:
+            breakdown = [
+                f"- {role.role} — {format_lpa(role.package)}" for role in event.roles if role.package
+            ]
         if breakdown:
             paragraphs.append("Positions:\n" + "\n".join(breakdown))
         paragraphs.append("Congratulations to all selected!")

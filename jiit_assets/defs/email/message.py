@@ -48,6 +48,8 @@ class DecodedEmail:
     truncated: bool = False
     forwarded: bool = False
     header_date: datetime | None = None  # the message's own Date header (when it reached the mailbox)
+    sender_domain: str | None = None  # the From address's domain (never the address itself)
+    attachment_names: tuple[str, ...] = ()  # file names of attached documents and images
 
 
 def message_key_for(message_id: str | None, date: str, sender: str, subject: str) -> str:
@@ -211,6 +213,16 @@ def _part_text(part: Message) -> str:
 
 
 _HAS_TABLE = re.compile(r"<t[dh]\b", re.IGNORECASE)
+# Some mailers send HTML labelled text/plain: markup from the first characters, closed tags inside.
+_MARKUP_START = re.compile(
+    r"\A\s{0,200}<(?:!doctype|html|head|body|div|p|table|span|font|br)\b", re.IGNORECASE
+)
+_CLOSING_TAG = re.compile(r"</(?:p|div|td|li|table|body|html|span)>", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a text/plain body is really HTML (it opens with a tag and closes some)."""
+    return bool(_MARKUP_START.search(text[:400])) and len(_CLOSING_TAG.findall(text[:20_000])) >= 2
 
 
 def _readable(text: str) -> bool:
@@ -233,6 +245,8 @@ def _body_text(message: Message, key: str) -> str:
             plain = _part_text(part)
         elif content_type == "text/html" and html is None:
             html = _part_text(part)
+    if html is None and plain is not None and looks_like_html(plain):
+        html, plain = plain, None
     if html is not None and len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
     # Plain text is preferred, except when the HTML alternative holds tables: plain renderings of
@@ -293,7 +307,28 @@ def decode_email(raw: bytes) -> DecodedEmail:
         truncated=truncated,
         forwarded=original_sender is not None or original_date is not None,
         header_date=header_date,
+        sender_domain=_sender_domain(raw_from),
+        attachment_names=_attachment_names(message),
     )
+
+
+def _attachment_names(message: Message) -> tuple[str, ...]:
+    names: list[str] = []
+    for part in message.walk():
+        if part.is_multipart() or not _is_attachment(part):
+            continue
+        names.append(decode_header_value(part.get_filename() or "")[:200] or part.get_content_type())
+        if len(names) >= 20:
+            break
+    return tuple(names)
+
+
+def _sender_domain(raw_from: str) -> str | None:
+    for _name, address in getaddresses([raw_from[:1000]]):
+        domain = address.rpartition("@")[2].strip().lower()
+        if address.count("@") == 1 and re.fullmatch(r"[a-z0-9.-]{1,120}", domain):
+            return domain
+    return None
 
 
 def _first_address_name(message: Message) -> str:

@@ -26,10 +26,15 @@ _BODY_PATTERNS = [
         rf"(?:placed|selected|hired|recruited|offers?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|rolled\s+out)"
         rf"\s+(?:at|by|in|with|from)\s+(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?P<company>{_COMPANY})[ \t]+(?:has|have)[ \t]+(?:extended|rolled[ \t]+out|made|released|issued|selected|"
-        rf"confirmed|finali[sz]ed|announced)\b",
+        rf"confirmed|finali[sz]ed|announced|declared|shared)\b",
         r"(?i:\b(?:final\s+)?(?:results?|selects?|selections?|selection\s+list|offers?|ppos?)\s+(?:of|from|by)\s+)"
         rf"(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?i:\bgreetings\s+from\s+)(?P<company>{_COMPANY})",
+        # Hinglish puts the place after the name: "Deloitte USI mein final selection"
+        rf"(?P<company>{_COMPANY})[ \t]{{1,3}}(?i:mein|me|main)[ \t]{{1,3}}(?i:final[ \t]{{1,3}})?(?i:selection|placement|select)",
+        # "cleared all rounds of the EPAM Systems recruitment process"
+        rf"(?i:\bthe\s+)(?P<company>{_COMPANY})[ \t]+(?i:recruitment|hiring|selection|campus|placement|interview)"
+        rf"[ \t]+(?i:process|drive)\b",
     )
 ]
 _SUBJECT_PATTERNS = [
@@ -49,6 +54,11 @@ _GENERIC_SEGMENT = re.compile(
     r"jiit|jaypee|noida|batch|drive|program(?:me)?|recruitment|update|congratulations|confirmation|news|"
     r"interns?|internships?|summer|students?|20\d\d)\b"
 )
+# A segment naming a job ("Graduate Engineer Trainee") is the role, not the company.
+_JOB_TITLE = re.compile(
+    r"(?i)\b(?:engineers?|analysts?|developers?|trainees?|consultants?|associates?|scientists?|designers?|sde|"
+    r"architects?|specialists?|programmers?|interns?)\b"
+)
 # A candidate starting with one of these is never a company ("Pre-Placement Offer", "Campus Team").
 _NOT_COMPANY = re.compile(
     r"(?i)^(?:the|jiit|jaypee|campus|final|placement|placements|pre|result|results|congratulations|dear|students?|"
@@ -61,7 +71,7 @@ _COMPANY_STOP = re.compile(
 # Team words in a sender name or a signature line: what is left beside them is the company.
 _TEAM_WORDS = re.compile(
     r"(?i)\b(?:campus|team|hiring|recruitment|recruiting|talent|acquisition|hr|human\s+resources|university|"
-    r"relations|relationship|careers?|people|intern|interns|hiring|program|graduate)\b"
+    r"relations|relationship|careers?|people|intern|interns|hiring|program|graduate|connect)\b"
 )
 _COLLEGE_WORDS = re.compile(
     r"(?i)\b(?:jiit|jaypee|t\s?&\s?p|tnp|placement|training|cell|office|institute\s+of)\b"
@@ -92,7 +102,7 @@ def clean_company(raw: str) -> str:
         if trimmed == company:
             break
         company = trimmed
-    company = re.sub(r"\s+(?:for|as|with|on|is|has|have|after|to)\b.*$", "", company)
+    company = re.sub(r"(?i)\s+(?:for|as|with|on|is|has|have|after|to)\b.*$", "", company)
     # A trailing alias in parentheses is not part of the name: "Paytm (One97 Communications)".
     company = re.sub(r"(?:\s{0,3}\([^()]{0,80}\))+\s*$", "", company)
     if re.search(r"(?i)\b(?:ltd|pvt|inc|co)\.$", company):
@@ -101,18 +111,44 @@ def clean_company(raw: str) -> str:
 
 
 def _acceptable(company: str) -> bool:
-    return len(company) >= 2 and not _NOT_COMPANY.match(company) and bool(company_key(company))
+    """A name that is not a stop word and not the college's own office ("T&P Cell", "Placement Office")."""
+    return (
+        len(company) >= 2
+        and not _NOT_COMPANY.match(company)
+        and not _COLLEGE_WORDS.search(company)
+        and bool(company_key(company))
+    )
 
 
 def _from_subject_segments(subject: str) -> str | None:
     """ "Cvent - Campus Hiring Results - JIIT" -> "Cvent": the one segment that is not a description."""
     for segment in _SEPARATORS.split(subject):
         segment = segment.strip()
-        if not segment or _GENERIC_SEGMENT.search(segment) or len(segment.split()) > 5:
+        if (
+            not segment
+            or _GENERIC_SEGMENT.search(segment)
+            or _JOB_TITLE.search(segment)
+            or len(segment.split()) > 5
+        ):
             continue
         if segment[:1].isupper() and _acceptable(clean_company(segment)):
             return clean_company(segment)
     return None
+
+
+def _from_subject_remainder(subject: str) -> str | None:
+    """ "Congratulations!!! EPAM Systems results" -> "EPAM Systems": what is left of a subject once its
+    descriptive words and punctuation are gone, when that is one capitalised name."""
+    rest = _GENERIC_SEGMENT.sub(" ", subject[:300])
+    # A word closed by "!" is an exclamation ("Wonderful!! Acme results"): the name is after the last one.
+    pieces = [piece for piece in re.split(r"[!?]+", rest) if piece.strip()]
+    rest = pieces[-1] if pieces else ""
+    rest = re.sub(r"(?i)\b(?:for|of|the|in|at|by|from|and|to|a|an|with|our|all|dear)\b|[:|–—\-]+", " ", rest)
+    words = rest.split()
+    if not 1 <= len(words) <= 4 or not all(word[:1].isupper() or word[:1].isdigit() for word in words):
+        return None
+    company = clean_company(" ".join(words))
+    return company if _acceptable(company) and not _JOB_TITLE.search(company) else None
 
 
 def _name_from_domain(domain: str) -> str | None:
@@ -159,9 +195,17 @@ def _from_signature(body: str) -> str | None:
     return None
 
 
-def find_company(subject: str, body: str, raw_text: str, labelled: list[str]) -> CompanyFound | None:
+def company_domain(domain: str | None) -> str | None:
+    """The company a sender's domain names ("campus.hiring@publicissapient.com" -> "Publicissapient"),
+    or None for mail providers and colleges."""
+    return _name_from_domain(domain) if domain else None
+
+
+def find_company(
+    subject: str, body: str, raw_text: str, labelled: list[str], *, sender_domain: str | None = None
+) -> CompanyFound | None:
     """The company, and where it was found; ``body`` is the private-stripped text, ``raw_text`` the
-    decoded text that still has the forwarded header blocks."""
+    decoded text that still has the forwarded header blocks, ``sender_domain`` the mail's own From domain."""
     body = body[:MAX_COMPANY_SCAN]
     subject = clean_subject(subject)
     candidates: list[tuple[str, str]] = [(value, "label") for value in labelled]
@@ -177,8 +221,14 @@ def find_company(subject: str, body: str, raw_text: str, labelled: list[str]) ->
     signature = _from_signature(body)
     if signature:
         candidates.append((signature, "signature"))
-    if from_domain:
-        candidates.append((from_domain, "sender domain"))
+    own_domain = company_domain(sender_domain)
+    for domain in (from_domain, own_domain):
+        if domain:
+            candidates.append((domain, "sender domain"))
+    # Last: a leftover subject word may be a programme's name ("EDG"), weaker than a sender's domain.
+    remainder = _from_subject_remainder(subject)
+    if remainder:
+        candidates.append((remainder, "subject"))
     for raw, where in candidates:
         company = clean_company(raw)
         if _acceptable(company):

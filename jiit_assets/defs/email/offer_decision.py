@@ -48,6 +48,9 @@ _FINAL_SELECTION = [
         r"\bcongratulations\b[^.\n]{0,80}\b(?:selected|placed|offers?)\b",
         r"\bplacement\s+(?:offer|result)s?\b",
         r"\bselection\s+(?:list|results?)\b",
+        # an intern kept on: "have been converted to full-time Analyst roles", "PPO conversion"
+        r"\bconverted\s+(?:to|into)\s+(?:a\s+)?(?:full[- ]time|permanent|FTE)\b",
+        r"\b(?:who|that)\s+will\s+(?:be\s+)?receiv(?:e|ing)\s+(?:the\s+|their\s+)?offers?\b",
     )
 ]
 _NOT_FINAL_BODY = [
@@ -58,21 +61,34 @@ _NOT_FINAL_BODY = [
         r"\bnext\s+round\b",
         r"\bpre[- ]placement\s+talks?\b",
         r"\bthis\s+is\s+a\s+(?:gentle\s+|friendly\s+|final\s+)?reminder\b",
-        r"\b(?:submit|upload|share|send)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+offer\s+letters?\b",
+        r"\b(?:submit|upload|share|send|collect|pick\s+up)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+(?:printed\s+|signed\s+)?"
+        r"offer\s+letters?\b",
+        # a stage still ahead: "cleared the online assessment and will appear for the interviews"
+        r"\bcleared\s+(?:the\s+)?(?:[\w-]{1,20}\s+){0,3}(?:online\s+(?:test|assessment)|OA|test|coding\s+(?:test|round)|"
+        r"aptitude(?:\s+test)?|written\s+test)\b",
+        r"\bwill\s+(?:now\s+)?(?:appear|sit|be\s+called|be\s+invited|proceed|move|go\s+through)\s+(?:for|to|in)\s+"
+        r"(?:the\s+)?(?:interviews?|next|further|technical|hr|gd|group|personal|final\s+(?:round|interview))\b",
         r"\b(?:security\s+alert|sign[- ]in\s+attempt|suspicious\s+(?:activity|sign[- ]in|login))\b",
         r"\b(?:\d{1,3}\s*%\s*off|discount|coupon|promo\s+code|limited[- ]time\s+offer)\b",
         r"\bunsubscribe\s+from\s+(?:this|our)\s+(?:newsletter|mailing)\b",
         r"\binterview\s+(?:schedule|slots?)\b|\b(?:test|assessment)\s+schedule\b",
-        r"\bresults?\s+(?:are|is)\s+(?:still\s+)?awaited\b|\bresults?\b[^.\n]{0,60}\bwill\s+be\s+(?:announced|declared|shared)\b",
+        r"\bresults?\b[^.\n]{0,30}\bawaited\b|\bresults?\b[^.\n]{0,60}\bwill\s+be\s+(?:announced|declared|shared)\b",
     )
 ]
 _NOT_FINAL_SUBJECT = re.compile(
     r"(?i)\b(?:short[- ]?list(?:ed|ing)?|reminder|schedule[d]?|ppt|pre[- ]placement\s+talk|webinar|hackathon|"
     r"registration|newsletter|security|noc|next\s+round|round\s+\d|interview\s+(?:call|slots?)|test\s+link|"
-    r"awaited|guidelines|policy|statistics|stats)\b"
+    r"awaited|guidelines|policy|statistics|stats|digest|bulletin|edition|collect(?:ion)?|distribution)\b"
 )
 _CONGRATULATION = re.compile(
     r"(?i)\b(?:congratulations?|congrats|heartiest|kudos|well\s+done|way\s+to\s+go)\b"
+)
+# The body says a result is out: "announced the result", "results are declared", a list headed
+# "Selected students:".
+_RESULT_BODY = re.compile(
+    r"(?i)\b(?:announced|declared|shared|released)\s+(?:the\s+|its\s+|their\s+)?(?:final\s+)?results?\b|"
+    r"\bresults?\s+(?:are|is|have\s+been|has\s+been)\s+(?:out|declared|announced)\b|"
+    r"\b(?:selected|final)\s+(?:students|candidates|list)\s{0,3}[:\-–]"
 )
 _RESULT_SUBJECT = re.compile(
     r"(?i)\b(?:results?|selects?|selections?|selected|offers?|outcome|placed|hired|hiring\s+results?)\b"
@@ -114,6 +130,8 @@ def _support(subject: str, body: str, company_sender: bool) -> list[str]:
         signs.append(f"congratulation ({match.group(0).lower()!r})")
     if match := _RESULT_SUBJECT.search(subject):
         signs.append(f"subject says {match.group(0).lower()!r}")
+    if match := _RESULT_BODY.search(body):
+        signs.append(f"body says {normalize_space(match.group(0)).lower()!r}")
     listed = max(listed_students(body), len(inline_students(body)))
     if listed:
         signs.append(f"{listed} student(s) listed with enrollment numbers")

@@ -47,6 +47,14 @@ _STATED_COUNT = re.compile(
 )
 
 
+# The mail points at its list instead of writing it out ("the list is attached", "given below" over
+# an image).
+_LIST_ELSEWHERE = re.compile(
+    r"(?i)\b(?:list|names?|details)\b[^.\n]{0,60}\b(?:attached|enclosed|given\s+below|shown\s+below|below)\b|"
+    r"\b(?:find|see)\s+(?:the\s+)?(?:attached|enclosed)\b|\((?:[\w\-]{1,60})\.(?:xlsx?|csv|pdf|docx?|png|jpe?g)\)"
+)
+
+
 @dataclass(frozen=True)
 class ExtractedOffer:
     offer: PlacementOffer | None
@@ -157,17 +165,10 @@ def dedupe_students(students: list[SelectedStudent]) -> list[SelectedStudent]:
     return merged
 
 
-def extract_offer(
-    subject: str, text: str, *, message_key: str = "", time_sent: datetime | None = None
-) -> ExtractedOffer:
-    """Company, roles with packages (LPA), students and offer count from an offer mail."""
-    subject = clean_subject(subject)
-    text = text[:MAX_EXTRACT_CHARS]
-    body = strip_private(text)
-    labels = labels_of(body)
-    company = find_company(subject, body, text, labels.get("company", []))
-    if company is None:
-        return ExtractedOffer(None, "offer wording but no company name found")
+def _roles_and_students(
+    body: str, labels: dict[str, list[str]], company: str
+) -> tuple[RoleList, list[SelectedStudent]]:
+    """Roles (tables, labels, role lines, then sentences) and the students, each with a role and package."""
     roles = RoleList()
     blocks = table_blocks(body)
     students = _students_from_tables(blocks, roles)
@@ -176,19 +177,43 @@ def extract_offer(
     if not labels.get("role"):
         roles_from_lines(body, table_lines, roles)
     if not roles.roles:
-        roles_from_sentences(body, company.name, roles)
+        roles_from_sentences(body, company, roles)
     if not roles.roles:
         package = package_of(" ".join(labels.get("package", [])) or body)
         if package is not None:
             roles.add("Not specified", package)
     if not students:
-        students = _students_from_lines(body, table_lines, roles, company.name)
+        students = _students_from_lines(body, table_lines, roles, company)
     if not students:
         students = _students_from_prose(body)
-    students = dedupe_students(_with_roles(students, roles))
+    return roles, dedupe_students(_with_roles(students, roles))
+
+
+def extract_offer(
+    subject: str,
+    text: str,
+    *,
+    message_key: str = "",
+    time_sent: datetime | None = None,
+    sender_domain: str | None = None,
+    attachments: tuple[str, ...] = (),
+) -> ExtractedOffer:
+    """Company, roles with packages (LPA), students and offer count from an offer mail.
+
+    When the text names no student but the mail carries the list as an attachment or an image (and
+    says so), the offer is kept without names: the company and package are news on their own."""
+    subject = clean_subject(subject)
+    text = text[:MAX_EXTRACT_CHARS]
+    body = strip_private(text)
+    labels = labels_of(body)
+    company = find_company(subject, body, text, labels.get("company", []), sender_domain=sender_domain)
+    if company is None:
+        return ExtractedOffer(None, "offer wording but no company name found")
+    roles, students = _roles_and_students(body, labels, company.name)
     stated = _STATED_COUNT.search(body)
     count = len(students) or (int(stated.group(1)) if stated else 0)
-    if count == 0:
+    list_elsewhere = bool(attachments) and bool(_LIST_ELSEWHERE.search(body))
+    if count == 0 and not list_elsewhere:
         return ExtractedOffer(None, "offer wording but no selected students found")
     if all(role.package is None for role in roles.roles):
         return ExtractedOffer(None, "offer wording but no package for any role")
@@ -205,7 +230,8 @@ def extract_offer(
             time_sent=time_sent,
             source_message_keys=(message_key,) if message_key else (),
         ),
-        f"{company.name} (company from the {company.where}): {len(roles.roles)} role(s), {count} offer(s)",
+        f"{company.name} (company from the {company.where}): {len(roles.roles)} role(s), {count} offer(s)"
+        + ("; the list of students is in an attachment" if count == 0 else ""),
     )
 
 

@@ -37,8 +37,12 @@ _ROLE_SENTENCES = [
     for p in (
         r"(?i:\b(?:for\s+the\s+|offered\s+the\s+|as\s+the\s+)(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
         rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,6}})",
-        rf"(?i:\bfor\s+the\s+)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})[ \t]{{1,3}}(?i:role|position|profile)\b",
+        rf"(?i:\b(?:for|to)\s+(?:the\s+|a\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
+        r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
         rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
+        # the weakest: "offer for Backend Engineering Intern", "offers ... for Member of Technical Staff";
+        # only a name with a job word in it counts (see roles_from_sentences)
+        rf"(?i:\bfor\s+(?:the\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
     )
 ]
 _ROLE_AMOUNT_LINE = re.compile(
@@ -105,7 +109,9 @@ def _header(line: str, separator: str) -> dict[str, int]:
 def clean_role(raw: str) -> str | None:
     role = normalize_space(re.sub(r"\([^)]{0,80}\d[^)]{0,80}\)", "", raw[:200])).strip(" .,:;-–—|")
     role = re.sub(r"(?i)\s+(?:role|profile|position)$", "", role) if len(role.split()) > 2 else role
-    role = re.sub(r"(?i)\s+(?:with|at|in)\s+(?:a\s+)?(?:package|ctc|stipend).*$", "", role)
+    role = re.sub(
+        r"(?i)(?:\s+(?:with|at|in)\s+(?:a\s+)?|\s{0,3}[,;]\s{0,3})(?:package|ctc|stipend|salary).*$", "", role
+    )
     role = re.sub(r"(?i)\s+(?:with|at|by)\s+[A-Z][\w&.\-]{0,40}(?:\s[A-Z][\w&.\-]{0,40}){0,5}$", "", role)
     role = role.strip(" .,:;-–—|")
     if not role or len(role) > 60 or _NOT_ROLE.match(role) or not re.search(r"[A-Za-z]{2}", role):
@@ -188,7 +194,9 @@ def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
     for position, value in enumerate(labels.get("role", [])):
         role = clean_role(value)
         package_text = packages[position] if position < len(packages) else " ".join(packages)
-        roles.add(role, package_of(package_text) if package_text else None)
+        # "Role: Software Engineer I, CTC 21 LPA": the role's own line states its package
+        own = package_of(value)
+        roles.add(role, own or (package_of(package_text) if package_text else None))
 
 
 def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
@@ -209,6 +217,7 @@ def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:
                 not role
                 or company_key(role) == company_key(company)
                 or (_PERSON_LIKE.match(role) and not _JOB_WORD.search(role))
+                or (pattern is _ROLE_SENTENCES[-1] and not _JOB_WORD.search(role))
             ):
                 continue
             paragraph_end = body.find("\n\n", match.end())

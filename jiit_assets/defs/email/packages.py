@@ -41,6 +41,15 @@ _BREAKDOWN = re.compile(
 _MONTHLY_CONTEXT = re.compile(r"(?i)\b(?:stipend|per\s+month|monthly|/\s*month|p\.?m\.?)\b")
 # "₹2,40,000 in total for the six months": the whole internship's stipend, not a yearly figure.
 _DURATION_TOTAL = re.compile(r"(?i)^\s{0,3}(?:in\s+total|total)\b[^.\n]{0,30}\bmonths?\b")
+# The total row of a compensation breakdown ("Total CTC | 17.50" under an "Amount (LPA)" header):
+# where the mail says total, that figure is the package and the components are not.
+_TOTAL_LINE = re.compile(
+    r"(?im)^[ \t]{0,10}(?:total|gross)(?:[ \t]{1,3}[\w()]{1,20}){0,3}[ \t]{0,3}[|:\-–][ \t]{0,3}"
+    r"(?P<a>\d{1,3}(?:\.\d{1,2})?)[ \t]{0,3}(?P<unit>LPA|lakhs?|L)?[ \t]*$"
+)
+_LAKH_CONTEXT = re.compile(r"(?i)\b(?:LPA|lakhs?|lacs?)\b")
+# A label right before a bare "12L" makes it a lakh figure ("CTC: 12L").
+_PACKAGE_LABEL_BEFORE = re.compile(r"(?i)\b(?:ctc|package|salary|compensation|pay)\W{0,5}$")
 
 
 def _number(text: str) -> float:
@@ -53,6 +62,7 @@ class Amount:
     monthly: bool  # a stipend or monthly figure (already converted × 12 to LPA)
     high: float | None = None  # the top of a range ("15-18 LPA"), in LPA
     text: str = ""  # the figure as the mail wrote it
+    total: bool = False  # the total row of a breakdown
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -72,7 +82,12 @@ def find_amounts(text: str) -> list[Amount]:
         add(match, _number(match.group("a")) * 100, False)
     for match in _LAKH.finditer(text):
         unit_tail = text[match.end() : match.end() + 20].lower()
-        if match.group(0)[-1:] in "Ll" and not re.match(r"\s*(?:per|p\.?a|ctc|fixed|\)|,|\.|$)", unit_tail):
+        labelled = _PACKAGE_LABEL_BEFORE.search(text[max(0, match.start() - 20) : match.start()])
+        if (
+            match.group(0)[-1:] in "Ll"
+            and not labelled
+            and not re.match(r"[ \t]*(?:\n|$)|\s*(?:per|p\.?a|ctc|fixed|\)|,|\.|$)", unit_tail)
+        ):
             continue  # a bare "L" is a lakh only where it reads like one ("12 L per annum", "12L CTC")
         add(match, _number(match.group("a")), False)
     _add_rupees(text, add)
@@ -87,6 +102,12 @@ def find_amounts(text: str) -> list[Amount]:
         context = text[max(0, match.start() - 40) : match.end() + 25]
         monthly = bool(_MONTHLY_CONTEXT.search(context))
         add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
+    for match in _TOTAL_LINE.finditer(text):
+        if match.group("unit") or _LAKH_CONTEXT.search(text[max(0, match.start() - 400) : match.start()]):
+            start, end = match.span()
+            found = [item for item in found if not (start <= item[0] < end)]
+            lpa = round(_number(match.group("a")), 2)
+            found.append((start, end, Amount(lpa, False, None, f"{match.group('a')} LPA (total)", True)))
     found.sort(key=lambda item: item[0])
     return [amount for _, _, amount in found]
 
@@ -121,6 +142,7 @@ def package_of(text: str) -> Package | None:
     """The package of one role: the lowest annual figure (final CTC over training stipends);
     for internship-only offers the monthly stipend × 12. A range keeps its top and its words."""
     amounts = find_amounts(text)
+    amounts = [a for a in amounts if a.total] or amounts
     annual = [a for a in amounts if not a.monthly]
     pool = annual or [a for a in amounts if a.monthly]
     if not pool:
