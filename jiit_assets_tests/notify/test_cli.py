@@ -55,7 +55,7 @@ def test_subscriptions_add_list_remove(database_env, push_standin, tmp_path, cap
 
 def test_subscriptions_add_rejects_malformed_files(database_env, tmp_path, capsys):
     file = tmp_path / "bad.json"
-    file.write_text('{"endpoint": "not a url", "keys": {}}')
+    file.write_text('{"endpoint": "not-a-url", "keys": {}}')
     assert main(["subscriptions", "add", str(file)]) == 1
     assert "endpoint: must be an https URL of a push service" in capsys.readouterr().err
     file.write_text("{broken")
