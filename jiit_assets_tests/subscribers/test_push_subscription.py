@@ -14,7 +14,7 @@ from jiit_assets.defs.subscribers.push_subscription import (
     subscription_id,
     validate_subscription,
 )
-from jiit_assets_tests.subscribers.conftest import b64, browser_subscription, off_curve_point
+from jiit_assets_tests.subscribers.support import b64, browser_subscription, off_curve_point
 
 POLICY = EndpointPolicy()
 

@@ -13,7 +13,7 @@ from jiit_assets.defs.subscribers.profile import Profile
 from jiit_assets.defs.subscribers.push_subscription import EndpointPolicy
 from jiit_assets.defs.subscribers.web import ServeConfigError, WebSettings, create_app
 from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS
-from jiit_assets_tests.subscribers.conftest import browser_subscription, off_curve_point, running_app
+from jiit_assets_tests.subscribers.support import browser_subscription, off_curve_point, running_app
 
 CAMPUS_APP = "https://placements.jiit.example.in"
 
