@@ -26,9 +26,16 @@ def test_a_push_delivered_to_the_service_worker_shows_a_notification(browser, se
     context.grant_permissions(["notifications"], origin=serve_url)
     try:
         page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
         page.goto("/")
         page.wait_for_selector("body[data-worker=ready]")
         assert page.locator("#status").inner_text() == "Notifications are off in this browser."
+        assert page.locator("#subscribe").is_enabled()
+        # The stylesheet and script load under the page's Content-Security-Policy (no inline code).
+        header = page.evaluate("() => getComputedStyle(document.querySelector('header')).backgroundColor")
+        assert header == "rgb(18, 53, 91)"
         assert page.locator("input[name=categories]").count() >= 9
 
         cdp = context.new_cdp_session(page)
@@ -77,5 +84,6 @@ def test_a_push_delivered_to_the_service_worker_shows_a_notification(browser, se
                 "data": {"url": payload["url"]},
             }
         ]
+        assert problems == []
     finally:
         context.close()

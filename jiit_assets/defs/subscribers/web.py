@@ -1,6 +1,6 @@
 """The browser subscription service behind ``jiit-assets serve``: a Starlette ASGI app.
 
-Routes: ``GET /`` (the subscription page), ``GET /app.js``, ``GET /sw.js`` (the service worker),
+Routes: ``GET /`` (the subscription page), ``GET /app.css``, ``GET /app.js``, ``GET /sw.js`` (the service worker),
 ``GET /icon.png``, ``GET /api/push/vapid-key``, ``POST /api/push/subscribe``, ``POST
 /api/push/unsubscribe`` (the older system's paths and bodies, so the campus web app can call them)
 and ``GET /health``.
@@ -130,7 +130,7 @@ def page_html() -> str:
     """The subscription page, with one checkbox per notice type (the profile's categories)."""
     boxes = "\n".join(
         f'        <label class="check"><input type="checkbox" name="categories" value="{kind}" checked> '
-        f"{html.escape(kind.replace('_', ' ').capitalize())}</label>"
+        f"{html.escape(kind.replace('_', ' ').capitalize().replace(' noc', ' NOC'))}</label>"
         for kind in NoticeType
     )
     return STATIC.joinpath("index.html").read_text("utf-8").replace("<!--CATEGORIES-->", boxes)
@@ -256,6 +256,7 @@ def create_app(settings: WebSettings, collection: Collection[Document]) -> Starl
     api = SubscriptionApi(settings, collection)
     routes = [
         Route("/", _static("index.html", "text/html; charset=utf-8")),
+        Route("/app.css", _static("app.css", "text/css; charset=utf-8")),
         Route("/app.js", _static("app.js", "text/javascript; charset=utf-8")),
         Route("/sw.js", _static("sw.js", "text/javascript; charset=utf-8", {"Service-Worker-Allowed": "/"})),
         Route("/icon.png", _static("icon.png", "image/png")),
