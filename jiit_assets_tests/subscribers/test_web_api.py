@@ -7,12 +7,14 @@ import json
 
 import httpx
 import pytest
+from pymongo import MongoClient
 
 from jiit_assets.defs.delivery.webpush_fanout import load_subscriptions
 from jiit_assets.defs.subscribers.profile import Profile
 from jiit_assets.defs.subscribers.push_subscription import EndpointPolicy
 from jiit_assets.defs.subscribers.web import ServeConfigError, WebSettings, create_app
 from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS
+from jiit_assets_tests.fixtures.servers import free_port
 from jiit_assets_tests.subscribers.support import browser_subscription, off_curve_point, running_app
 
 CAMPUS_APP = "https://placements.jiit.example.in"
@@ -226,12 +228,19 @@ def test_cors_only_for_configured_origins(client, collection):
         headers={"Origin": str(client.base_url).rstrip("/")},
     )
     assert same_site.status_code == 201
+    # Behind a TLS proxy the page is https while this server sees http: the host decides.
+    behind_proxy = client.post(
+        "/api/push/subscribe",
+        json=browser_subscription(),
+        headers={"Origin": str(client.base_url).rstrip("/").replace("http://", "https://")},
+    )
+    assert behind_proxy.status_code == 201
     hostile = client.post(
         "/api/push/subscribe", json=browser_subscription(), headers={"Origin": "https://evil.example"}
     )
     assert hostile.status_code == 403 and "SUBSCRIBE_CORS_ORIGINS" in hostile.json()["error"]
     assert "access-control-allow-origin" not in hostile.headers
-    assert collection.count_documents({}) == 2
+    assert collection.count_documents({}) == 3
 
 
 def test_the_page_and_service_worker_are_served_without_outside_code(client):
@@ -271,3 +280,18 @@ def test_settings_from_the_environment(vapid_keys):
     )
     assert settings.cors_origins == ("https://a.example.in", "https://b.example.in")
     assert settings.rate_limit == "5/second" and settings.vapid_public_key == vapid_keys.public
+
+
+def test_an_unreachable_database_answers_503_and_the_health_check_says_so(settings):
+    unreachable = MongoClient(f"mongodb://127.0.0.1:{free_port()}/", serverSelectionTimeoutMS=300)
+    try:
+        app = create_app(settings, unreachable["jiit"][PUSH_SUBSCRIPTIONS])
+        with running_app(app) as url, httpx.Client(base_url=url) as client:
+            answer = client.post("/api/push/subscribe", json=browser_subscription())
+            assert answer.status_code == 503 and "nothing was changed" in answer.json()["error"]
+            assert answer.headers["Retry-After"] == "30"
+            assert client.post("/api/push/unsubscribe", json=browser_subscription()).status_code == 503
+            health = client.get("/health")
+            assert health.status_code == 503 and health.json()["database"] == "unreachable"
+    finally:
+        unreachable.close()

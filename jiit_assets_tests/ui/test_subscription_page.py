@@ -10,7 +10,7 @@ import pytest
 from jiit_assets.defs.subscribers.push_subscription import EndpointPolicy
 from jiit_assets.defs.subscribers.web import WebSettings, create_app
 from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS
-from jiit_assets_tests.subscribers.support import running_app
+from jiit_assets_tests.subscribers.support import browser_subscription, running_app
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def serve_url(mongo, vapid_keys):
         yield url
 
 
-def test_a_push_delivered_to_the_service_worker_shows_a_notification(browser, serve_url):
+def test_a_push_delivered_to_the_service_worker_shows_a_notification(browser, serve_url, mongo):
     context = browser.new_context(base_url=serve_url, viewport={"width": 412, "height": 900})
     context.set_default_timeout(30_000)
     context.grant_permissions(["notifications"], origin=serve_url)
@@ -84,6 +84,22 @@ def test_a_push_delivered_to_the_service_worker_shows_a_notification(browser, se
                 "data": {"url": payload["url"]},
             }
         ]
+
+        # The page's own calls pass the origin check: what app.js sends after pushManager.subscribe()
+        # (which needs the browser vendor's push service, unreachable from a test machine).
+        answer = page.evaluate(
+            """async (subscription) => {
+                const response = await fetch("/api/push/subscribe", {
+                    method: "POST",
+                    headers: {"Content-Type": "application/json"},
+                    body: JSON.stringify({...subscription, profile: {branch: "IT", batch: "2026"}}),
+                });
+                return {status: response.status, body: await response.json()};
+            }""",
+            browser_subscription(),
+        )
+        assert answer["status"] == 201 and answer["body"]["profile"]["branch"] == "IT"
+        assert mongo.collection(PUSH_SUBSCRIPTIONS).count_documents({}) == 1
         assert problems == []
     finally:
         context.close()

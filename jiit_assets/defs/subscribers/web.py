@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from limits import RateLimitItem, parse
@@ -67,6 +68,7 @@ PAGE_HEADERS = {
 }
 
 Document = dict[str, Any]
+DATABASE_DOWN = "the subscription store is unavailable; nothing was changed, try again in a minute."
 
 
 class ServeConfigError(ValueError):
@@ -173,7 +175,11 @@ class SubscriptionApi:
             return _error(error.status, str(error), error.headers)
         except (SubscriptionError, ProfileError) as error:
             return _error(400, str(error))
-        created = await run_in_threadpool(store_subscription, self.collection, parsed)
+        try:
+            created = await run_in_threadpool(store_subscription, self.collection, parsed)
+        except PyMongoError as error:  # the class only: pymongo's text may name hosts
+            LOGGER.warning("storing subscription %s failed: %s", parsed.subscription.id, type(error).__name__)
+            return _error(503, DATABASE_DOWN, {"Retry-After": "30"})
         LOGGER.info("subscription %s %s", parsed.subscription.id, "added" if created else "updated")
         answer: Document = {"success": True, "id": parsed.subscription.id, "created": created}
         if parsed.profile is not None:
@@ -187,7 +193,11 @@ class SubscriptionApi:
             return _error(error.status, str(error), error.headers)
         except (SubscriptionError, ProfileError) as error:
             return _error(400, str(error))
-        removed = await run_in_threadpool(remove_subscription, self.collection, key)
+        try:
+            removed = await run_in_threadpool(remove_subscription, self.collection, key)
+        except PyMongoError as error:
+            LOGGER.warning("removing subscription %s failed: %s", key, type(error).__name__)
+            return _error(503, DATABASE_DOWN, {"Retry-After": "30"})
         LOGGER.info("subscription %s %s", key, "removed" if removed else "was not stored")
         return JSONResponse({"success": True, "id": key, "removed": removed})
 
@@ -222,8 +232,10 @@ class SubscriptionApi:
         origin = request.headers.get("origin")
         if origin is None:
             return  # not a browser's cross-site request (curl, a server, a same-origin GET)
-        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        if origin.rstrip("/") != own and origin.rstrip("/") not in self.settings.cors_origins:
+        # Same site when the Origin names this host; the scheme is left out because behind a TLS
+        # proxy the page is https while this server sees plain http.
+        same_site = urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
+        if not same_site and origin.rstrip("/") not in self.settings.cors_origins:
             raise ClientError(
                 403, "this origin may not call the subscription API (see SUBSCRIBE_CORS_ORIGINS)."
             )
