@@ -295,3 +295,18 @@ def test_an_unreachable_database_answers_503_and_the_health_check_says_so(settin
             assert health.status_code == 503 and health.json()["database"] == "unreachable"
     finally:
         unreachable.close()
+
+
+def test_a_student_can_leave_after_the_allow_list_was_narrowed(settings, collection):
+    data = browser_subscription()
+    with serving(settings, collection) as client:
+        assert client.post("/api/push/subscribe", json=data).status_code == 201
+    narrowed = WebSettings(
+        vapid_public_key=settings.vapid_public_key, policy=EndpointPolicy(allowed_hosts=("push.example.in",))
+    )
+    with serving(narrowed, collection) as client:
+        assert client.post("/api/push/subscribe", json=data).status_code == 400
+        assert client.post("/api/push/unsubscribe", json=data).json()["removed"] is True
+        missing = client.post("/api/push/unsubscribe", json={"endpoint": ""})
+        assert missing.status_code == 400 and "endpoint" in missing.json()["error"]
+    assert collection.count_documents({}) == 0

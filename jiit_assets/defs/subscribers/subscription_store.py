@@ -24,11 +24,11 @@ from pymongo.errors import DuplicateKeyError
 
 from jiit_assets.defs.subscribers.profile import Profile, ProfileError, parse_settings
 from jiit_assets.defs.subscribers.push_subscription import (
+    MAX_ENDPOINT_LENGTH,
     EndpointPolicy,
     SubscriptionError,
     ValidSubscription,
     subscription_id,
-    validate_endpoint,
     validate_subscription,
 )
 
@@ -82,10 +82,16 @@ def parse_subscribe(data: Any, policy: EndpointPolicy | None = None) -> Subscrib
     return SubscribeRequest(subscription, _user_id(body.get("user_id")), profile)
 
 
-def parse_unsubscribe(data: Any, policy: EndpointPolicy | None = None) -> str:
-    """The ``_id`` to delete: only the endpoint matters (knowing it is the proof of ownership)."""
-    body = _check_fields(data)
-    return subscription_id(validate_endpoint(body.get("endpoint"), policy))
+def parse_unsubscribe(data: Any) -> str:
+    """The ``_id`` to delete: only the endpoint matters (knowing it is the proof of ownership).
+
+    The endpoint is not held to today's allow-list: a student must be able to leave even after
+    the operator narrowed ``WEB_PUSH_ALLOWED_HOSTS``, and deleting by its hash fetches nothing.
+    """
+    endpoint = _check_fields(data).get("endpoint")
+    if not isinstance(endpoint, str) or not endpoint.strip() or len(endpoint.strip()) > MAX_ENDPOINT_LENGTH:
+        raise SubscriptionError("endpoint: the subscription's endpoint URL is required.")
+    return subscription_id(endpoint.strip())
 
 
 def store_subscription(

@@ -188,7 +188,7 @@ class SubscriptionApi:
 
     async def unsubscribe(self, request: Request) -> Response:
         try:
-            key = parse_unsubscribe(await self._checked_body(request), self.settings.policy)
+            key = parse_unsubscribe(await self._checked_body(request))
         except ClientError as error:
             return _error(error.status, str(error), error.headers)
         except (SubscriptionError, ProfileError) as error:
