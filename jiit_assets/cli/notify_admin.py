@@ -4,7 +4,7 @@
   uncompressed base64url public key: the formats pywebpush and browsers accept).
 * ``subscriptions add FILE.json`` stores browser ``PushSubscription`` JSON (one object or a list),
   checked like the browser API checks it (push_subscription.py: https push-service endpoints only,
-  ``WEB_PUSH_ALLOWED_HOSTS`` / ``WEB_PUSH_LOCAL_ORIGINS``, valid keys);
+  ``WEB_PUSH_ALLOWED_HOSTS`` / ``WEB_PUSH_EXTRA_ORIGINS``, valid keys);
   ``subscriptions list``; ``subscriptions remove ENDPOINT`` (or subscription id).
 * ``users list`` shows Telegram subscribers and whether they are active.
 
@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jiit_assets.defs.delivery.webpush_fanout import subscription_id
 from jiit_assets.defs.delivery.webpush_resource import b64url, public_key_of
 from jiit_assets.defs.subscribers.push_subscription import (
-    EndpointPolicy,
     SubscriptionError,
+    endpoint_policy_from_env,
     validate_subscription,
 )
 from jiit_assets.defs.subscribers.subscription_store import SubscribeRequest, store_subscription
@@ -83,7 +83,7 @@ def _subscriptions_add(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as error:
         raise ValueError(f"{args.file} is not valid JSON ({error.msg} at line {error.lineno})") from None
     items = data if isinstance(data, list) else [data]
-    policy = EndpointPolicy.from_env()
+    policy = endpoint_policy_from_env()
     requests = []
     # Every item is checked before any is stored: a file with one bad subscription stores nothing.
     for number, item in enumerate(items, start=1):

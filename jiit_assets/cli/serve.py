@@ -2,7 +2,7 @@
 
 Settings come from the environment (``.env`` is not read here; `make demo` exports it): the
 database (MONGODB_URI / MONGODB_DATABASE), VAPID_PUBLIC_KEY, WEB_PUSH_ALLOWED_HOSTS,
-WEB_PUSH_LOCAL_ORIGINS, SUBSCRIBE_CORS_ORIGINS, SUBSCRIBE_RATE_LIMIT and, behind a reverse proxy,
+WEB_PUSH_EXTRA_ORIGINS, SUBSCRIBE_CORS_ORIGINS, SUBSCRIBE_RATE_LIMIT and, behind a reverse proxy,
 SUBSCRIBE_TRUSTED_PROXIES (the proxy addresses whose X-Forwarded-For names the client for the
 rate limit). It binds to 127.0.0.1 by default: put an https reverse proxy in front of it for
 students, since browsers only allow push on https pages (and on localhost).

@@ -32,7 +32,7 @@ def test_vapid_generate_prints_a_usable_key_pair(capsys):
 
 
 def test_subscriptions_add_list_remove(database_env, push_standin, tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("WEB_PUSH_LOCAL_ORIGINS", push_standin.url)  # the stand-in is http on loopback
+    monkeypatch.setenv("WEB_PUSH_EXTRA_ORIGINS", push_standin.url)  # the stand-in is http on loopback
     subscriptions = [push_standin.new_subscription(), push_standin.new_subscription()]
     file = tmp_path / "subscriptions.json"
     file.write_text(json.dumps(subscriptions))

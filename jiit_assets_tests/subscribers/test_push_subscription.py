@@ -6,11 +6,12 @@ import base64
 
 import pytest
 
+from jiit_assets.defs.delivery.push_endpoints import DEFAULT_PUSH_SERVICE_HOSTS, key_refusal
 from jiit_assets.defs.delivery.webpush_fanout import subscription_id as delivery_subscription_id
 from jiit_assets.defs.subscribers.push_subscription import (
-    DEFAULT_ALLOWED_HOSTS,
     EndpointPolicy,
     SubscriptionError,
+    endpoint_policy_from_env,
     subscription_id,
     validate_subscription,
 )
@@ -34,6 +35,8 @@ def test_subscriptions_of_the_browsers_push_services_pass(host, path):
     assert valid.endpoint == data["endpoint"]
     assert valid.keys() == data["keys"]
     assert valid.id == subscription_id(data["endpoint"])
+    # What is stored is what the sender will use: its own checks agree.
+    assert POLICY.refusal(valid.endpoint) is None and key_refusal(valid.p256dh, valid.auth) is None
 
 
 def test_the_stored_id_is_the_one_the_delivery_ledger_uses():
@@ -104,25 +107,25 @@ def test_hostile_subscriptions_are_refused_with_the_reason(data, reason):
 
 
 def test_policy_from_the_environment():
-    default = EndpointPolicy.from_env({})
-    assert default.allowed_hosts == DEFAULT_ALLOWED_HOSTS and default.local_origins == ()
-    policy = EndpointPolicy.from_env(
-        {"WEB_PUSH_ALLOWED_HOSTS": "push.example.in, *.push.example.in", "WEB_PUSH_LOCAL_ORIGINS": ""}
+    default = endpoint_policy_from_env({})
+    assert default.hosts == DEFAULT_PUSH_SERVICE_HOSTS and default.origins == ()
+    policy = endpoint_policy_from_env(
+        {"WEB_PUSH_ALLOWED_HOSTS": "push.example.in, *.push.example.in", "WEB_PUSH_EXTRA_ORIGINS": ""}
     )
     assert validate_subscription(browser_subscription("a.push.example.in", "/"), policy)
     with pytest.raises(SubscriptionError, match="not a known push service"):
         validate_subscription(browser_subscription(), policy)  # the list replaces the defaults
     with pytest.raises(SubscriptionError, match="WEB_PUSH_ALLOWED_HOSTS"):
-        EndpointPolicy.from_env({"WEB_PUSH_ALLOWED_HOSTS": "https://fcm.googleapis.com/"})
-    with pytest.raises(SubscriptionError, match="WEB_PUSH_LOCAL_ORIGINS"):
-        EndpointPolicy.from_env({"WEB_PUSH_LOCAL_ORIGINS": "127.0.0.1"})
+        endpoint_policy_from_env({"WEB_PUSH_ALLOWED_HOSTS": "https://fcm.googleapis.com/"})
+    with pytest.raises(SubscriptionError, match="WEB_PUSH_EXTRA_ORIGINS"):
+        endpoint_policy_from_env({"WEB_PUSH_EXTRA_ORIGINS": "127.0.0.1"})
 
 
 def test_a_local_stand_in_passes_only_where_its_exact_origin_is_configured(push_standin):
     minted = push_standin.new_subscription()
     with pytest.raises(SubscriptionError, match="must be an https URL"):
         validate_subscription(minted, POLICY)
-    policy = EndpointPolicy.from_env({"WEB_PUSH_LOCAL_ORIGINS": push_standin.url})
+    policy = endpoint_policy_from_env({"WEB_PUSH_EXTRA_ORIGINS": push_standin.url})
     assert validate_subscription(minted, policy).endpoint == minted["endpoint"]
     other_port = minted["endpoint"].replace(f":{push_standin.url.rsplit(':', 1)[1]}/", ":1/")
     with pytest.raises(SubscriptionError, match="must be an https URL"):

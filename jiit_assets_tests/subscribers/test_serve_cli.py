@@ -30,12 +30,12 @@ def database_env(mongo, monkeypatch):
 @pytest.fixture
 def serve(database_env, vapid_keys, push_standin, tmp_path, monkeypatch):
     """The real command in a process of its own, configured like `make demo` configures it."""
-    monkeypatch.setenv("WEB_PUSH_LOCAL_ORIGINS", push_standin.url)  # for `subscriptions list/add` too
+    monkeypatch.setenv("WEB_PUSH_EXTRA_ORIGINS", push_standin.url)  # for `subscriptions list/add` too
     port = free_port()
     env = {
         **os.environ,
         "VAPID_PUBLIC_KEY": vapid_keys.public,
-        "WEB_PUSH_LOCAL_ORIGINS": push_standin.url,
+        "WEB_PUSH_EXTRA_ORIGINS": push_standin.url,
     }
     log = tmp_path / "serve.log"
     process = subprocess.Popen(
@@ -117,10 +117,10 @@ def test_subscriptions_add_checks_like_the_api(database_env, push_standin, tmp_p
     minted = push_standin.new_subscription()
     file = tmp_path / "subscriptions.json"
     file.write_text(json.dumps([minted]))
-    monkeypatch.delenv("WEB_PUSH_LOCAL_ORIGINS", raising=False)
+    monkeypatch.delenv("WEB_PUSH_EXTRA_ORIGINS", raising=False)
     assert main(["subscriptions", "add", str(file)]) == 1  # http on loopback, not configured
     assert "item 1 of" in capsys.readouterr().err
-    monkeypatch.setenv("WEB_PUSH_LOCAL_ORIGINS", push_standin.url)
+    monkeypatch.setenv("WEB_PUSH_EXTRA_ORIGINS", push_standin.url)
     broken = {**push_standin.new_subscription(), "keys": {"p256dh": minted["keys"]["p256dh"], "auth": "AAAA"}}
     file.write_text(json.dumps([minted, broken]))
     assert main(["subscriptions", "add", str(file)]) == 1

@@ -262,7 +262,7 @@ def test_the_page_and_service_worker_are_served_without_outside_code(client):
         ({"VAPID_PUBLIC_KEY": "abc"}, "VAPID_PUBLIC_KEY is not an uncompressed P-256"),
         ({"SUBSCRIBE_CORS_ORIGINS": "https://app.example.in/path"}, "SUBSCRIBE_CORS_ORIGINS"),
         ({"SUBSCRIBE_RATE_LIMIT": "lots"}, "SUBSCRIBE_RATE_LIMIT"),
-        ({"WEB_PUSH_LOCAL_ORIGINS": "nonsense"}, "WEB_PUSH_LOCAL_ORIGINS"),
+        ({"WEB_PUSH_EXTRA_ORIGINS": "nonsense"}, "WEB_PUSH_EXTRA_ORIGINS"),
     ],
 )
 def test_bad_settings_are_named(environ, reason):
@@ -302,7 +302,7 @@ def test_a_student_can_leave_after_the_allow_list_was_narrowed(settings, collect
     with serving(settings, collection) as client:
         assert client.post("/api/push/subscribe", json=data).status_code == 201
     narrowed = WebSettings(
-        vapid_public_key=settings.vapid_public_key, policy=EndpointPolicy(allowed_hosts=("push.example.in",))
+        vapid_public_key=settings.vapid_public_key, policy=EndpointPolicy(hosts=("push.example.in",))
     )
     with serving(narrowed, collection) as client:
         assert client.post("/api/push/subscribe", json=data).status_code == 400

@@ -1,16 +1,19 @@
-"""Validation of browser push subscriptions before they are stored or used.
+"""Validation of browser push subscriptions before they are stored.
 
 A subscription's endpoint is a URL the pipeline host will POST to, so an unchecked one turns the
 pipeline into a request forwarder: plain http, loopback and private addresses, odd ports. Its keys
 feed the RFC 8291 encryption, so a damaged key would fail every push to it. Both are checked here,
 once, for every way a subscription arrives (the browser API, ``jiit-assets subscriptions add``),
-and the delivery part may call :func:`validate_subscription` again before sending.
+with a reason per field for the person who sent it.
 
-Accepted endpoints: ``https`` URLs on a push service host (``WEB_PUSH_ALLOWED_HOSTS``, a
-comma-separated list of host names, ``*.`` matching any subdomain; by default the services that
-browsers use), on the default port, with no user info. An origin listed exactly in
-``WEB_PUSH_LOCAL_ORIGINS`` (e.g. ``http://127.0.0.1:8104``, the demo's push stand-in) is accepted
-as written even though it is http on loopback: only an operator who sets that variable opts in.
+Where endpoints may point is the delivery part's :class:`EndpointPolicy` (push_endpoints.py), the
+same allow-list the sender applies before each push, so whatever is stored is also sendable:
+``WEB_PUSH_ALLOWED_HOSTS`` (https host names, ``*.`` matching subdomains; by default the browsers'
+push services) and ``WEB_PUSH_EXTRA_ORIGINS`` (exact origins such as the demo's stand-in
+``http://127.0.0.1:8104``, accepted as written: only an operator who sets that variable opts in).
+On top of it, storing refuses what no push service hands out: addresses and local host names,
+user info, control characters, over-long URLs, and keys that are not an uncompressed P-256 point
+and a 16-byte secret.
 """
 
 from __future__ import annotations
@@ -28,19 +31,10 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from jiit_assets.defs.delivery.push_endpoints import DEFAULT_PUSH_SERVICE_HOSTS, EndpointPolicy, split_list
+
 ALLOWED_HOSTS_VARIABLE = "WEB_PUSH_ALLOWED_HOSTS"
-LOCAL_ORIGINS_VARIABLE = "WEB_PUSH_LOCAL_ORIGINS"
-# The push services of Chrome/Edge/Opera (FCM), Firefox (autopush), Edge on Windows (WNS) and Safari
-# (Apple). A browser's PushManager only ever hands out endpoints on its vendor's service.
-DEFAULT_ALLOWED_HOSTS = (
-    "fcm.googleapis.com",
-    "android.googleapis.com",
-    "updates.push.services.mozilla.com",
-    "*.push.services.mozilla.com",
-    "*.notify.windows.com",
-    "web.push.apple.com",
-    "*.push.apple.com",
-)
+EXTRA_ORIGINS_VARIABLE = "WEB_PUSH_EXTRA_ORIGINS"
 MAX_ENDPOINT_LENGTH = 2048
 P256_POINT_BYTES = 65  # 0x04 || X || Y
 AUTH_SECRET_BYTES = 16
@@ -53,35 +47,23 @@ class SubscriptionError(ValueError):
     """A push subscription is not acceptable; the message says why without quoting the endpoint."""
 
 
-@dataclass(frozen=True)
-class EndpointPolicy:
-    """Where push endpoints may point: host patterns (https only) and exact local origins."""
-
-    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
-    local_origins: tuple[str, ...] = ()
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> EndpointPolicy:
-        """The policy configured by ``WEB_PUSH_ALLOWED_HOSTS`` and ``WEB_PUSH_LOCAL_ORIGINS``."""
-        env = os.environ if environ is None else environ
-        hosts_text = env.get(ALLOWED_HOSTS_VARIABLE, "").strip()
-        hosts = tuple(_split(hosts_text)) if hosts_text else DEFAULT_ALLOWED_HOSTS
-        for host in hosts:
-            if not _HOST_PATTERN.fullmatch(host):
-                raise SubscriptionError(
-                    f"{ALLOWED_HOSTS_VARIABLE}: {host!r} is not a host name or *.domain pattern."
-                )
-        origins = tuple(_origin_setting(text) for text in _split(env.get(LOCAL_ORIGINS_VARIABLE, "")))
-        return cls(allowed_hosts=hosts, local_origins=origins)
-
-    def allows_host(self, host: str) -> bool:
-        for pattern in self.allowed_hosts:
-            if pattern.startswith("*."):
-                if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
-                    return True
-            elif host == pattern:
-                return True
-        return False
+def endpoint_policy_from_env(environ: Mapping[str, str] | None = None) -> EndpointPolicy:
+    """The policy of ``WEB_PUSH_ALLOWED_HOSTS`` / ``WEB_PUSH_EXTRA_ORIGINS``, each entry checked."""
+    env = os.environ if environ is None else environ
+    hosts = split_list(env.get(ALLOWED_HOSTS_VARIABLE, "")) or DEFAULT_PUSH_SERVICE_HOSTS
+    for host in hosts:
+        if not _HOST_PATTERN.fullmatch(host):
+            raise SubscriptionError(
+                f"{ALLOWED_HOSTS_VARIABLE}: {host!r} is not a host name or *.domain pattern."
+            )
+    origins = split_list(env.get(EXTRA_ORIGINS_VARIABLE, ""))
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+            raise SubscriptionError(
+                f"{EXTRA_ORIGINS_VARIABLE}: {origin!r} is not an origin, e.g. http://127.0.0.1:8104."
+            )
+    return EndpointPolicy(hosts, origins)
 
 
 @dataclass(frozen=True)
@@ -104,26 +86,14 @@ def subscription_id(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:24]
 
 
-def _split(text: str) -> list[str]:
-    return [item.strip().lower() for item in text.split(",") if item.strip()]
-
-
-def _origin_setting(text: str) -> str:
-    parts = urlsplit(text)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if parts.scheme not in ("http", "https") or not parts.hostname or port is None or parts.path.strip("/"):
-        raise SubscriptionError(
-            f"{LOCAL_ORIGINS_VARIABLE}: {text!r} is not an origin with a port, e.g. http://127.0.0.1:8104."
-        )
-    return f"{parts.scheme}://{parts.hostname}:{port}"
+def _origin(scheme: str, host: str, port: int | None) -> str:
+    # Written the way EndpointPolicy compares origins: the port only when the URL names one.
+    return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def validate_endpoint(endpoint: Any, policy: EndpointPolicy | None = None) -> str:
     """``endpoint`` when it is an acceptable push endpoint, else ``SubscriptionError``."""
-    policy = policy or EndpointPolicy.from_env()
+    policy = policy or endpoint_policy_from_env()
     if not isinstance(endpoint, str) or not endpoint.strip():
         raise SubscriptionError("endpoint: a push service URL (https://…) is required.")
     endpoint = endpoint.strip()
@@ -136,8 +106,8 @@ def validate_endpoint(endpoint: Any, policy: EndpointPolicy | None = None) -> st
         port = parts.port
     except ValueError:
         raise SubscriptionError("endpoint: the port is not a number from 1 to 65535.") from None
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("https", "http"):
+    host, scheme = (parts.hostname or "").lower(), parts.scheme.lower()
+    if scheme not in ("https", "http"):
         raise SubscriptionError("endpoint: must be an https URL of a push service.")
     if not host:
         raise SubscriptionError("endpoint: the URL has no host.")
@@ -145,18 +115,17 @@ def validate_endpoint(endpoint: Any, policy: EndpointPolicy | None = None) -> st
         raise SubscriptionError("endpoint: user names or passwords in the URL are not accepted.")
     if port == 0:
         raise SubscriptionError("endpoint: the port is not a number from 1 to 65535.")
-    origin = f"{parts.scheme}://{host}:{port or {'https': 443, 'http': 80}.get(parts.scheme, 0)}"
-    if origin in policy.local_origins:
-        return endpoint  # explicitly configured by the operator (a local stand-in)
-    if parts.scheme != "https":
+    if _origin(scheme, host, port) in policy.origins:
+        return endpoint  # named exactly by the operator (a self-hosted service, a local stand-in)
+    if scheme != "https":
         raise SubscriptionError("endpoint: must be an https URL of a push service.")
     if _is_ip_literal(host) or _LOCAL_NAMES.search(host):
         raise SubscriptionError("endpoint: addresses and local host names are not push services.")
     if port not in (None, 443):
         raise SubscriptionError("endpoint: push services listen on the default https port (443).")
-    if not policy.allows_host(host):
+    if policy.refusal(endpoint) is not None:
         raise SubscriptionError(
-            f"endpoint: {host} is not a known push service (allowed: {', '.join(policy.allowed_hosts)})."
+            f"endpoint: {host} is not a known push service (allowed: {', '.join(policy.hosts)})."
         )
     return endpoint
 
@@ -209,7 +178,7 @@ def validate_subscription(data: Any, policy: EndpointPolicy | None = None) -> Va
 
     ``expirationTime`` is accepted and ignored; other top-level fields are the caller's business
     (the web API rejects unknown ones itself). ``policy`` defaults to the environment's
-    (:meth:`EndpointPolicy.from_env`). Raises :class:`SubscriptionError` (a ``ValueError``) whose
+    (:func:`endpoint_policy_from_env`). Raises :class:`SubscriptionError` (a ``ValueError``) whose
     message names the field and never repeats the endpoint, which is a capability URL.
     """
     if not isinstance(data, Mapping):

@@ -43,7 +43,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from jiit_assets.defs.subscribers.profile import ProfileError
-from jiit_assets.defs.subscribers.push_subscription import EndpointPolicy, SubscriptionError, decode_key
+from jiit_assets.defs.subscribers.push_subscription import (
+    EndpointPolicy,
+    SubscriptionError,
+    decode_key,
+    endpoint_policy_from_env,
+)
 from jiit_assets.defs.subscribers.subscription_store import (
     parse_subscribe,
     parse_unsubscribe,
@@ -111,7 +116,7 @@ class WebSettings:
                 f"{RATE_LIMIT_VARIABLE}: {rate_limit!r} is not like '20/minute'."
             ) from None
         try:
-            policy = EndpointPolicy.from_env(env)
+            policy = endpoint_policy_from_env(env)
         except SubscriptionError as error:
             raise ServeConfigError(str(error)) from None
         return cls(vapid_public_key=key, policy=policy, cors_origins=origins, rate_limit=rate_limit)
