@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the local database, a stand-in for every outside service that .env / the environment
-# does not configure, then `dagster dev` on http://127.0.0.1:3000 in the foreground.
+# does not configure, the browser subscription service (`jiit-assets serve`) on
+# http://127.0.0.1:8105, then `dagster dev` on http://127.0.0.1:3000 in the foreground.
 # Run history, schedule state and sensor cursors live in .dagster_home (git-ignored), so they
 # survive a restart. Ctrl-C (or `make demo-stop` from another terminal) stops dagster and the
 # stand-ins; the database keeps running until `make db-stop`.
@@ -17,7 +18,23 @@ ENV_FILE=${JIIT_ENV_FILE:-$ROOT/.env}
 PY=$ROOT/.venv/bin/python
 DAGSTER=$ROOT/.venv/bin/dagster
 PORT=${DAGSTER_PORT:-3000}
+SERVE_PORT=${SERVE_PORT:-8105}
 mkdir -p "$RUN"
+
+stop_serve() {
+  local pidfile=$RUN/serve.pid
+  if [ -f "$pidfile" ]; then
+    local pid
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+      echo "subscription service stopped"
+    fi
+    rm -f "$pidfile"
+  fi
+}
 
 stop_standins() {
   local pidfile=$RUN/standins.pid
@@ -44,6 +61,7 @@ if [ "${1:-start}" = stop ]; then
     for _ in $(seq 1 300); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.1; done
   fi
   rm -f "$RUN/demo.pid"
+  stop_serve
   stop_standins
   exit 0
 fi
@@ -52,12 +70,13 @@ if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi
 # In a session of its own, so the database outlives this terminal as `make db` would leave it.
 setsid -w bash scripts/db.sh start "${DB_PORT:-27017}"
 
-stop_standins  # leftovers of a demo that did not exit cleanly
+stop_serve  # leftovers of a demo that did not exit cleanly
+stop_standins
 # shellcheck disable=SC2086
 "$PY" -m jiit_assets_tests.standins --env-file "$RUN/standins.env" ${JIIT_STANDIN_ARGS:-} >"$RUN/standins.log" 2>&1 &
 echo $! >"$RUN/standins.pid"
 echo $$ >"$RUN/demo.pid"
-trap 'stop_standins; rm -f "$RUN/demo.pid"' EXIT
+trap 'stop_serve; stop_standins; rm -f "$RUN/demo.pid"' EXIT
 
 for _ in $(seq 1 300); do
   [ -f "$RUN/standins.env" ] && break
@@ -72,6 +91,21 @@ done
 set -a; . "$RUN/standins.env"; set +a
 sed -n '/^Stand-ins running/,$p' "$RUN/standins.log"
 echo "Stand-in log (what they received): $RUN/standins.log"
+
+# The browser subscription page and push API, with the same settings (the demo's VAPID keys).
+"$ROOT/.venv/bin/jiit-assets" serve --host 127.0.0.1 --port "$SERVE_PORT" >"$RUN/serve.log" 2>&1 &
+echo $! >"$RUN/serve.pid"
+for _ in $(seq 1 200); do
+  "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$SERVE_PORT" \
+    2>/dev/null && break
+  if ! kill -0 "$(cat "$RUN/serve.pid")" 2>/dev/null; then
+    echo "jiit-assets serve did not start; last lines of $RUN/serve.log:" >&2
+    tail -n 20 "$RUN/serve.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+echo "Subscription page: http://127.0.0.1:$SERVE_PORT/  (log: $RUN/serve.log)"
 
 export DAGSTER_HOME=${DAGSTER_HOME:-$ROOT/.dagster_home}
 mkdir -p "$DAGSTER_HOME"

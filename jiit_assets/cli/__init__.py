@@ -6,7 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from jiit_assets.cli import inspect_email, inspect_notice, inspect_official, inspect_superset, notify_admin
+from jiit_assets.cli import (
+    inspect_email,
+    inspect_notice,
+    inspect_official,
+    inspect_superset,
+    notify_admin,
+    serve,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (inspect_superset, inspect_notice, inspect_email, inspect_official):
         module.register(inspect_commands)
     notify_admin.register(commands)
+    serve.register(commands)
     return parser
 
 

@@ -2,7 +2,9 @@
 
 * ``vapid generate`` prints a fresh P-256 key pair as ``.env`` lines (raw base64url private key and
   uncompressed base64url public key: the formats pywebpush and browsers accept).
-* ``subscriptions add FILE.json`` stores browser ``PushSubscription`` JSON (one object or a list);
+* ``subscriptions add FILE.json`` stores browser ``PushSubscription`` JSON (one object or a list),
+  checked like the browser API checks it (push_subscription.py: https push-service endpoints only,
+  ``WEB_PUSH_ALLOWED_HOSTS`` / ``WEB_PUSH_EXTRA_ORIGINS``, valid keys);
   ``subscriptions list``; ``subscriptions remove ENDPOINT`` (or subscription id).
 * ``users list`` shows Telegram subscribers and whether they are active.
 
@@ -15,15 +17,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from jiit_assets.defs.delivery.webpush_fanout import subscription_document, subscription_id
+from jiit_assets.defs.delivery.webpush_fanout import subscription_id
 from jiit_assets.defs.delivery.webpush_resource import b64url, public_key_of
+from jiit_assets.defs.subscribers.push_subscription import (
+    SubscriptionError,
+    endpoint_policy_from_env,
+    validate_subscription,
+)
+from jiit_assets.defs.subscribers.subscription_store import SubscribeRequest, store_subscription
 from jiit_assets.lib.mongo import DEFAULT_MONGODB_DATABASE, DEFAULT_MONGODB_URI, MongoResource
 from jiit_assets.lib.schema import PUSH_SUBSCRIPTIONS, USERS
 
@@ -76,22 +83,21 @@ def _subscriptions_add(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as error:
         raise ValueError(f"{args.file} is not valid JSON ({error.msg} at line {error.lineno})") from None
     items = data if isinstance(data, list) else [data]
-    documents = [subscription_document(item) for item in items]
+    policy = endpoint_policy_from_env()
+    requests = []
+    # Every item is checked before any is stored: a file with one bad subscription stores nothing.
+    for number, item in enumerate(items, start=1):
+        try:
+            requests.append(SubscribeRequest(validate_subscription(item, policy), None, None))
+        except SubscriptionError as error:
+            where = f"item {number} of {args.file}" if isinstance(data, list) else str(args.file)
+            raise ValueError(f"{where}: {error}") from None
     collection = _mongo().collection(PUSH_SUBSCRIPTIONS)
-    now = datetime.now(UTC)
     added = 0
-    for document in documents:
-        result = collection.update_one(
-            {"_id": document["_id"]},
-            {
-                "$set": {"endpoint": document["endpoint"], "keys": document["keys"]},
-                "$setOnInsert": {"created_at": now},
-            },
-            upsert=True,
-        )
-        added += 1 if result.upserted_id is not None else 0
-        print(f"{document['_id']}  {_origin(document['endpoint'])}")
-    print(f"{added} added, {len(documents) - added} already stored")
+    for request in requests:
+        added += store_subscription(collection, request, source="cli")
+        print(f"{request.subscription.id}  {_origin(request.subscription.endpoint)}")
+    print(f"{added} added, {len(requests) - added} already stored")
     return 0
 
 

@@ -34,4 +34,9 @@ def test_the_wheel_contains_the_product_and_no_development_tooling(tmp_path: Pat
     assert packages == {"jiit_assets"}
     assert "jiit_assets/definitions.py" in names
     assert any(name.startswith("jiit_assets/defs/delivery/") for name in names)
+    # The subscription page's files are package data: `jiit-assets serve` reads them from the package.
+    static = "jiit_assets/defs/subscribers/static/"
+    assert {f"{static}{name}" for name in ("index.html", "app.css", "app.js", "sw.js", "icon.png")} <= set(
+        names
+    )
     assert not [name for name in names if "standin" in name or "test" in name.split("/")[-1]]

@@ -31,7 +31,8 @@ def test_vapid_generate_prints_a_usable_key_pair(capsys):
     assert isinstance(resource.vapid(), Vapid02)  # pywebpush accepts the raw base64url key
 
 
-def test_subscriptions_add_list_remove(database_env, push_standin, tmp_path, capsys):
+def test_subscriptions_add_list_remove(database_env, push_standin, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WEB_PUSH_EXTRA_ORIGINS", push_standin.url)  # the stand-in is http on loopback
     subscriptions = [push_standin.new_subscription(), push_standin.new_subscription()]
     file = tmp_path / "subscriptions.json"
     file.write_text(json.dumps(subscriptions))
@@ -54,9 +55,9 @@ def test_subscriptions_add_list_remove(database_env, push_standin, tmp_path, cap
 
 def test_subscriptions_add_rejects_malformed_files(database_env, tmp_path, capsys):
     file = tmp_path / "bad.json"
-    file.write_text('{"endpoint": "not a url", "keys": {}}')
+    file.write_text('{"endpoint": "not-a-url", "keys": {}}')
     assert main(["subscriptions", "add", str(file)]) == 1
-    assert "endpoint must be an http(s) URL" in capsys.readouterr().err
+    assert "endpoint: must be an https URL of a push service" in capsys.readouterr().err
     file.write_text("{broken")
     assert main(["subscriptions", "add", str(file)]) == 1
     assert "is not valid JSON" in capsys.readouterr().err

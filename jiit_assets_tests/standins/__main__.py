@@ -232,7 +232,7 @@ def start_push(port: int, mongo: MongoResource, subscriptions: int) -> Running:
             "VAPID_PUBLIC_KEY": public_key,
             "VAPID_SUBJECT": DEMO_VAPID_SUBJECT,
             # Push endpoints must be https on a known push service; the local stand-in is allowed
-            # only because the demo names it here.
+            # only because the demo names it here (for delivery and for `jiit-assets serve`).
             "WEB_PUSH_EXTRA_ORIGINS": standin.url,
         },
         page=f"{standin.url}/",

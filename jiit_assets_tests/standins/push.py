@@ -7,7 +7,10 @@
 ``TTL`` header. The body is decrypted with the subscription's private keys (RFC 8291: ECDH P-256,
 HKDF-SHA-256, AES-128-GCM) and the plaintext recorded. Answers 201, or 404/410/429/5xx on request.
 
-Subscriptions are minted by :meth:`PushStandin.new_subscription` (browser ``PushSubscription`` JSON).
+Subscriptions are minted by :meth:`PushStandin.new_subscription` (browser ``PushSubscription`` JSON),
+or over HTTP for a person or a test: ``POST /_standin/subscriptions`` with an optional JSON body
+``{"applicationServerKey": "<VAPID public key>"}`` answers a subscription to send to
+``jiit-assets serve`` (``POST /api/push/subscribe``).
 Inspect with :attr:`PushStandin.received`, ``GET /_standin/pushes`` (JSON) or the page at ``/``.
 Run it for the demo with ``python -m jiit_assets_tests.standins.push --port 8082``.
 """
@@ -292,11 +295,26 @@ def _handler_for(standin: PushStandin) -> type[StandinHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if self.path == "/_standin/subscriptions":
+                self._mint(body)
+                return
             if not self.path.startswith("/push/"):
                 self._send(404, b"", "text/plain")
                 return
             status, extra = standin.handle(self.path.removeprefix("/push/"), self.headers, body)
             self._send(status, b"" if status < 300 else standin.error_body, "text/plain", extra)
+
+        def _mint(self, body: bytes) -> None:
+            try:
+                request = json.loads(body) if body.strip() else {}
+                key = request.get("applicationServerKey") if isinstance(request, dict) else None
+                if key is not None and not isinstance(key, str):
+                    raise ValueError("applicationServerKey must be a string")
+            except ValueError as error:
+                self._send(400, json.dumps({"error": str(error)}).encode(), "application/json")
+                return
+            subscription = standin.new_subscription(application_server_key=key)
+            self._send(201, json.dumps(subscription).encode(), "application/json")
 
     return Handler
 
