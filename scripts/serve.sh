@@ -29,6 +29,7 @@ BIN=$ROOT/.venv/bin
 HOST=${DAGSTER_HOST:-127.0.0.1}
 PORT=${DAGSTER_PORT:-3000}
 DB_PORT=${DB_PORT:-27017}
+SERVE_PORT=${SERVE_PORT:-8105}
 export DAGSTER_CODE_SERVER_HOST=${DAGSTER_CODE_SERVER_HOST:-127.0.0.1}
 export DAGSTER_CODE_SERVER_PORT=${DAGSTER_CODE_SERVER_PORT:-4000}
 export DAGSTER_PG_HOST=${DAGSTER_PG_HOST:-127.0.0.1} DAGSTER_PG_PORT=${DAGSTER_PG_PORT:-5433}
@@ -59,7 +60,7 @@ command_of() {
     ;;
   daemon) echo "$BIN/dagster-daemon run -w $WORKSPACE" ;;
   webserver) echo "$BIN/dagster-webserver -h $HOST -p $PORT -w $WORKSPACE" ;;
-  subscriptions) echo "$BIN/jiit-assets serve" ;;
+  subscriptions) echo "$BIN/jiit-assets serve --host $HOST --port $SERVE_PORT" ;;
   esac
 }
 

@@ -38,6 +38,7 @@ OUTSIDE_SETTINGS = (
     "DAGSTER_CODE_SERVER_HOST",
     "DAGSTER_CODE_SERVER_PORT",
     "DB_PORT",
+    "SERVE_PORT",
     "JIIT_DATA_DIR",
     "JIIT_RUN_DIR",
     "JIIT_ENV_FILE",
@@ -106,7 +107,7 @@ class Installation:
     ports: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for setting in ("DAGSTER_PORT", "DAGSTER_CODE_SERVER_PORT", "DAGSTER_PG_PORT", "DB_PORT"):
+        for setting in ("DAGSTER_PORT", "DAGSTER_CODE_SERVER_PORT", "DAGSTER_PG_PORT", "DB_PORT", "SERVE_PORT"):
             self.ports.setdefault(setting, free_port())
 
     @property
