@@ -107,7 +107,13 @@ class Installation:
     ports: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for setting in ("DAGSTER_PORT", "DAGSTER_CODE_SERVER_PORT", "DAGSTER_PG_PORT", "DB_PORT", "SERVE_PORT"):
+        for setting in (
+            "DAGSTER_PORT",
+            "DAGSTER_CODE_SERVER_PORT",
+            "DAGSTER_PG_PORT",
+            "DB_PORT",
+            "SERVE_PORT",
+        ):
             self.ports.setdefault(setting, free_port())
 
     @property

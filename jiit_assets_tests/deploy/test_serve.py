@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg2
 import pytest
 from pymongo import MongoClient
@@ -112,6 +113,20 @@ def test_code_location_loads_through_the_code_server(serving: Installation) -> N
     assert metadata == {"host": "127.0.0.1", "port": str(serving.ports["DAGSTER_CODE_SERVER_PORT"])}
     status = serving.script("serve.sh", "status", check=False).stdout
     assert "daemon: running" in status and "webserver: running" in status and "code-server: running" in status
+
+
+def subscription_health(stack: Installation) -> dict[str, Any] | None:
+    try:
+        response = httpx.get(f"http://127.0.0.1:{stack.ports['SERVE_PORT']}/health", timeout=5)
+    except httpx.TransportError:
+        return None
+    return dict(response.json()) if response.status_code == 200 else None
+
+
+def test_the_subscription_service_runs_beside_dagster(serving: Installation) -> None:
+    health = wait_for("the subscription service's /health", lambda: subscription_health(serving), timeout=60)
+    assert health["status"] == "healthy" and health["database"] == "ok"
+    assert "subscriptions: running" in serving.script("serve.sh", "status", check=False).stdout
 
 
 def test_the_sensor_run_goes_through_the_daemons_queue(serving: Installation) -> None:
