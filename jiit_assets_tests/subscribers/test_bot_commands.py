@@ -238,5 +238,5 @@ def test_sensor_is_running_by_default_and_registered():
     from jiit_assets.definitions import defs
 
     assert telegram_commands_sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    assert telegram_commands_sensor.minimum_interval_seconds <= 15
+    assert (telegram_commands_sensor.minimum_interval_seconds or 30) <= 15
     assert telegram_commands_sensor in list(defs.sensors or [])

@@ -52,22 +52,30 @@ from jiit_assets.defs.delivery.telegram_fanout import (
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, PushReport, load_subscriptions
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.defs.subscribers.targeting import NoticeTargeting
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
-from jiit_assets.lib.schema import DELIVERIES, DELIVERY_INTENTS, LOCKS, NOTICES, PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets.lib.schema import (
+    DELIVERIES,
+    DELIVERY_INTENTS,
+    ENRICHED_JOBS,
+    LOCKS,
+    NOTICES,
+    PUSH_SUBSCRIPTIONS,
+    USERS,
+)
 from jiit_assets.lib.vocabulary import OWNERS, SourceError
 
 Document = dict[str, Any]
-_NOTICE_FIELDS = {
-    "revision": 1,
-    "telegram_html": 1,
-    "push": 1,
-    "delivery": 1,
-    "title": 1,
-    "created_at": 1,
-    "updated_at": 1,
-}
+_NOTICE_FIELDS = dict.fromkeys(
+    (
+        *("revision", "telegram_html", "push", "delivery", "title", "created_at", "updated_at"),
+        # What subscribers' profiles are matched against (subscribers/targeting.py).
+        *("type", "company", "package_lpa", "job_id", "text"),
+    ),
+    1,
+)
 
 
 def run_liveness(instance: dg.DagsterInstance, run_id: str) -> RunLiveness:
@@ -148,8 +156,9 @@ def _deliver(
     if not notices:
         context.log.info("No notices pending delivery.")
     problem = ChannelProblem()
-    telegram_report = _telegram_phase(context, mongo, telegram, writer, notices, results, problem)
-    push_report = _push_phase(context, mongo, web_push, writer, notices, results, problem)
+    targeting = NoticeTargeting.load(notices, mongo.collection(ENRICHED_JOBS))
+    telegram_report = _telegram_phase(context, mongo, telegram, writer, notices, results, problem, targeting)
+    push_report = _push_phase(context, mongo, web_push, writer, notices, results, problem, targeting)
     give_up = {
         TELEGRAM: timedelta(seconds=telegram.give_up_after_seconds),
         WEB_PUSH: timedelta(seconds=web_push.give_up_after_seconds),
@@ -187,6 +196,7 @@ def _telegram_phase(
     notices: list[Document],
     results: dict[str, NoticeResult],
     problem: ChannelProblem,
+    targeting: NoticeTargeting,
 ) -> TelegramReport:
     todo = _pending_on(notices, TELEGRAM)
     if todo and not telegram.is_configured:
@@ -208,6 +218,8 @@ def _telegram_phase(
         for n in todo
     ]
     entries = _entries(mongo, todo, TELEGRAM)
+    # Recipients whose profile does not want a notice are closed in memory, never sent to.
+    targeting.close_unwanted(entries, {r.chat_id: r.profile for r in recipients if r.subscriber}, TELEGRAM)
     try:
         report = asyncio.run(_telegram(telegram, writer, mongo, context, batch, recipients, entries))
     except SourceError as error:
@@ -242,6 +254,7 @@ def _push_phase(
     notices: list[Document],
     results: dict[str, NoticeResult],
     problem: ChannelProblem,
+    targeting: NoticeTargeting,
 ) -> PushReport:
     todo = _pending_on(notices, WEB_PUSH)
     if todo and not web_push.is_configured:
@@ -267,6 +280,7 @@ def _push_phase(
         for n in todo
     ]
     entries = _entries(mongo, todo, WEB_PUSH)
+    targeting.close_unwanted(entries, {s.id: s.profile for s in subscriptions}, WEB_PUSH)
     report = PushFanout(web_push, vapid, writer, mongo.collection(PUSH_SUBSCRIPTIONS)).deliver(
         batch, subscriptions, entries
     )
