@@ -23,6 +23,7 @@ outcome after it, notice state last).
 
 # No `from __future__ import annotations`: Dagster checks the `context` annotation at runtime.
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,6 +53,7 @@ from jiit_assets.defs.delivery.telegram_fanout import (
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, PushReport, load_subscriptions
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.defs.subscribers.mentions import base_notice_id
 from jiit_assets.defs.subscribers.targeting import NoticeTargeting
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
@@ -72,7 +74,7 @@ _NOTICE_FIELDS = dict.fromkeys(
     (
         *("revision", "telegram_html", "push", "delivery", "title", "created_at", "updated_at"),
         # What subscribers' profiles are matched against (subscribers/targeting.py).
-        *("type", "company", "package_lpa", "job_id", "text"),
+        *("type", "company", "package_lpa", "job_id", "text", "role", "url", "students"),
     ),
     1,
 )
@@ -179,13 +181,44 @@ def _pending_on(notices: list[Document], channel: str) -> list[Document]:
 
 
 def _entries(
-    mongo: MongoResource, notices: list[Document], channel: str
+    mongo: MongoResource, batch: Sequence[TelegramNotice | PushNotice], channel: str
 ) -> dict[str, dict[str, LedgerEntry]]:
+    """The stored entries of every item of the batch (notices and personal mentions), per recipient."""
     collection = mongo.collection(DELIVERIES)
     return {
-        str(n["_id"]): load_entries(collection, str(n["_id"]), int(n.get("revision") or 1), channel)
-        for n in notices
+        item.notice_id: load_entries(collection, item.notice_id, item.revision, channel) for item in batch
     }
+
+
+def _telegram_batch(todo: list[Document], targeting: NoticeTargeting) -> list[TelegramNotice]:
+    """The notices, then their personal mentions as items of their own (subscribers/mentions.py).
+
+    A mention's give-up window counts from its notice's queueing.
+    """
+    batch = [
+        TelegramNotice(
+            str(n["_id"]), int(n.get("revision") or 1), tuple(n.get("telegram_html") or ()), queued_at(n)
+        )
+        for n in todo
+    ]
+    queued = {item.notice_id: item.queued_at for item in batch}
+    return batch + [
+        TelegramNotice(m.notice_id, m.revision, (m.telegram_html,), queued[base_notice_id(m.notice_id)])
+        for m in targeting.mentions_for(queued)
+    ]
+
+
+def _push_batch(todo: list[Document], targeting: NoticeTargeting) -> list[PushNotice]:
+    """As :func:`_telegram_batch`, for Web Push."""
+    batch = [
+        PushNotice(str(n["_id"]), int(n.get("revision") or 1), dict(n.get("push") or {}), queued_at(n))
+        for n in todo
+    ]
+    queued = {item.notice_id: item.queued_at for item in batch}
+    return batch + [
+        PushNotice(m.notice_id, m.revision, m.push_payload(), queued[base_notice_id(m.notice_id)])
+        for m in targeting.mentions_for(queued)
+    ]
 
 
 def _telegram_phase(
@@ -211,15 +244,12 @@ def _telegram_phase(
         context.log.info("Telegram has no recipients (TELEGRAM_CHAT_ID empty, no active users): skipped.")
         problem.skipped[TELEGRAM] = "no recipients"
         return TelegramReport()
-    batch = [
-        TelegramNotice(
-            str(n["_id"]), int(n.get("revision") or 1), tuple(n.get("telegram_html") or ()), queued_at(n)
-        )
-        for n in todo
-    ]
-    entries = _entries(mongo, todo, TELEGRAM)
-    # Recipients whose profile does not want a notice are closed in memory, never sent to.
-    targeting.close_unwanted(entries, {r.chat_id: r.profile for r in recipients if r.subscriber}, TELEGRAM)
+    batch = _telegram_batch(todo, targeting)
+    entries = _entries(mongo, batch, TELEGRAM)
+    # Recipients whose profile does not want an item are closed in memory, never sent to; the
+    # TELEGRAM_CHAT_ID chats get every notice and no personal mention.
+    configured = [r.chat_id for r in recipients if not r.subscriber]
+    targeting.close_unwanted(entries, {r.chat_id: r.profile for r in recipients}, TELEGRAM, configured)
     try:
         report = asyncio.run(_telegram(telegram, writer, mongo, context, batch, recipients, entries))
     except SourceError as error:
@@ -275,11 +305,8 @@ def _push_phase(
         context.log.info("Web Push has no subscriptions: skipped.")
         problem.skipped[WEB_PUSH] = "no recipients"
         return PushReport()
-    batch = [
-        PushNotice(str(n["_id"]), int(n.get("revision") or 1), dict(n.get("push") or {}), queued_at(n))
-        for n in todo
-    ]
-    entries = _entries(mongo, todo, WEB_PUSH)
+    batch = _push_batch(todo, targeting)
+    entries = _entries(mongo, batch, WEB_PUSH)
     targeting.close_unwanted(entries, {s.id: s.profile for s in subscriptions}, WEB_PUSH)
     report = PushFanout(web_push, vapid, writer, mongo.collection(PUSH_SUBSCRIPTIONS)).deliver(
         batch, subscriptions, entries

@@ -76,7 +76,11 @@ class PollReport:
 
     def summary(self) -> str:
         if not self.received:
-            return "No new messages to the bot."
+            return (
+                f"Nothing handled: {self.stopped_because}."
+                if self.stopped_because
+                else "No new messages to the bot."
+            )
         parts = [f"{self.received} updates"]
         if self.commands:
             parts.append("commands " + ", ".join(f"/{n} ×{c}" for n, c in sorted(self.commands.items())))
@@ -171,6 +175,11 @@ class CommandPoller:
             )
         except Conflict as error:
             raise PollConflict(str(error)) from None
+        except NetworkError as error:
+            # An outage delays commands, it loses none: Telegram keeps them until the next tick.
+            scrubbed = self.sender.resource.scrub(str(error))[:200]
+            report.stopped_because = f"Telegram could not be reached ({scrubbed}); trying again next tick"
+            return report
         for update in updates:
             if time.monotonic() - started > self.budget_seconds:
                 report.stopped_because = f"time budget of {self.budget_seconds:g} s used; the rest next tick"

@@ -32,6 +32,7 @@ from typing import Any
 from pymongo.collection import Collection
 
 from jiit_assets.defs.delivery.ledger import LedgerEntry, LedgerState
+from jiit_assets.defs.subscribers.mentions import MENTION_SUFFIX, Mention, mention_of
 from jiit_assets.defs.subscribers.profile import Profile
 from jiit_assets.lib.models import NoticeType
 from jiit_assets.lib.text import company_key
@@ -168,10 +169,11 @@ def wants(notice: TargetNotice, profile: Profile | None) -> bool:
 
 
 class NoticeTargeting:
-    """The notices of one delivery run, ready to be matched against recipients' profiles."""
+    """The notices of one delivery run (and their personal mentions), matched against profiles."""
 
-    def __init__(self, notices: Mapping[str, TargetNotice]) -> None:
+    def __init__(self, notices: Mapping[str, TargetNotice], mentions: Iterable[Mention] = ()) -> None:
         self.notices = dict(notices)
+        self.mentions = {mention.notice_id: mention for mention in mentions}
 
     @classmethod
     def load(cls, notices: Iterable[Mapping[str, Any]], jobs: Collection[Document]) -> NoticeTargeting:
@@ -182,36 +184,61 @@ class NoticeTargeting:
         }
         found = {job_id: jobs.find_one({"_id": job_id}) for job_id in sorted(job_ids)}
         return cls(
-            {str(n["_id"]): TargetNotice.of(n, found.get(str(n.get("job_id") or ""))) for n in documents}
+            {str(n["_id"]): TargetNotice.of(n, found.get(str(n.get("job_id") or ""))) for n in documents},
+            [mention for mention in map(mention_of, documents) if mention is not None],
         )
+
+    def mentions_for(self, notice_ids: Iterable[str]) -> list[Mention]:
+        """The personal mentions of these notices (delivered as items of their own, see mentions.py)."""
+        wanted = {f"{notice_id}{MENTION_SUFFIX}" for notice_id in notice_ids}
+        return [mention for notice_id, mention in self.mentions.items() if notice_id in wanted]
 
     def close_unwanted(
         self,
         entries: dict[str, dict[str, LedgerEntry]],
-        profiles: Mapping[str, Profile | None],
+        recipients: Mapping[str, Profile | None],
         channel: str,
+        configured: Iterable[str] = (),
     ) -> int:
-        """Close (in memory) the open entries of recipients whose profile does not want the notice.
+        """Close (in memory) the open entries of recipients who do not want an item.
 
-        ``entries[notice_id][recipient]`` as the fan-out takes them; ``profiles`` maps the
-        recipients that may be filtered (subscribers, never configured chats) to their profile.
-        Returns how many entries were closed.
+        ``entries[notice_id][recipient]`` as the fan-out takes them; ``recipients`` maps every
+        recipient to its profile. ``configured`` recipients (TELEGRAM_CHAT_ID) get every notice
+        and no personal mention. Returns how many entries were closed.
         """
+        fixed = set(configured)
         closed = 0
         for notice_id, by_recipient in entries.items():
-            notice = self.notices.get(notice_id)
-            if notice is None:
-                continue
-            for recipient, profile in profiles.items():
-                if profile is None or wants(notice, profile):
-                    continue
-                entry = by_recipient.get(recipient)
-                if entry is not None and entry.done:
-                    continue  # already sent (or gone): a profile change never undoes it
-                if entry is None:
-                    entry = LedgerEntry(notice_id, notice.revision, channel, recipient)
-                    by_recipient[recipient] = entry
-                entry.state = LedgerState.NOT_WANTED
-                entry.reason = "the subscriber's profile does not want it"
-                closed += 1
+            notice, mention = self.notices.get(notice_id), self.mentions.get(notice_id)
+            for recipient, profile in recipients.items():
+                if mention is not None:
+                    wanted = (
+                        recipient not in fixed
+                        and profile is not None
+                        and profile.enrollment in mention.enrollments
+                    )
+                else:
+                    wanted = notice is None or recipient in fixed or wants(notice, profile)
+                if not wanted:
+                    closed += _close(
+                        by_recipient,
+                        notice_id,
+                        mention.revision if mention else notice.revision if notice else 1,
+                        channel,
+                        recipient,
+                    )
         return closed
+
+
+def _close(
+    by_recipient: dict[str, LedgerEntry], notice_id: str, revision: int, channel: str, recipient: str
+) -> int:
+    entry = by_recipient.get(recipient)
+    if entry is not None and entry.done:
+        return 0  # already sent (or gone): a profile change never undoes it
+    if entry is None:
+        entry = LedgerEntry(notice_id, revision, channel, recipient)
+        by_recipient[recipient] = entry
+    entry.state = LedgerState.NOT_WANTED
+    entry.reason = "the subscriber's profile does not want it"
+    return 1
