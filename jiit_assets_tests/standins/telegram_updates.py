@@ -178,6 +178,7 @@ class UpdateQueue:
                                    "use deleteWebhook to delete the webhook first")  # fmt: skip
             self._poll_generation += 1
             generation = self._poll_generation
+            self._changed.notify_all()  # a poll still waiting ends with 409, as on Telegram
             while True:
                 if generation != self._poll_generation:
                     return _error(409, "Conflict: terminated by other getUpdates request; make sure "
