@@ -12,7 +12,8 @@ Exactly once per update:
    a reply that was never confirmed.
 3. The reply goes through the delivery part's rate limiter (30/s overall, 1/s per private chat,
    3 s per group); 429 ``retry_after`` is waited out, network errors are retried, a 403 (the
-   student blocked the bot) deactivates the subscriber.
+   student blocked the bot) deactivates the subscriber. A delivery run paces its own sends in
+   its own process; when both together exceed Telegram's limit, the 429s are waited out.
 4. The next offset is the last finished update's id + 1. An update whose reply could not be sent
    for now stops the pass there, and the next pass resumes at it.
 """
