@@ -31,6 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -228,7 +229,14 @@ class CommandPoller:
 
     def _handle(self, update_id: int, data: Document, report: PollReport) -> Document:
         message = parse_update(data)
-        outcome = self.handler.handle(message) if message is not None else None
+        outcome = None
+        try:
+            outcome = self.handler.handle(message) if message is not None else None
+        except PyMongoError:
+            raise  # the database is away: the tick fails and the update waits for the next one
+        except Exception as error:
+            # One odd message must not stall every later one: it is recorded as done, unanswered.
+            self.log.warning(f"Update {update_id} could not be handled and is skipped: {error!r}"[:300])
         if outcome is None or outcome.reply is None:
             report.ignored += 1
             state = UpdateState.DONE

@@ -43,7 +43,7 @@ class Subscriber:
         created = document.get("created_at")
         stored = document.get("profile")
         return cls(
-            chat_id=int(document.get("chat_id") or 0),
+            chat_id=_as_int(document.get("chat_id")),
             is_active=document.get("is_active") is True,
             created_at=created.replace(tzinfo=created.tzinfo or UTC)
             if isinstance(created, datetime)
@@ -51,6 +51,14 @@ class Subscriber:
             profile=Profile.from_document(stored),
             has_profile=isinstance(stored, dict),
         )
+
+
+def _as_int(value: Any) -> int:
+    """Older documents may hold a chat id as text (or a channel's @name, which is no number)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _chat_forms(chat_id: int) -> list[Any]:
