@@ -210,6 +210,7 @@ class NoticeTargeting:
         closed = 0
         for notice_id, by_recipient in entries.items():
             notice, mention = self.notices.get(notice_id), self.mentions.get(notice_id)
+            revision = mention.revision if mention else notice.revision if notice else 1
             for recipient, profile in recipients.items():
                 if mention is not None:
                     wanted = (
@@ -220,13 +221,7 @@ class NoticeTargeting:
                 else:
                     wanted = notice is None or recipient in fixed or wants(notice, profile)
                 if not wanted:
-                    closed += _close(
-                        by_recipient,
-                        notice_id,
-                        mention.revision if mention else notice.revision if notice else 1,
-                        channel,
-                        recipient,
-                    )
+                    closed += _close(by_recipient, notice_id, revision, channel, recipient)
         return closed
 
 
