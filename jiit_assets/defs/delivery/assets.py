@@ -339,6 +339,7 @@ def _metadata(
         "deleted_subscriptions": len(push.deleted_subscriptions),
         "ledger_writes": writer.stats.writes,
         "ledger_operations": writer.stats.operations,
+        "ledger_write_retries": writer.stats.retries,
         "skipped_channels": dg.MetadataValue.json(problem.skipped),
         "failing_channels": dg.MetadataValue.json(problem.errors),
         "results": dg.MetadataValue.md(results_table(results)),
