@@ -3,8 +3,10 @@
 Reads the notices with ``pending: true``, oldest first, and fans each out per channel (Telegram to
 the ``TELEGRAM_CHAT_ID`` chats plus every active subscriber in ``users``, Web Push to every
 subscription in ``push_subscriptions``) through the ``deliveries`` ledger (``ledger.py``: the
-exactly-once protocol, the crash and give-up policies). Afterwards each notice's channel state is
-settled (``outcome.py``).
+exactly-once protocol, the crash and give-up policies). Subscribers' profiles decide who wants
+each notice, and listed students get a personal mention as an item of its own
+(``subscribers/targeting.py``, ``subscribers/mentions.py``). Afterwards each notice's channel state
+is settled (``outcome.py``), its mentions counting towards it.
 
 The channels are independent: an outage or a configuration mistake of one (Telegram's getMe
 timing out, a wrong VAPID key) is recorded for that channel, whose notices stay pending, while the
