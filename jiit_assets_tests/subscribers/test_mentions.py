@@ -5,12 +5,15 @@ from __future__ import annotations
 import dagster as dg
 
 from jiit_assets.defs.delivery.assets import deliveries
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.subscribers.mentions import mention_of, mention_text
 from jiit_assets.defs.subscribers.profile import parse_settings
 from jiit_assets.lib.models import NoticeContent, NoticeType, QueuedNotice, Student
 from jiit_assets.lib.schema import DELIVERIES, NOTICES, PUSH_SUBSCRIPTIONS
 from jiit_assets_tests.fixtures.notify import CHANNEL_CHAT, add_subscriptions, add_users, store_notices
+from jiit_assets_tests.notify.faults.common import SettableClock, run_delivery
 
 SHORTLIST_TEXT = "Online test on Monday 8 December, 10:00, in LT-1. Carry your ID card.\n\nAll the best."
 
@@ -107,3 +110,36 @@ def test_listed_subscribers_get_a_personal_message_once_per_channel(
     assert len(personal(telegram_standin, 701)) == 1
     assert len(telegram_standin.messages_for(701)) == 3
     assert len(push_standin.received_for(listed["endpoint"])) == 3
+
+
+def test_a_mention_waiting_out_an_outage_keeps_its_notice_pending_then_arrives_once(
+    mongo, telegram_standin, telegram_resource
+):
+    # No configured chat, and the one subscriber does not want the broadcast: the mention is all
+    # there is to send on Telegram, so only it can keep the notice pending.
+    store_notices(mongo, shortlist())
+    add_users(mongo, subscriber(702, "9922103111", categories="job_posting"))
+    resource = TelegramResource(
+        **{**telegram_resource.model_dump(), "chat_ids": "", "max_attempts": 1, "start_attempts": 1}
+    )
+    clock = SettableClock()
+    telegram_standin.outage.clock = clock
+    telegram_standin.fail_for(3600, 502, methods=("sendMessage",))
+
+    first = run_delivery(mongo, resource, WebPushResource())
+
+    assert first.success and first.metadata["still_pending"] == 1
+    notice = mongo.collection(NOTICES).find_one()
+    assert notice["pending"] and notice["delivery"]["telegram"] == "pending"
+    [entry] = mongo.collection(DELIVERIES).find()
+    assert entry["notice_id"] == "superset:sl-acme#you" and entry["state"] == "retry"
+    assert telegram_standin.messages_for(702) == []
+
+    clock.advance(3601)
+    second = run_delivery(mongo, resource, WebPushResource())
+
+    assert second.success
+    assert len(personal(telegram_standin, 702)) == 1 and len(telegram_standin.messages_for(702)) == 1
+    notice = mongo.collection(NOTICES).find_one()
+    assert not notice["pending"] and notice["delivery"]["telegram"] == "sent"
+    assert [d["state"] for d in mongo.collection(DELIVERIES).find()] == ["sent"]  # never `not_wanted`
