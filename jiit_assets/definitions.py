@@ -26,6 +26,7 @@ from jiit_assets.defs.email.resources import ImapResource
 from jiit_assets.defs.notices import definitions as notices
 from jiit_assets.defs.official import definitions as official
 from jiit_assets.defs.official.resources import DEFAULT_OFFICIAL_SITE_URL, CollegeSiteResource
+from jiit_assets.defs.subscribers import definitions as subscribers
 from jiit_assets.defs.superset import definitions as superset
 from jiit_assets.defs.superset.resources import DEFAULT_BASE_URL as DEFAULT_SUPERSET_BASE_URL
 from jiit_assets.defs.superset.resources import DEFAULT_PUBLIC_KEY_PEM as DEFAULT_SUPERSET_PUBLIC_KEY_PEM
@@ -85,7 +86,7 @@ def build_resources() -> dict[str, Any]:
     return resources
 
 
-PARTS = [superset, email, official, notices, analytics, delivery, alerts]
+PARTS = [superset, email, official, notices, analytics, delivery, alerts, subscribers]
 
 
 defs = dg.Definitions.merge(*(part.defs for part in PARTS), dg.Definitions(resources=build_resources()))

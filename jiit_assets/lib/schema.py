@@ -25,6 +25,7 @@ PROCESSED_EMAILS = "processed_emails"
 DELIVERIES = "deliveries"
 USERS = "users"
 PUSH_SUBSCRIPTIONS = "push_subscriptions"
+TELEGRAM_UPDATES = "telegram_updates"  # bot updates already handled (`_id` = update id)
 LOCKS = "locks"  # leases that keep two delivery runs apart
 DELIVERY_INTENTS = "delivery_intents"  # sends in flight: one small document per ledger write
 

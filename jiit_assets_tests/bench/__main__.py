@@ -23,6 +23,7 @@ BENCHMARKS = {
     "telegram": "jiit_assets_tests.bench.telegram_fanout",
     "webpush": "jiit_assets_tests.bench.webpush_fanout",
     "sensor": "jiit_assets_tests.bench.sensor_tick",
+    "subscribers": "jiit_assets_tests.bench.subscribers",
     "parsing": "jiit_assets_tests.bench.parsing",
 }
 

@@ -9,7 +9,9 @@ flood limits (30 messages/s overall, 1/s per private chat, 20/min per group or c
 every request after the N-th (to kill a client mid fan-out).
 
 Received messages are kept for inspection: :attr:`TelegramStandin.messages`, ``GET
-/_standin/messages`` (JSON) and an HTML page at ``/``. Run it for the demo with
+/_standin/messages`` (JSON) and an HTML page at ``/``. The incoming side (``getUpdates``, webhooks,
+and ``POST /standin/incoming`` to make a student "send" the bot a message) is in
+``telegram_updates.py``. Run it for the demo with
 ``python -m jiit_assets_tests.standins.telegram --port 8081 --token 123:demo``.
 """
 
@@ -29,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from jiit_assets_tests.standins.http import LoopbackServer, Outage, StandinHandler
+from jiit_assets_tests.standins.telegram_updates import IncomingError, UpdateQueue
 
 LOGGER = logging.getLogger("jiit_assets_tests.standins.telegram")
 DEFAULT_TOKEN = "123456:standin-token"
@@ -156,6 +159,7 @@ class TelegramStandin:
         self.blocked_chats = {str(chat) for chat in blocked_chats}
         self.delay_seconds = 0.0
         self.messages: list[ReceivedMessage] = []
+        self.updates = UpdateQueue()
         self.responses: Counter[int] = Counter()
         self.requests: Counter[str] = Counter()
         self._flood = _FloodControl(private_interval=private_interval)
@@ -225,7 +229,12 @@ class TelegramStandin:
             self.outage.clear()
             self.method_delays.clear()
             self._flood = _FloodControl(private_interval=self._flood.private_interval)
+        self.updates.reset()
         self._released.set()
+
+    def inject(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An incoming message from a student (see ``telegram_updates.UpdateQueue.inject``)."""
+        return self.updates.inject(body)
 
     # Request handling ---------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -239,6 +248,9 @@ class TelegramStandin:
                                                   "username": "jiit_placement_standin_bot", "can_join_groups": True,
                                                   "can_read_all_group_messages": False,
                                                   "supports_inline_queries": False}}  # fmt: skip
+        answered = self.updates.handle(method, params)
+        if answered is not None:
+            return answered
         if method.lower() != "sendmessage":
             return 404, _error(404, "Not Found: method not found")
         chat_id = str(params.get("chat_id", "")).strip()
@@ -348,6 +360,9 @@ def _handler_for(standin: TelegramStandin) -> type[StandinHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             content_type = self.headers.get("Content-Type", "")
+            if self.path.split("?", 1)[0].rstrip("/") == "/standin/incoming":
+                self._incoming(body)
+                return
             params: dict[str, Any] = _query_params(self.path)
             try:
                 if "json" in content_type:
@@ -360,6 +375,20 @@ def _handler_for(standin: TelegramStandin) -> type[StandinHandler]:
                 )
                 return
             self._api(params)
+
+        def _incoming(self, body: bytes) -> None:
+            try:
+                update = standin.inject(json.loads(body or b"null"))
+            except (ValueError, IncomingError) as error:
+                message = str(error) if isinstance(error, IncomingError) else "the body is not valid JSON"
+                self._send(400, json.dumps({"ok": False, "error": message}).encode(), "application/json")
+                return
+            LOGGER.info(
+                "incoming update %s from chat %s", update["update_id"], update["message"]["chat"]["id"]
+            )
+            self._send(
+                200, json.dumps({"ok": True, "update_id": update["update_id"]}).encode(), "application/json"
+            )
 
     return Handler
 

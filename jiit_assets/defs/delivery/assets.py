@@ -3,8 +3,10 @@
 Reads the notices with ``pending: true``, oldest first, and fans each out per channel (Telegram to
 the ``TELEGRAM_CHAT_ID`` chats plus every active subscriber in ``users``, Web Push to every
 subscription in ``push_subscriptions``) through the ``deliveries`` ledger (``ledger.py``: the
-exactly-once protocol, the crash and give-up policies). Afterwards each notice's channel state is
-settled (``outcome.py``).
+exactly-once protocol, the crash and give-up policies). Subscribers' profiles decide who wants
+each notice, and listed students get a personal mention as an item of its own
+(``subscribers/targeting.py``, ``subscribers/mentions.py``). Afterwards each notice's channel state
+is settled (``outcome.py``), its mentions counting towards it.
 
 The channels are independent: an outage or a configuration mistake of one (Telegram's getMe
 timing out, a wrong VAPID key) is recorded for that channel, whose notices stay pending, while the
@@ -23,6 +25,7 @@ outcome after it, notice state last).
 
 # No `from __future__ import annotations`: Dagster checks the `context` annotation at runtime.
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,22 +55,31 @@ from jiit_assets.defs.delivery.telegram_fanout import (
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, PushReport, load_subscriptions
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.defs.subscribers.mentions import base_notice_id
+from jiit_assets.defs.subscribers.targeting import NoticeTargeting
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
-from jiit_assets.lib.schema import DELIVERIES, DELIVERY_INTENTS, LOCKS, NOTICES, PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets.lib.schema import (
+    DELIVERIES,
+    DELIVERY_INTENTS,
+    ENRICHED_JOBS,
+    LOCKS,
+    NOTICES,
+    PUSH_SUBSCRIPTIONS,
+    USERS,
+)
 from jiit_assets.lib.vocabulary import OWNERS, SourceError
 
 Document = dict[str, Any]
-_NOTICE_FIELDS = {
-    "revision": 1,
-    "telegram_html": 1,
-    "push": 1,
-    "delivery": 1,
-    "title": 1,
-    "created_at": 1,
-    "updated_at": 1,
-}
+_NOTICE_FIELDS = dict.fromkeys(
+    (
+        *("revision", "telegram_html", "push", "delivery", "title", "created_at", "updated_at"),
+        # What subscribers' profiles are matched against (subscribers/targeting.py).
+        *("type", "company", "package_lpa", "job_id", "text", "role", "url", "students"),
+    ),
+    1,
+)
 
 
 def run_liveness(instance: dg.DagsterInstance, run_id: str) -> RunLiveness:
@@ -148,8 +160,9 @@ def _deliver(
     if not notices:
         context.log.info("No notices pending delivery.")
     problem = ChannelProblem()
-    telegram_report = _telegram_phase(context, mongo, telegram, writer, notices, results, problem)
-    push_report = _push_phase(context, mongo, web_push, writer, notices, results, problem)
+    targeting = NoticeTargeting.load(notices, mongo.collection(ENRICHED_JOBS))
+    telegram_report = _telegram_phase(context, mongo, telegram, writer, notices, results, problem, targeting)
+    push_report = _push_phase(context, mongo, web_push, writer, notices, results, problem, targeting)
     give_up = {
         TELEGRAM: timedelta(seconds=telegram.give_up_after_seconds),
         WEB_PUSH: timedelta(seconds=web_push.give_up_after_seconds),
@@ -170,13 +183,44 @@ def _pending_on(notices: list[Document], channel: str) -> list[Document]:
 
 
 def _entries(
-    mongo: MongoResource, notices: list[Document], channel: str
+    mongo: MongoResource, batch: Sequence[TelegramNotice | PushNotice], channel: str
 ) -> dict[str, dict[str, LedgerEntry]]:
+    """The stored entries of every item of the batch (notices and personal mentions), per recipient."""
     collection = mongo.collection(DELIVERIES)
     return {
-        str(n["_id"]): load_entries(collection, str(n["_id"]), int(n.get("revision") or 1), channel)
-        for n in notices
+        item.notice_id: load_entries(collection, item.notice_id, item.revision, channel) for item in batch
     }
+
+
+def _telegram_batch(todo: list[Document], targeting: NoticeTargeting) -> list[TelegramNotice]:
+    """The notices, then their personal mentions as items of their own (subscribers/mentions.py).
+
+    A mention's give-up window counts from its notice's queueing.
+    """
+    batch = [
+        TelegramNotice(
+            str(n["_id"]), int(n.get("revision") or 1), tuple(n.get("telegram_html") or ()), queued_at(n)
+        )
+        for n in todo
+    ]
+    queued = {item.notice_id: item.queued_at for item in batch}
+    return batch + [
+        TelegramNotice(m.notice_id, m.revision, (m.telegram_html,), queued[base_notice_id(m.notice_id)])
+        for m in targeting.mentions_for(queued)
+    ]
+
+
+def _push_batch(todo: list[Document], targeting: NoticeTargeting) -> list[PushNotice]:
+    """As :func:`_telegram_batch`, for Web Push."""
+    batch = [
+        PushNotice(str(n["_id"]), int(n.get("revision") or 1), dict(n.get("push") or {}), queued_at(n))
+        for n in todo
+    ]
+    queued = {item.notice_id: item.queued_at for item in batch}
+    return batch + [
+        PushNotice(m.notice_id, m.revision, m.push_payload(), queued[base_notice_id(m.notice_id)])
+        for m in targeting.mentions_for(queued)
+    ]
 
 
 def _telegram_phase(
@@ -187,6 +231,7 @@ def _telegram_phase(
     notices: list[Document],
     results: dict[str, NoticeResult],
     problem: ChannelProblem,
+    targeting: NoticeTargeting,
 ) -> TelegramReport:
     todo = _pending_on(notices, TELEGRAM)
     if todo and not telegram.is_configured:
@@ -201,13 +246,12 @@ def _telegram_phase(
         context.log.info("Telegram has no recipients (TELEGRAM_CHAT_ID empty, no active users): skipped.")
         problem.skipped[TELEGRAM] = "no recipients"
         return TelegramReport()
-    batch = [
-        TelegramNotice(
-            str(n["_id"]), int(n.get("revision") or 1), tuple(n.get("telegram_html") or ()), queued_at(n)
-        )
-        for n in todo
-    ]
-    entries = _entries(mongo, todo, TELEGRAM)
+    batch = _telegram_batch(todo, targeting)
+    entries = _entries(mongo, batch, TELEGRAM)
+    # Recipients whose profile does not want an item are closed in memory, never sent to; the
+    # TELEGRAM_CHAT_ID chats get every notice and no personal mention.
+    configured = [r.chat_id for r in recipients if not r.subscriber]
+    targeting.close_unwanted(entries, {r.chat_id: r.profile for r in recipients}, TELEGRAM, configured)
     try:
         report = asyncio.run(_telegram(telegram, writer, mongo, context, batch, recipients, entries))
     except SourceError as error:
@@ -242,6 +286,7 @@ def _push_phase(
     notices: list[Document],
     results: dict[str, NoticeResult],
     problem: ChannelProblem,
+    targeting: NoticeTargeting,
 ) -> PushReport:
     todo = _pending_on(notices, WEB_PUSH)
     if todo and not web_push.is_configured:
@@ -262,11 +307,9 @@ def _push_phase(
         context.log.info("Web Push has no subscriptions: skipped.")
         problem.skipped[WEB_PUSH] = "no recipients"
         return PushReport()
-    batch = [
-        PushNotice(str(n["_id"]), int(n.get("revision") or 1), dict(n.get("push") or {}), queued_at(n))
-        for n in todo
-    ]
-    entries = _entries(mongo, todo, WEB_PUSH)
+    batch = _push_batch(todo, targeting)
+    entries = _entries(mongo, batch, WEB_PUSH)
+    targeting.close_unwanted(entries, {s.id: s.profile for s in subscriptions}, WEB_PUSH)
     report = PushFanout(web_push, vapid, writer, mongo.collection(PUSH_SUBSCRIPTIONS)).deliver(
         batch, subscriptions, entries
     )
@@ -298,6 +341,7 @@ def _metadata(
         "deleted_subscriptions": len(push.deleted_subscriptions),
         "ledger_writes": writer.stats.writes,
         "ledger_operations": writer.stats.operations,
+        "ledger_write_retries": writer.stats.retries,
         "skipped_channels": dg.MetadataValue.json(problem.skipped),
         "failing_channels": dg.MetadataValue.json(problem.errors),
         "results": dg.MetadataValue.md(results_table(results)),

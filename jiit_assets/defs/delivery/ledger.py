@@ -50,9 +50,11 @@ class LedgerState(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # permanent failure, or still failing after the give-up window
     GONE = "gone"  # the recipient no longer exists (bot blocked, subscription expired)
+    # The recipient's profile does not want the notice (subscribers/targeting.py); in memory only.
+    NOT_WANTED = "not_wanted"
 
 
-TERMINAL_STATES = frozenset({LedgerState.SENT, LedgerState.FAILED, LedgerState.GONE})
+TERMINAL_STATES = frozenset({LedgerState.SENT, LedgerState.FAILED, LedgerState.GONE, LedgerState.NOT_WANTED})
 
 
 def delivery_id(notice_id: str, revision: int, channel: str, recipient: str) -> str:

@@ -14,6 +14,10 @@ Fencing: before writing intents, the writer asks ``fence`` whether this run stil
 delivery lease (which also renews the lease's heartbeat). When it does not, the intents are
 refused with :class:`LeaseLost`, so no send starts after another run took over; the outcomes are
 still written, because they record what really happened.
+
+Transient database errors (a locked SQLite file, a dropped connection) are retried with back-off
+for up to ``RETRY_FOR_SECONDS`` (``db_retry.py``), without applying any write twice; the sends
+waiting on them just wait. Only a database that stays unavailable fails the run.
 """
 
 from __future__ import annotations
@@ -24,16 +28,20 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import DeleteOne, InsertOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
+from jiit_assets.defs.delivery.db_retry import RETRY_FOR_SECONDS, ResumableBulk, ResumableInsert, retrying
 from jiit_assets.defs.delivery.ledger import Intent, now_utc
 
 MAX_BATCH = 1000  # operations per write; far above any fan-out's concurrency
 DELETE_BATCH = 64  # resolved intents documents deleted per write
+
+
+T = TypeVar("T")
 
 
 class LeaseLost(Exception):
@@ -55,6 +63,7 @@ class _Request:
 class WriterStats:
     writes: int = 0  # database commands
     operations: int = 0  # intents and outcomes recorded
+    retries: int = 0  # writes repeated after a transient database error
 
 
 class LedgerWriter:
@@ -66,12 +75,14 @@ class LedgerWriter:
         intents: Collection[dict[str, Any]],
         owner: str,
         fence: Callable[[], bool] | None = None,
+        retry_for: float = RETRY_FOR_SECONDS,
     ) -> None:
         self.deliveries = deliveries
         self.intents = intents
         self.owner = owner
         self.fence = fence
         self.stats = WriterStats()
+        self.retry_for = retry_for
         self._open: dict[str, set[str]] = {}  # intents document id -> entries not yet resolved
         self._document_of: dict[str, str] = {}  # entry id -> its intents document
         self._finished: list[str] = []  # intents documents whose sends are all resolved
@@ -138,7 +149,7 @@ class LedgerWriter:
         intents = [request for request in batch if request.intent is not None]
         outcomes = [request for request in batch if request.intent is None]
         try:
-            refused = bool(intents) and self.fence is not None and not self.fence()
+            refused = bool(intents) and self.fence is not None and not self._retrying(self.fence)
             self._write_outcomes(outcomes)
             if intents and not refused:
                 self._write_intents(intents)
@@ -157,7 +168,7 @@ class LedgerWriter:
     def _write_outcomes(self, outcomes: list[_Request]) -> None:
         operations = [operation for request in outcomes for operation in request.operations]
         if operations:
-            self.deliveries.bulk_write(operations, ordered=True)
+            self._retrying(ResumableBulk(self.deliveries, operations))
             self.stats.writes += 1
             self.stats.operations += len(operations)
         for request in outcomes:
@@ -176,19 +187,23 @@ class LedgerWriter:
     def _delete_finished(self) -> None:
         if self._finished:
             # One delete statement per document: FerretDB pushes down `_id` equality, not `$in`.
-            self.intents.bulk_write(
-                [DeleteOne({"_id": document}) for document in self._finished], ordered=False
-            )
+            deletes = [DeleteOne({"_id": document}) for document in self._finished]
+            self._retrying(lambda: self.intents.bulk_write(deletes, ordered=False))
             self.stats.writes += 1
             self._finished = []
+
+    def _retrying(self, action: Callable[[], T]) -> T:
+        return retrying(action, retry_for=self.retry_for, on_retry=self._count_retry)
+
+    def _count_retry(self, error: BaseException) -> None:
+        self.stats.retries += 1
 
     def _write_intents(self, intents: list[_Request]) -> None:
         self._sequence += 1
         document_id = f"{self.owner}:{self._sequence}"
         items = [request.intent for request in intents if request.intent is not None]
-        self.intents.insert_one(
-            {"_id": document_id, "at": now_utc(), "entries": [item.as_document() for item in items]}
-        )
+        document = {"_id": document_id, "at": now_utc(), "entries": [item.as_document() for item in items]}
+        self._retrying(ResumableInsert(self.intents, document))
         self.stats.writes += 1
         self.stats.operations += len(items)
         self._open[document_id] = {item.entry_id for item in items}

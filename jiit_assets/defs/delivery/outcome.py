@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jiit_assets.defs.delivery.ledger import LedgerEntry, LedgerState
+from jiit_assets.defs.subscribers.mentions import base_notice_id
 from jiit_assets.lib.metadata import md_inline
 from jiit_assets.lib.models import CHANNELS, DeliveryState
 from jiit_assets.lib.vocabulary import aware_utc
@@ -80,9 +81,16 @@ def tally(
     entries: dict[str, dict[str, LedgerEntry]],
     recipients: set[str],
 ) -> None:
-    """Settle each notice on ``channel`` from the entries of this run's recipients."""
+    """Settle each notice on ``channel`` from the entries of this run's recipients.
+
+    A personal mention's entries (``<notice id>#you``) count towards its notice: a mention still to
+    retry keeps the notice pending.
+    """
+    grouped: dict[str, list[LedgerEntry]] = {}
     for notice_id, by_recipient in entries.items():
         current = [entry for recipient, entry in by_recipient.items() if recipient in recipients]
+        grouped.setdefault(base_notice_id(notice_id), []).extend(current)
+    for notice_id, current in grouped.items():
         result = results[notice_id]
         result.states[channel] = str(settle_channel(current))
         result.counts[channel] = Counter(str(entry.state) for entry in current)

@@ -61,6 +61,7 @@ from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter, Ope
 from jiit_assets.defs.delivery.telegram_pacing import RateLimiter, retry_after_seconds
 from jiit_assets.defs.delivery.telegram_resource import TelegramConfigError, TelegramResource
 from jiit_assets.defs.notices.render import telegram_plain_text
+from jiit_assets.defs.subscribers.profile import Profile
 
 CHANNEL = "telegram"
 BACKOFF_BASE_SECONDS = 0.5
@@ -81,6 +82,7 @@ class TelegramNotice:
 class TelegramRecipient:
     chat_id: str
     subscriber: bool  # from `users` (deactivated on 403) rather than TELEGRAM_CHAT_ID
+    profile: Profile | None = None  # what the subscriber wants (subscribers/targeting.py)
 
 
 @dataclass
@@ -132,10 +134,11 @@ class RetryBudget:
 def load_recipients(resource: TelegramResource, users: Collection[Document]) -> list[TelegramRecipient]:
     """TELEGRAM_CHAT_ID chats plus every active subscriber (``chat_id``, else ``user_id``), de-duplicated."""
     recipients = {chat: TelegramRecipient(chat, subscriber=False) for chat in resource.target_chats()}
-    for user in users.find({"is_active": True}, {"chat_id": 1, "user_id": 1}).sort("_id", 1):
+    for user in users.find({"is_active": True}, {"chat_id": 1, "user_id": 1, "profile": 1}).sort("_id", 1):
         chat = user.get("chat_id") if user.get("chat_id") is not None else user.get("user_id")
         if chat is not None and str(chat).strip() and str(chat) not in recipients:
-            recipients[str(chat)] = TelegramRecipient(str(chat), subscriber=True)
+            profile = Profile.from_document(user["profile"]) if user.get("profile") else None
+            recipients[str(chat)] = TelegramRecipient(str(chat), subscriber=True, profile=profile)
     return list(recipients.values())
 
 

@@ -51,6 +51,7 @@ from jiit_assets.defs.delivery.ledger import (
 from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter
 from jiit_assets.defs.delivery.push_endpoints import describe_error, key_refusal
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource, b64url
+from jiit_assets.defs.subscribers.profile import Profile
 
 CHANNEL = "web_push"
 # RFC 8291: one aes128gcm record of 4096 bytes holds at most 3993 bytes of plaintext.
@@ -74,6 +75,7 @@ class PushSubscription:
     endpoint: str
     p256dh: str
     auth: str
+    profile: Profile | None = None  # what the subscriber wants (subscribers/targeting.py)
 
     def info(self) -> Document:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
@@ -119,11 +121,14 @@ def subscription_document(data: Any) -> Document:
 
 def load_subscriptions(collection: Collection[Document]) -> list[PushSubscription]:
     subscriptions = []
-    for document in collection.find({}, {"endpoint": 1, "keys": 1}).sort("_id", 1):
+    for document in collection.find({}, {"endpoint": 1, "keys": 1, "profile": 1}).sort("_id", 1):
         keys = document.get("keys") or {}
         if document.get("endpoint") and keys.get("p256dh") and keys.get("auth"):
+            profile = Profile.from_document(document["profile"]) if document.get("profile") else None
             subscriptions.append(
-                PushSubscription(str(document["_id"]), document["endpoint"], keys["p256dh"], keys["auth"])
+                PushSubscription(
+                    str(document["_id"]), document["endpoint"], keys["p256dh"], keys["auth"], profile
+                )
             )
     return subscriptions
 
