@@ -1,8 +1,8 @@
 """The ``deliveries`` asset: every pending notice delivered on every configured channel.
 
-Reads the notices with ``pending: true``, oldest first, and fans each out per channel (Telegram to
-the ``TELEGRAM_CHAT_ID`` chats plus every active subscriber in ``users``, Web Push to every
-subscription in ``push_subscriptions``) through the ``deliveries`` ledger (``ledger.py``: the
+Reads the notices awaiting delivery through the ``outbox`` (``lib/outbox.py``), oldest first,
+and fans each out per channel (Telegram to the ``TELEGRAM_CHAT_ID`` chats plus every active
+subscriber in ``users``, Web Push to every subscription in ``push_subscriptions``) through the ``deliveries`` ledger (``ledger.py``: the
 exactly-once protocol, the crash and give-up policies). Afterwards each notice's channel state is
 settled (``outcome.py``).
 
@@ -54,6 +54,7 @@ from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, Pus
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.outbox import pending_notices, read_pending, settle
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import DELIVERIES, DELIVERY_INTENTS, LOCKS, NOTICES, PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets.lib.vocabulary import OWNERS, SourceError
@@ -140,7 +141,8 @@ def _deliver(
     web_push: WebPushResource,
     writer: LedgerWriter,
 ) -> tuple[ChannelProblem, dict[str, Any]]:
-    notices = list(mongo.collection(NOTICES).find({"pending": True}, _NOTICE_FIELDS).sort("created_at", 1))
+    db = mongo.db()
+    notices = pending_notices(db, read_pending(db), _NOTICE_FIELDS)
     results = {
         str(n["_id"]): NoticeResult(str(n["_id"]), int(n.get("revision") or 1), str(n.get("title") or ""))
         for n in notices
@@ -162,6 +164,9 @@ def _deliver(
             collection.update_one(
                 {"_id": notice["_id"], "revision": notice.get("revision")}, {"$set": update}
             )
+            if update.get("pending") is False:
+                # After the notice is marked: a crash in between leaves a stale entry the next read removes.
+                settle(db, str(notice["_id"]), int(notice.get("revision") or 1))
     return problem, _metadata(results, telegram_report, push_report, problem, writer)
 
 
