@@ -294,6 +294,39 @@ def _upsert_chunk(
     return UpsertCounts(inserted=inserted, updated=len(updates), unchanged=unchanged)
 
 
+def write_known(
+    collection: Collection[Document],
+    inserts: Sequence[Document],
+    updates: Sequence[Document],
+    insert_only_fields: Iterable[str] = (),
+) -> None:
+    """Write documents already known to be new (bulk insert) or changed (``$set`` by ``_id``).
+
+    For callers that compared against a compact store of content hashes instead of reading the
+    documents back (each of these statements is an ``_id`` lookup, even on FerretDB). A document
+    another writer inserted meanwhile becomes an update, as an upsert would.
+    """
+    insert_only = frozenset(insert_only_fields)
+    raced: list[Document] = []
+    if inserts:
+        try:
+            collection.insert_many(list(inserts), ordered=False)
+        except BulkWriteError as error:
+            write_errors = error.details.get("writeErrors", [])
+            if any(write_error.get("code") != _DUPLICATE_KEY for write_error in write_errors):
+                raise
+            raced = [inserts[write_error["index"]] for write_error in write_errors]
+    operations = [
+        UpdateOne(
+            {"_id": document["_id"]},
+            {"$set": {k: v for k, v in document.items() if k != "_id" and k not in insert_only}},
+        )
+        for document in [*updates, *raced]
+    ]
+    if operations:
+        collection.bulk_write(operations, ordered=False)
+
+
 class MongoIOManager(dg.ConfigurableIOManager):
     """Stores an asset's documents in the MongoDB collection named after the asset (upserts by _id)."""
 
