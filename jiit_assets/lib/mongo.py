@@ -39,6 +39,7 @@ from jiit_assets.lib.schema import INDEXES
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
 DEFAULT_MONGODB_DATABASE = "jiit_placement"
 WRITE_BATCH_SIZE = 1000
+UPDATE_BATCH_SIZE = 50
 # Reads of whole id sets (the steady-state "what do we have already?" queries) come back in one
 # round trip: the default batches (101 documents, then a server default) made them O(n) getMores.
 READ_BATCH_SIZE = 10_000
@@ -287,11 +288,21 @@ def _upsert_chunk(
                     k: v for k, v in raced.items() if k != "_id" and k not in insert_only
                 }
     if updates:
-        collection.bulk_write(
+        bulk_write_chunked(
+            collection,
             [UpdateOne({"_id": doc_id}, {"$set": fields}) for doc_id, fields in updates.items() if fields],
-            ordered=False,
         )
     return UpsertCounts(inserted=inserted, updated=len(updates), unchanged=unchanged)
+
+
+def bulk_write_chunked(collection: Collection[Document], operations: Sequence[Any]) -> None:
+    """``bulk_write`` in chunks of ``UPDATE_BATCH_SIZE`` unordered statements.
+
+    FerretDB v1 stops answering an ``update`` command of 100 or more statements (measured: 99
+    return in a quarter second, 100 never), so no caller may send that many at once.
+    """
+    for start in range(0, len(operations), UPDATE_BATCH_SIZE):
+        collection.bulk_write(list(operations[start : start + UPDATE_BATCH_SIZE]), ordered=False)
 
 
 def write_known(
@@ -323,8 +334,7 @@ def write_known(
         )
         for document in [*updates, *raced]
     ]
-    if operations:
-        collection.bulk_write(operations, ordered=False)
+    bulk_write_chunked(collection, operations)
 
 
 class MongoIOManager(dg.ConfigurableIOManager):

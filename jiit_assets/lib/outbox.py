@@ -29,6 +29,7 @@ from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 
+from jiit_assets.lib.mongo import bulk_write_chunked
 from jiit_assets.lib.schema import MIGRATIONS, NOTICES, OUTBOX
 
 Document = dict[str, Any]
@@ -60,7 +61,7 @@ def enqueue(db: Database[Document], entries: Iterable[OutboxEntry]) -> int:
         UpdateOne({"_id": entry.notice_id}, {"$set": entry.to_document()}, upsert=True) for entry in entries
     ]
     if operations:
-        db[OUTBOX].bulk_write(operations, ordered=False)
+        bulk_write_chunked(db[OUTBOX], operations)
     return len(operations)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.database import Database
 
+from jiit_assets.lib.mongo import bulk_write_chunked
 from jiit_assets.lib.schema import MIGRATIONS, QUEUE_REQUESTS
 
 Document = dict[str, Any]
@@ -67,7 +68,7 @@ def request_queueing(db: Database[Document], requests: Iterable[QueueRequest]) -
         for request in requests
     ]
     if operations:
-        db[QUEUE_REQUESTS].bulk_write(operations, ordered=False)
+        bulk_write_chunked(db[QUEUE_REQUESTS], operations)
     return len(operations)
 
 

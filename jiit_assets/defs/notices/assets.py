@@ -15,6 +15,7 @@ marker and pending delivery again. Notices published more than ``backlog_days`` 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 
 import json
+import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,7 +35,6 @@ from jiit_assets.defs.notices.queue import (
 )
 from jiit_assets.defs.notices.render import PUSH_MAX_BYTES, TELEGRAM_MAX_UNITS, telegram_length
 from jiit_assets.defs.notices.rules import DEFAULT_JOB_URL_BASE
-from jiit_assets.lib.config import env_or_empty
 from jiit_assets.lib.models import QueuedNotice
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.outbox import outbox_size, pending_notices, read_pending
@@ -143,7 +143,7 @@ def notices(
 
 def _env_flood_limit() -> int | None:
     try:
-        return parse_flood_limit(env_or_empty("NOTICES_FLOOD_LIMIT"))
+        return parse_flood_limit(os.environ.get("NOTICES_FLOOD_LIMIT", ""))
     except ValueError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
 

@@ -22,6 +22,7 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 
 from jiit_assets.lib.models import CHANNELS, DeliveryState
+from jiit_assets.lib.mongo import bulk_write_chunked
 from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.schema import HELD_NOTICES, NOTICES
 
@@ -77,7 +78,7 @@ def hold(db: Database[Document], held: Iterable[HeldNotice]) -> None:
         UpdateOne({"_id": notice.notice_id}, {"$set": notice.to_document()}, upsert=True) for notice in held
     ]
     if operations:
-        db[HELD_NOTICES].bulk_write(operations, ordered=False)
+        bulk_write_chunked(db[HELD_NOTICES], operations)
 
 
 def read_held(db: Database[Document]) -> list[HeldNotice]:

@@ -29,6 +29,7 @@ from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.notices.rules import superset_company_keys, superset_notice_content
 from jiit_assets.lib.hash_store import SHORT_HASH_CHARS, HashStore
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
+from jiit_assets.lib.mongo import bulk_write_chunked
 from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.queue_requests import QueueRequest, complete, read_requests
 from jiit_assets.lib.ranges import checked_datetime
@@ -277,7 +278,7 @@ def write_queue(db: Database[Document], writes: QueueWrites) -> None:
     if writes.inserts:
         insert_new(queue, writes.inserts)
     if writes.updates:
-        queue.bulk_write(writes.updates, ordered=False)
+        bulk_write_chunked(queue, writes.updates)
     queue_hashes(db).save(writes.hashes)
 
 
