@@ -1,10 +1,10 @@
 """Queue requests: the source documents the ``notices`` asset still has to (re)queue.
 
 A source asset that stores a new or edited document also writes a request
-``{_id: "<collection>:<source id>", collection, source_id, content_hash}``; the ``notices`` asset
-reads every request (the collection holds only unfinished work, so the read is O(new) rather
-than a scan of the source collection, which is what a ``notice_state`` filter costs on FerretDB)
-and removes each one after the notice is in the queue. The removal is guarded by the content hash
+``{_id: "<collection>:<source id>", collection, source_id, content_hash, document}`` carrying the
+fields the ``notices`` asset needs; that asset reads every request (the collection holds only
+unfinished work, so the read is O(new), where a ``notice_state`` filter or even per-``_id`` reads
+of the source collection scan it on FerretDB v1) and removes each one after the notice is queued. The removal is guarded by the content hash
 that was read, so an edit stored meanwhile keeps its request for the next run.
 
 A database that predates the requests is adopted once per source collection: documents still
@@ -38,6 +38,7 @@ class QueueRequest:
     collection: str
     source_id: Any
     content_hash: str | None = None
+    document: Mapping[str, Any] | None = None  # the source fields the queue needs (None: read them)
 
     @property
     def request_id(self) -> str:
@@ -49,11 +50,18 @@ class QueueRequest:
             "collection": self.collection,
             "source_id": self.source_id,
             "content_hash": self.content_hash,
+            "document": dict(self.document) if self.document is not None else None,
         }
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> QueueRequest:
-        return cls(str(document["collection"]), document["source_id"], document.get("content_hash"))
+        source = document.get("document")
+        return cls(
+            str(document["collection"]),
+            document["source_id"],
+            document.get("content_hash"),
+            source if isinstance(source, Mapping) else None,
+        )
 
 
 def request_queueing(db: Database[Document], requests: Iterable[QueueRequest]) -> int:
@@ -72,9 +80,11 @@ def request_queueing(db: Database[Document], requests: Iterable[QueueRequest]) -
     return len(operations)
 
 
-def read_requests(db: Database[Document], collection: str) -> list[QueueRequest]:
+def read_requests(
+    db: Database[Document], collection: str, fields: Mapping[str, int] | None = None
+) -> list[QueueRequest]:
     """Every open request for ``collection`` (one read of the small requests collection)."""
-    adopt_pending_documents(db, collection)
+    adopt_pending_documents(db, collection, fields)
     return [
         QueueRequest.from_document(document)
         for document in db[QUEUE_REQUESTS].find({"collection": collection})
@@ -88,7 +98,9 @@ def complete(db: Database[Document], requests: Iterable[QueueRequest]) -> None:
         db[QUEUE_REQUESTS].delete_many({"$or": clauses[start : start + REMOVE_CHUNK]})
 
 
-def adopt_pending_documents(db: Database[Document], collection: str) -> None:
+def adopt_pending_documents(
+    db: Database[Document], collection: str, fields: Mapping[str, int] | None = None
+) -> None:
     """Once per collection: documents marked pending before requests existed become requests."""
     marker = f"queue_requests_adopted:{collection}"
     if db[MIGRATIONS].find_one({"_id": marker}, {"_id": 1}) is not None:

@@ -125,7 +125,8 @@ def notices(
     # Two sources can name the same notice (never by design, but a malformed id must not crash
     # the bulk write): the last one read wins.
     unique = list({source.content.notice_id: source for source in sources}.values())
-    existing = load_queue_state(db) if unique else {}
+    # One `_id` read, whatever the queue holds (the first run after an upgrade builds it once).
+    existing = load_queue_state(db)
     limit = config.flood_limit if config.flood_limit is not None else _env_flood_limit()
     writes = plan_writes(unique, existing, now, config.backlog_days, outcome, flood_limit=limit)
     write_queue(db, writes)

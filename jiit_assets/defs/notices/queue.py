@@ -27,13 +27,15 @@ from jiit_assets.defs.notices.hold import HeldNotice, hold
 from jiit_assets.defs.notices.jobs import JobSummary
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.notices.rules import superset_company_keys, superset_notice_content
+from jiit_assets.defs.superset.job_store import load_job_summaries
+from jiit_assets.defs.superset.notice_store import RAW_FIELDS
 from jiit_assets.lib.hash_store import SHORT_HASH_CHARS, HashStore
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
 from jiit_assets.lib.mongo import bulk_write_chunked
 from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.queue_requests import QueueRequest, complete, read_requests
 from jiit_assets.lib.ranges import checked_datetime
-from jiit_assets.lib.schema import CONTENT_HASHES, ENRICHED_JOBS, NOTICES, RAW_SUPERSET_NOTICES
+from jiit_assets.lib.schema import CONTENT_HASHES, NOTICES, RAW_SUPERSET_NOTICES
 
 Document = dict[str, Any]
 PENDING = "pending"
@@ -41,30 +43,6 @@ QUEUED = "queued"
 INVALID = "invalid"
 DUPLICATE_KEY = 11000
 MARK_CHUNK = 300
-
-RAW_FIELDS = {
-    "identifier": 1,
-    "title": 1,
-    "content": 1,
-    "lastModifiedByUserName": 1,
-    "lastModifiedOn": 1,
-    "publishedAt": 1,
-    "published_at": 1,
-    "last_modified_at": 1,
-    "content_hash": 1,
-}
-JOB_FIELDS = {
-    "id": 1,
-    "job_profile": 1,
-    "company": 1,
-    "company_key": 1,
-    "package": 1,
-    "annum_months": 1,
-    "deadline": 1,
-    "location": 1,
-    "hiring_flow": 1,
-    "createdAt": 1,
-}
 
 
 @dataclass(frozen=True)
@@ -94,7 +72,7 @@ class Outcome:
 
 def queue_hashes(db: Database[Document]) -> HashStore:
     """The queue's ``{notice id: "<short content hash>:<revision>"}`` store."""
-    return HashStore(db[CONTENT_HASHES], NOTICES)
+    return HashStore(db[CONTENT_HASHES], NOTICES, lambda: _rebuild_queue_hashes(db))
 
 
 def _rebuild_queue_hashes(db: Database[Document]) -> Iterable[tuple[str, str]]:
@@ -105,7 +83,7 @@ def _rebuild_queue_hashes(db: Database[Document]) -> Iterable[tuple[str, str]]:
 
 def load_queue_state(db: Database[Document]) -> dict[str, tuple[str, int]]:
     """``{notice id: (short content hash, revision)}`` of every queued notice, in one read."""
-    stored = queue_hashes(db).load(lambda: _rebuild_queue_hashes(db))
+    stored = queue_hashes(db).load()
     state: dict[str, tuple[str, int]] = {}
     for notice_id, value in stored.items():
         content_hash, _, revision = value.rpartition(":")
@@ -115,27 +93,27 @@ def load_queue_state(db: Database[Document]) -> dict[str, tuple[str, int]]:
 
 def load_superset(db: Database[Document], job_url_base: str, outcome: Outcome) -> list[Source]:
     """Portal notices named by open queue requests: one ``_id`` read each, then their jobs."""
-    requests = read_requests(db, RAW_SUPERSET_NOTICES)
-    raw_by_request: list[tuple[QueueRequest, Document]] = []
+    requests = read_requests(db, RAW_SUPERSET_NOTICES, RAW_FIELDS)
+    raw_by_request: list[tuple[QueueRequest, Mapping[str, Any]]] = []
     for request in requests:
-        raw = db[RAW_SUPERSET_NOTICES].find_one({"_id": request.source_id}, RAW_FIELDS)
+        # Requests carry the fields; reading the source (a table scan on FerretDB) is the fallback.
+        raw = request.document or db[RAW_SUPERSET_NOTICES].find_one({"_id": request.source_id}, RAW_FIELDS)
         if raw is None:
             outcome.requests_done.append(request)  # the document is gone: nothing to announce
         else:
-            raw_by_request.append((request, raw))
+            raw_by_request.append((request, {**raw, "_id": request.source_id}))
     if not raw_by_request:
         return []
     keys: set[str] = set()
     for _, raw in raw_by_request:
         keys |= superset_company_keys(raw)
-    jobs = (
-        [
-            JobSummary.from_document(document)
-            for document in db[ENRICHED_JOBS].find({"company_key": {"$in": sorted(keys)}}, JOB_FIELDS)
-        ]
-        if keys
-        else []
-    )
+    # Linking reads the packed job summaries (one read), not enriched_jobs (a scan on FerretDB).
+    summaries = load_job_summaries(db) if keys else {}
+    jobs = [
+        JobSummary.from_document(summary)
+        for summary in summaries.values()
+        if summary.get("company_key") in keys
+    ]
     sources: list[Source] = []
     for request, raw in raw_by_request:
         try:

@@ -4,7 +4,8 @@ Each listed job is compared with ``enriched_jobs``' entry in ``content_hashes``:
 listing fields and whether it holds details (``<hash>:1``) or not (``<hash>:0``). One ``_id`` read
 answers, for every job, "new?", "enriched?" and "listing changed?", so a run with nothing new
 reads nothing else and writes nothing. New jobs are inserted in bulk and changed ones updated by
-``_id``; the hashes are written last (a crash before leaves them behind: the next run re-writes
+``_id``; the linking fields of every job are kept packed beside the hashes for the notices
+asset; the hashes are written last (a crash before leaves them behind: the next run re-writes
 the same fields). A job whose detail call fails is stored from its listing and retried next run;
 one enriched before keeps its details and records the failure. No Dagster here.
 """
@@ -28,11 +29,26 @@ from jiit_assets.defs.superset.portal_jobs import (
     listing_document,
     structure_job,
 )
-from jiit_assets.lib.hash_store import HashStore, short_hash
+from jiit_assets.lib.hash_store import HashStore, PackedMap, short_hash
 from jiit_assets.lib.mongo import write_known
 from jiit_assets.lib.schema import CONTENT_HASHES, ENRICHED_JOBS
 
 Document = dict[str, Any]
+# The fields of a job the notices asset links and describes notices with (``JobSummary``); kept
+# for every job in one packed document, so linking reads no job collection (a scan on FerretDB).
+SUMMARY_FIELDS = (
+    "id",
+    "job_profile",
+    "company",
+    "company_key",
+    "package",
+    "annum_months",
+    "deadline",
+    "location",
+    "hiring_flow",
+    "createdAt",
+)
+SUMMARIES = "job_summaries"
 
 
 @dataclass
@@ -57,6 +73,13 @@ class _Writes:
     updates: list[Document] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
 
+    def summaries(self) -> dict[str, Document]:
+        """The summary fields each written document sets (merged into the stored summaries)."""
+        return {
+            str(doc["_id"]): {key: doc[key] for key in SUMMARY_FIELDS if key in doc}
+            for doc in [*self.inserts, *self.updates]
+        }
+
 
 def listing_hash(fields: Mapping[str, Any]) -> str:
     """The hash of a job's listing fields, the same from a listing or from its stored document."""
@@ -66,7 +89,21 @@ def listing_hash(fields: Mapping[str, Any]) -> str:
 
 
 def job_hashes(db: Database[Document]) -> HashStore:
-    return HashStore(db[CONTENT_HASHES], ENRICHED_JOBS)
+    return HashStore(db[CONTENT_HASHES], ENRICHED_JOBS, lambda: _rebuild(db))
+
+
+def job_summaries(db: Database[Document]) -> PackedMap[Document]:
+    return PackedMap(db[CONTENT_HASHES], SUMMARIES, lambda: _rebuild_summaries(db))
+
+
+def _rebuild_summaries(db: Database[Document]) -> Iterable[tuple[str, Document]]:
+    for document in db[ENRICHED_JOBS].find({}, dict.fromkeys(SUMMARY_FIELDS, 1)):
+        yield str(document["_id"]), {key: document.get(key) for key in SUMMARY_FIELDS}
+
+
+def load_job_summaries(db: Database[Document]) -> dict[str, Document]:
+    """``{job id: summary fields}`` of every stored job, in one read."""
+    return job_summaries(db).load()
 
 
 def _rebuild(db: Database[Document]) -> Iterable[tuple[str, str]]:
@@ -86,7 +123,7 @@ def store_jobs(
     """Enrich new jobs, refresh known ones from their listing, and write what changed."""
     by_id = {job_id: listing for listing in listings.listings if (job_id := job_id_of(listing))}
     hashes = job_hashes(db)
-    stored = hashes.load(lambda: _rebuild(db))
+    stored = hashes.load()
     result = StoredJobs(listed=len(by_id), new_ids=[job_id for job_id in by_id if job_id not in stored])
     writes = _Writes()
     for job_id, listing in by_id.items():
@@ -100,6 +137,11 @@ def store_jobs(
             continue
         _enrich(client, job_id, listing, listings.visible_to.get(job_id, []), known, now, result, writes, log)
     write_known(db[ENRICHED_JOBS], writes.inserts, writes.updates, insert_only_fields=("first_seen_at",))
+    changed = writes.summaries()
+    if changed:
+        summaries = job_summaries(db)
+        stored_summaries = summaries.load()
+        summaries.save({key: {**stored_summaries.get(key, {}), **value} for key, value in changed.items()})
     hashes.save(writes.hashes)
     final = {**stored, **writes.hashes}
     result.without_details = sum(1 for value in final.values() if value.endswith(":0"))

@@ -32,6 +32,18 @@ from jiit_assets.lib.schema import CONTENT_HASHES, RAW_SUPERSET_NOTICES
 Document = dict[str, Any]
 # The portal fields a reader sees: a change in any of them means the notice was edited.
 NOTICE_HASHED_FIELDS = ("title", "content", "lastModifiedOn")
+# The fields of a stored notice the notices asset reads; a queue request carries them.
+RAW_FIELDS = {
+    "identifier": 1,
+    "title": 1,
+    "content": 1,
+    "lastModifiedByUserName": 1,
+    "lastModifiedOn": 1,
+    "publishedAt": 1,
+    "published_at": 1,
+    "last_modified_at": 1,
+    "content_hash": 1,
+}
 
 
 def notice_content_hash(raw: Mapping[str, Any]) -> str:
@@ -80,7 +92,7 @@ class StoredNotices:
 
 
 def notice_hashes(db: Database[Document]) -> HashStore:
-    return HashStore(db[CONTENT_HASHES], RAW_SUPERSET_NOTICES)
+    return HashStore(db[CONTENT_HASHES], RAW_SUPERSET_NOTICES, lambda: _rebuild(db))
 
 
 def _rebuild(db: Database[Document]) -> Iterable[tuple[str, str]]:
@@ -101,7 +113,7 @@ def store_notices(db: Database[Document], items: Sequence[Any], now: datetime) -
         parsed[notice.identifier] = (raw, notice)
     result.parsed = [notice for _, notice in parsed.values()]
     hashes = notice_hashes(db)
-    stored = hashes.load(lambda: _rebuild(db))
+    stored = hashes.load()
     inserts: list[Document] = []
     updates: list[Document] = []
     for identifier, (raw, notice) in parsed.items():
@@ -115,7 +127,16 @@ def store_notices(db: Database[Document], items: Sequence[Any], now: datetime) -
     written = [*inserts, *updates]
     write_known(db[RAW_SUPERSET_NOTICES], inserts, updates, insert_only_fields=("first_seen_at",))
     request_queueing(
-        db, (QueueRequest(RAW_SUPERSET_NOTICES, doc["_id"], doc["content_hash"]) for doc in written)
+        db,
+        (
+            QueueRequest(
+                RAW_SUPERSET_NOTICES,
+                doc["_id"],
+                doc["content_hash"],
+                {key: doc[key] for key in RAW_FIELDS if key in doc},
+            )
+            for doc in written
+        ),
     )
     hashes.save({doc["_id"]: doc["content_hash"][:SHORT_HASH_CHARS] for doc in written})
     return result
