@@ -36,6 +36,7 @@ class DeliveryState(StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"  # channel not configured, or notice older than the first-run backlog window
     FAILED = "failed"  # gave up after retries for some recipients; details in `deliveries`
+    HELD = "held"  # queued but held back (flood guard, no date) until an operator releases it
 
 
 @dataclass(frozen=True)

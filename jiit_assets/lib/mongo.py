@@ -39,6 +39,7 @@ from jiit_assets.lib.schema import INDEXES
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
 DEFAULT_MONGODB_DATABASE = "jiit_placement"
 WRITE_BATCH_SIZE = 1000
+UPDATE_BATCH_SIZE = 50
 # Reads of whole id sets (the steady-state "what do we have already?" queries) come back in one
 # round trip: the default batches (101 documents, then a server default) made them O(n) getMores.
 READ_BATCH_SIZE = 10_000
@@ -287,11 +288,53 @@ def _upsert_chunk(
                     k: v for k, v in raced.items() if k != "_id" and k not in insert_only
                 }
     if updates:
-        collection.bulk_write(
+        bulk_write_chunked(
+            collection,
             [UpdateOne({"_id": doc_id}, {"$set": fields}) for doc_id, fields in updates.items() if fields],
-            ordered=False,
         )
     return UpsertCounts(inserted=inserted, updated=len(updates), unchanged=unchanged)
+
+
+def bulk_write_chunked(collection: Collection[Document], operations: Sequence[Any]) -> None:
+    """``bulk_write`` in chunks of ``UPDATE_BATCH_SIZE`` unordered statements.
+
+    FerretDB v1 stops answering an ``update`` command of 100 or more statements (measured: 99
+    return in a quarter second, 100 never), so no caller may send that many at once.
+    """
+    for start in range(0, len(operations), UPDATE_BATCH_SIZE):
+        collection.bulk_write(list(operations[start : start + UPDATE_BATCH_SIZE]), ordered=False)
+
+
+def write_known(
+    collection: Collection[Document],
+    inserts: Sequence[Document],
+    updates: Sequence[Document],
+    insert_only_fields: Iterable[str] = (),
+) -> None:
+    """Write documents already known to be new (bulk insert) or changed (``$set`` by ``_id``).
+
+    For callers that compared against a compact store of content hashes instead of reading the
+    documents back (each of these statements is an ``_id`` lookup, even on FerretDB). A document
+    another writer inserted meanwhile becomes an update, as an upsert would.
+    """
+    insert_only = frozenset(insert_only_fields)
+    raced: list[Document] = []
+    if inserts:
+        try:
+            collection.insert_many(list(inserts), ordered=False)
+        except BulkWriteError as error:
+            write_errors = error.details.get("writeErrors", [])
+            if any(write_error.get("code") != _DUPLICATE_KEY for write_error in write_errors):
+                raise
+            raced = [inserts[write_error["index"]] for write_error in write_errors]
+    operations = [
+        UpdateOne(
+            {"_id": document["_id"]},
+            {"$set": {k: v for k, v in document.items() if k != "_id" and k not in insert_only}},
+        )
+        for document in [*updates, *raced]
+    ]
+    bulk_write_chunked(collection, operations)
 
 
 class MongoIOManager(dg.ConfigurableIOManager):

@@ -28,6 +28,12 @@ PUSH_SUBSCRIPTIONS = "push_subscriptions"
 TELEGRAM_UPDATES = "telegram_updates"  # bot updates already handled (`_id` = update id)
 LOCKS = "locks"  # leases that keep two delivery runs apart
 DELIVERY_INTENTS = "delivery_intents"  # sends in flight: one small document per ledger write
+# Work lists: only what is still to do, so each run reads them whole in O(pending) (lib/outbox.py).
+OUTBOX = "outbox"  # notice revisions awaiting delivery
+QUEUE_REQUESTS = "queue_requests"  # source documents the notices asset still has to (re)queue
+HELD_NOTICES = "held_notices"  # notices queued but held back by the flood guard until released
+CONTENT_HASHES = "content_hashes"  # per source, the content hash of every stored item (lib/hash_store.py)
+MIGRATIONS = "migrations"  # one marker per one-time data migration that has run
 
 INDEXES: dict[str, list[IndexModel]] = {
     RAW_SUPERSET_NOTICES: [

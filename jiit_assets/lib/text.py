@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+
+from jiit_assets.lib.ranges import checked_datetime, epoch_to_datetime
 
 IST = timezone(timedelta(hours=5, minutes=30), name="IST")
 
@@ -30,24 +32,21 @@ def company_key(name: str | None) -> str:
 
 def format_ist(moment: datetime, with_at: bool = True) -> str:
     """``July 17, 2025 at 12:01 PM IST`` (the portal's own convention); naive input is taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(IST)
+    checked = checked_datetime(moment)
+    if checked is None:
+        return "an unknown date"
+    local = checked.astimezone(IST)
     separator = " at " if with_at else ", "
     return f"{local:%B} {local.day:02d}, {local.year}{separator}{local:%I:%M %p} IST"
 
 
 def from_epoch_ms(value: object) -> datetime | None:
-    """An aware UTC datetime from epoch milliseconds (or seconds, when the number is small)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if value <= 0:
-        return None
-    seconds = value / 1000 if value > 10_000_000_000 else float(value)
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    """An aware UTC datetime from epoch milliseconds (or seconds, when the number is small).
+
+    None when the value is not a number or lies outside the plausible window of ``lib.ranges``
+    (placeholders such as ``253402300799000`` for "no deadline").
+    """
+    return epoch_to_datetime(value)
 
 
 def format_lpa(package_lpa: float | None) -> str | None:

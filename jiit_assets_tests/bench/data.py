@@ -20,7 +20,7 @@ from pymongo.collection import Collection
 
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
-from jiit_assets.defs.superset.assets import _mongo_safe, notice_content_hash
+from jiit_assets.defs.superset.notice_store import mongo_safe, notice_content_hash
 from jiit_assets.defs.superset.portal_jobs import parse_raw_notice, structure_job
 from jiit_assets.lib.models import CHANNELS, DeliveryState, PushPayload, QueuedNotice, RenderedNotice
 
@@ -114,7 +114,7 @@ def raw_notice_document(notice: dict[str, Any], now: datetime) -> dict[str, Any]
     parsed = parse_raw_notice(notice)
     return {
         "_id": parsed.identifier,
-        **_mongo_safe(notice),
+        **mongo_safe(notice),
         "identifier": parsed.identifier,
         "published_at": parsed.published_at,
         "last_modified_at": parsed.last_modified_at,

@@ -8,23 +8,17 @@ from typing import Any
 
 import dagster as dg
 
-from jiit_assets.defs.notices.assets import (
-    _load_superset,
-    _mark_queued,
-    _Outcome,
-    _queue_operations,
-    _write_queue,
-    notices,
-    pending_notices_are_deliverable,
-)
+from jiit_assets.defs.notices.assets import notices, pending_notices_are_deliverable
+from jiit_assets.defs.notices.queue import Outcome, insert_new, load_superset, mark_done, plan_writes
 from jiit_assets.lib.models import NoticeContent, NoticeType, Student
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.queue_requests import QueueRequest, read_requests, request_queueing
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def _raw(notice: dict[str, Any], published: datetime, *, state: str = "pending") -> dict[str, Any]:
+def _raw(notice: dict[str, Any], published: datetime, *, state: str | None = "pending") -> dict[str, Any]:
     """A raw_superset_notices document as the superset asset stores it."""
     document = dict(notice)
     published_ms = int(published.timestamp() * 1000)
@@ -36,6 +30,7 @@ def _raw(notice: dict[str, Any], published: datetime, *, state: str = "pending")
             "first_seen_at": NOW,
             "last_modified_at": published,
             "published_at": published,
+            # Only read by the one-time adoption of a database from before queue requests.
             "notice_state": state,
         }
     )
@@ -61,7 +56,22 @@ def _materialize(mongo: MongoResource, backlog_days: int = 7) -> dict[str, Any]:
 def _seed(mongo: MongoResource, raw_documents: list[dict[str, Any]]) -> None:
     mongo.collection("enriched_jobs").insert_many([dict(job) for job in JOBS])
     if raw_documents:
-        mongo.collection("raw_superset_notices").insert_many(raw_documents)
+        mongo.collection("raw_superset_notices").insert_many(
+            [{k: v for k, v in doc.items() if k != "notice_state"} for doc in raw_documents]
+        )
+        _request(mongo, *(doc for doc in raw_documents if doc.get("notice_state") == "pending"))
+
+
+def _request(mongo: MongoResource, *raw_documents: dict[str, Any]) -> None:
+    """What the SuperSet asset does after storing a new or edited notice."""
+    request_queueing(
+        mongo.db(),
+        [QueueRequest("raw_superset_notices", doc["_id"], doc.get("content_hash")) for doc in raw_documents],
+    )
+
+
+def _open_requests(mongo: MongoResource) -> set[Any]:
+    return {request.source_id for request in read_requests(mongo.db(), "raw_superset_notices")}
 
 
 def test_first_run_queues_recent_notices_and_skips_the_backlog(mongo: MongoResource) -> None:
@@ -106,8 +116,7 @@ def test_first_run_queues_recent_notices_and_skips_the_backlog(mongo: MongoResou
     assert policy["pending"] is False
     assert "backlog" in policy["delivery_note"]
 
-    states = {d["_id"]: d["notice_state"] for d in mongo.collection("raw_superset_notices").find({})}
-    assert set(states.values()) == {"queued"}
+    assert _open_requests(mongo) == set()
 
 
 def test_rerun_queues_nothing_and_keeps_delivery_state(mongo: MongoResource) -> None:
@@ -123,9 +132,9 @@ def test_rerun_queues_nothing_and_keeps_delivery_state(mongo: MongoResource) -> 
     assert (metadata["queued_new"], metadata["updated"], metadata["unchanged"]) == (0, 0, 0)
 
     # The portal reported the notice again (a new lastModifiedOn) with the same content.
-    mongo.collection("raw_superset_notices").update_one(
-        {"_id": "n-sl-acme"}, {"$set": {"notice_state": "pending", "lastModifiedOn": 1}}
-    )
+    raw = mongo.collection("raw_superset_notices")
+    raw.update_one({"_id": "n-sl-acme"}, {"$set": {"lastModifiedOn": 1}})
+    _request(mongo, raw.find_one({"_id": "n-sl-acme"}))
     metadata = _materialize(mongo)
     assert (metadata["queued_new"], metadata["updated"], metadata["unchanged"]) == (0, 0, 1)
 
@@ -136,7 +145,7 @@ def test_rerun_queues_nothing_and_keeps_delivery_state(mongo: MongoResource) -> 
     assert after["updated_at"] == before["updated_at"]
     assert after["revision"] == 1
     assert queue.count_documents({}) == 1
-    assert mongo.collection("raw_superset_notices").find_one({"_id": "n-sl-acme"})["notice_state"] == "queued"
+    assert _open_requests(mongo) == set()
 
 
 def test_edited_notice_is_requeued_as_an_update_of_the_same_notice(mongo: MongoResource) -> None:
@@ -155,10 +164,10 @@ def test_edited_notice_is_requeued_as_an_update_of_the_same_notice(mongo: MongoR
                 "content": edited_content,
                 "content_hash": "edited-hash",
                 "last_modified_at": NOW,  # edited today: news, although published long ago
-                "notice_state": "pending",
             }
         },
     )
+    _request(mongo, mongo.collection("raw_superset_notices").find_one({"_id": "n-up-acme"}))
     metadata = _materialize(mongo)
     assert (metadata["queued_new"], metadata["updated"], metadata["unchanged"]) == (0, 1, 0)
 
@@ -175,9 +184,7 @@ def test_edited_notice_is_requeued_as_an_update_of_the_same_notice(mongo: MongoR
     assert second["push"]["title"].startswith("✏️ Updated")
 
     # The same edit reported again changes nothing.
-    mongo.collection("raw_superset_notices").update_one(
-        {"_id": "n-up-acme"}, {"$set": {"notice_state": "pending"}}
-    )
+    _request(mongo, mongo.collection("raw_superset_notices").find_one({"_id": "n-up-acme"}))
     assert _materialize(mongo)["unchanged"] == 1
     assert queue.find_one({"_id": "superset:n-up-acme"})["revision"] == 2
 
@@ -261,15 +268,11 @@ def test_crash_between_queueing_and_marking_reprocesses_idempotently(mongo: Mong
     _seed(mongo, [_raw(_sample("n-sl-nimbus"), NOW)])
     _materialize(mongo)
     # As if the run died after writing the queue but before marking the source.
-    mongo.collection("raw_superset_notices").update_one(
-        {"_id": "n-sl-nimbus"}, {"$set": {"notice_state": "pending"}}
-    )
+    _request(mongo, mongo.collection("raw_superset_notices").find_one({"_id": "n-sl-nimbus"}))
     metadata = _materialize(mongo)
     assert (metadata["queued_new"], metadata["updated"], metadata["unchanged"]) == (0, 0, 1)
     assert mongo.collection("notices").count_documents({}) == 1
-    assert (
-        mongo.collection("raw_superset_notices").find_one({"_id": "n-sl-nimbus"})["notice_state"] == "queued"
-    )
+    assert _open_requests(mongo) == set()
 
 
 def test_only_pending_sources_are_read_and_an_edit_made_meanwhile_stays_pending(mongo: MongoResource) -> None:
@@ -303,29 +306,41 @@ def test_deliverability_check_flags_a_pending_notice_telegram_would_refuse(mongo
 def test_marking_in_bulk_keeps_each_documents_edit_guard(mongo: MongoResource) -> None:
     identifiers = ["n-sl-nimbus", "n-wb-pm", "n-hk-sih"]
     _seed(mongo, [_raw(_sample(identifier), NOW) for identifier in identifiers])
-    outcome = _Outcome()
-    sources = _load_superset(mongo, "https://portal.example/jobs/", outcome)
+    outcome = Outcome()
+    sources = load_superset(mongo.db(), "https://portal.example/jobs/", outcome)
     assert sorted(source.source_id for source in sources) == sorted(identifiers)
     # The portal edits one notice after this run read it and before it marks the sources.
     raw = mongo.collection("raw_superset_notices")
     raw.update_one({"_id": "n-wb-pm"}, {"$set": {"content": "Edited meanwhile", "content_hash": "edited"}})
-    _mark_queued(mongo, sources, outcome, NOW)
-    states = {document["_id"]: document["notice_state"] for document in raw.find({}, {"notice_state": 1})}
-    assert states == {"n-sl-nimbus": "queued", "n-wb-pm": "pending", "n-hk-sih": "queued"}
+    _request(mongo, raw.find_one({"_id": "n-wb-pm"}))
+    mark_done(mongo.db(), sources, outcome, NOW)
+    assert _open_requests(mongo) == {"n-wb-pm"}
     # The next run queues the edit.
     _materialize(mongo)
-    assert raw.find_one({"_id": "n-wb-pm"})["notice_state"] == "queued"
+    assert _open_requests(mongo) == set()
 
 
 def test_a_notice_queued_by_a_concurrent_run_meanwhile_is_kept(mongo: MongoResource) -> None:
     _seed(mongo, [_raw(_sample("n-sl-nimbus"), NOW), _raw(_sample("n-wb-pm"), NOW)])
-    outcome = _Outcome()
-    sources = _load_superset(mongo, "https://portal.example/jobs/", outcome)
-    writes, _ = _queue_operations(sources, {}, NOW, 7, outcome)
+    outcome = Outcome()
+    sources = load_superset(mongo.db(), "https://portal.example/jobs/", outcome)
+    writes = plan_writes(sources, {}, NOW, 7, outcome)
     assert len(writes.inserts) == 2 and not writes.updates
     queue = mongo.collection("notices")
     # Another run inserted one of them between this run's read of the queue and its insert.
     queue.insert_one({**writes.inserts[0], "revision": 1, "marker": "other run"})
-    _write_queue(queue, writes)
+    insert_new(queue, writes.inserts)
     assert queue.count_documents({}) == 2
     assert queue.find_one({"_id": writes.inserts[0]["_id"]})["marker"] == "other run"
+
+
+def test_a_database_from_before_queue_requests_is_adopted_once(mongo: MongoResource) -> None:
+    # Raw notices marked pending the old way, as an existing installation holds them.
+    legacy = [_raw(_sample(i), NOW) for i in ("n-sl-acme", "n-wb-pm")]
+    mongo.collection("enriched_jobs").insert_many([dict(job) for job in JOBS])
+    mongo.collection("raw_superset_notices").insert_many(legacy)
+    assert _materialize(mongo)["queued_new"] == 2
+    assert _open_requests(mongo) == set()
+    # Adopted once: the old marks are gone and a second run finds nothing to do.
+    assert mongo.collection("raw_superset_notices").count_documents({"notice_state": "pending"}) == 0
+    assert _materialize(mongo)["queued_new"] == 0

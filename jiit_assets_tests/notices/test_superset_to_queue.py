@@ -10,6 +10,7 @@ from jiit_assets.defs.notices.assets import notices
 from jiit_assets.defs.superset.assets import enriched_jobs, raw_superset_notices
 from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.queue_requests import read_requests
 from jiit_assets_tests.notices.telegram_check import check_message
 
 EVERYTHING_IS_RECENT = {"ops": {"notices": {"config": {"backlog_days": 100_000}}}}
@@ -51,7 +52,7 @@ def test_portal_notices_are_queued_once_typed_linked_and_deliverable(
             assert mongo.collection("enriched_jobs").count_documents({"_id": document["job_id"]}) == 1
         if document["type"] == "shortlisting":
             assert document["students"], document["_id"]
-    assert mongo.collection("raw_superset_notices").count_documents({"notice_state": "pending"}) == 0
+    assert read_requests(mongo.db(), "raw_superset_notices") == []
 
     again = _run(mongo, superset_resource, EVERYTHING_IS_RECENT)
     assert (again["queued_new"], again["updated"], again["unchanged"]) == (0, 0, 0)

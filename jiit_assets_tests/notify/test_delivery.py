@@ -16,6 +16,7 @@ from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.lib.models import NoticeContent, NoticeType, QueuedNotice
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.schema import DELIVERIES, NOTICES, PUSH_SUBSCRIPTIONS, USERS
 from jiit_assets_tests.fixtures.notify import (
     CHANNEL_CHAT,
@@ -92,6 +93,13 @@ def test_new_notices_reach_every_recipient_once_per_channel(
     before = len(telegram_standin.messages), len(push_standin.received)
     store_notices(mongo)  # nothing new
     mongo.collection(NOTICES).update_many({}, {"$set": {"pending": True, "delivery.telegram": "pending"}})
+    enqueue(
+        mongo.db(),
+        [
+            OutboxEntry(doc["_id"], doc["revision"], doc["created_at"])
+            for doc in mongo.collection(NOTICES).find({})
+        ],
+    )
     deliver(mongo, telegram_resource, web_push_resource)
     assert (len(telegram_standin.messages), len(push_standin.received)) == before
 

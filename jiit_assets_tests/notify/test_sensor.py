@@ -11,6 +11,7 @@ from dagster._core.test_utils import create_run_for_test
 from jiit_assets.definitions import defs
 from jiit_assets.defs.delivery import sensors
 from jiit_assets.defs.delivery.sensors import ATTEMPT_TAG, PENDING_SET_TAG, unsent_notices_sensor
+from jiit_assets.lib.outbox import pending_notices, read_pending, settle
 from jiit_assets.lib.schema import NOTICES
 from jiit_assets_tests.fixtures.notify import queued_notice, store_notices
 
@@ -101,6 +102,7 @@ def test_a_failed_run_does_not_block_its_pending_set(instance, mongo, monkeypatc
     # Once delivered, nothing more is requested.
     finish_run(instance, retry_request, dg.DagsterRunStatus.SUCCESS)
     mongo.collection(NOTICES).update_many({}, {"$set": {"pending": False}})
+    settle(mongo.db(), "superset:n1", 1)  # what the delivery run does once a notice is settled
     done, _ = tick(instance, mongo, cursor)
     assert isinstance(done, dg.SkipReason)
 
@@ -110,3 +112,23 @@ def test_sensor_is_running_by_default_and_frequent():
     assert unsent_notices_sensor.minimum_interval_seconds <= 60
     assert unsent_notices_sensor.job_name == "delivery_job"
     assert unsent_notices_sensor in list(defs.sensors or [])
+
+
+def test_a_stale_outbox_entry_is_removed_and_requests_nothing(instance, mongo):
+    """A run that settled a notice but died before removing its entry leaves nothing to re-send."""
+    store_notices(mongo, queued_notice("n1"))
+    mongo.collection(NOTICES).update_many({}, {"$set": {"pending": False}})
+    db = mongo.db()
+    assert pending_notices(db, read_pending(db), {"revision": 1}) == []
+    result, _ = tick(instance, mongo)
+    assert isinstance(result, dg.SkipReason)
+
+
+def test_notices_pending_before_the_outbox_existed_are_adopted(instance, mongo):
+    """An existing database whose notices were pending before the upgrade still delivers them."""
+    legacy = queued_notice("old")
+    mongo.collection(NOTICES).insert_one(legacy.to_document())  # no outbox entry: the old layout
+    first, _ = tick(instance, mongo)
+    [request] = requests_of(first)
+    assert [entry.notice_id for entry in read_pending(mongo.db())] == ["superset:old"]
+    assert request.tags[PENDING_SET_TAG]

@@ -11,6 +11,7 @@ import pytest
 from jiit_assets.defs.superset.assets import build_superset_assets, enriched_jobs, raw_superset_notices
 from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.queue_requests import complete, read_requests
 from jiit_assets.lib.schema import ENRICHED_JOBS, RAW_SUPERSET_NOTICES
 from jiit_assets_tests.fixtures.superset import make_superset_resource
 from jiit_assets_tests.standins.superset import SupersetStandin
@@ -78,10 +79,13 @@ def all_documents(mongo: MongoResource, collection: str) -> dict[str, dict[str, 
 
 
 def mark_all_queued(mongo: MongoResource) -> None:
-    """What the notices asset does after rendering the pending raw notices."""
-    mongo.collection(RAW_SUPERSET_NOTICES).update_many(
-        {"notice_state": "pending"}, {"$set": {"notice_state": "queued"}}
-    )
+    """What the notices asset does after rendering the requested raw notices."""
+    complete(mongo.db(), read_requests(mongo.db(), RAW_SUPERSET_NOTICES))
+
+
+def open_requests(mongo: MongoResource) -> set[Any]:
+    """Raw notices the notices asset is asked to (re)queue."""
+    return {request.source_id for request in read_requests(mongo.db(), RAW_SUPERSET_NOTICES)}
 
 
 def test_first_run_stores_everything_and_second_run_changes_nothing(
@@ -94,7 +98,7 @@ def test_first_run_stores_everything_and_second_run_changes_nothing(
     assert set(notices) == superset_standin.notice_ids()
     assert set(jobs) == superset_standin.job_ids()
     assert metadata(first, RAW_SUPERSET_NOTICES)["new"] == len(notices) >= 30
-    assert all(doc["notice_state"] == "pending" for doc in notices.values())
+    assert open_requests(mongo) == set(notices)
     # Every job was enriched with exactly one detail call, ECE-only jobs through the ECE account.
     assert all(doc["enriched"] and doc["enrichment_error"] is None for doc in jobs.values())
     assert superset_standin.count("job_details") == len(jobs)
@@ -173,8 +177,7 @@ def test_a_new_notice_and_a_new_job_appear_exactly_once(
     assert metadata(second, ENRICHED_JOBS)["new_job_ids"] == ["jp-orbit-intern"]
     assert metadata(third, ENRICHED_JOBS)["new"] == 0
     assert superset_standin.count("job_details") == 1
-    pending = list(mongo.collection(RAW_SUPERSET_NOTICES).find({"notice_state": "pending"}, {"_id": 1}))
-    assert pending == [{"_id": "n-new-orbit"}]
+    assert open_requests(mongo) == {"n-new-orbit"}
     job = mongo.collection(ENRICHED_JOBS).find_one({"_id": "jp-orbit-intern"})
     assert job is not None
     assert (job["package"], job["annum_months"], job["hiring_flow"]) == (40000, "MONTH", ["Test"])
@@ -198,12 +201,11 @@ def test_an_edited_notice_is_pending_again_and_keeps_its_first_seen_time(
     assert (meta["new"], meta["changed"]) == (0, 1)
     after = mongo.collection(RAW_SUPERSET_NOTICES).find_one({"_id": "n-up-01"})
     assert after is not None
-    assert after["notice_state"] == "pending"
     assert "23 July" in after["content"]
     assert after["first_seen_at"] == before["first_seen_at"]
     assert after["last_modified_at"] > before["last_modified_at"]
     assert after["content_hash"] != before["content_hash"]
-    assert mongo.collection(RAW_SUPERSET_NOTICES).count_documents({"notice_state": "pending"}) == 1
+    assert open_requests(mongo) == {"n-up-01"}
 
 
 def test_listing_changes_of_known_jobs_are_refreshed_without_detail_calls(

@@ -8,17 +8,17 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from jiit_assets.defs.superset.resources import (
-    DEFAULT_PUBLIC_KEY_PEM,
+from jiit_assets.defs.superset.accounts import (
     SupersetAuthError,
     SupersetConfigError,
-    SupersetResource,
     SupersetUnavailable,
     encrypt_password,
     load_public_key,
     mask_email,
     parse_credentials,
 )
+from jiit_assets.defs.superset.client import DEFAULT_PUBLIC_KEY_PEM
+from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets_tests.fixtures.superset import make_superset_resource
 from jiit_assets_tests.standins.superset import SupersetStandin
 
@@ -161,7 +161,7 @@ def test_notices_take_one_call_per_account_and_page_beyond_the_page_size(
     assert superset_standin.count("notices") == 2  # steady state: one call per account
 
     superset_standin.reset_counters()
-    monkeypatch.setattr("jiit_assets.defs.superset.resources.NOTICES_PAGE_SIZE", 5)
+    monkeypatch.setattr("jiit_assets.defs.superset.client.NOTICES_PAGE_SIZE", 5)
     with make_superset_resource(superset_standin).open() as client:
         paged = {notice["identifier"] for notice in client.fetch_notices().items}
     assert paged == everything

@@ -1,12 +1,12 @@
 """The ``deliveries`` asset: every pending notice delivered on every configured channel.
 
-Reads the notices with ``pending: true``, oldest first, and fans each out per channel (Telegram to
-the ``TELEGRAM_CHAT_ID`` chats plus every active subscriber in ``users``, Web Push to every
-subscription in ``push_subscriptions``) through the ``deliveries`` ledger (``ledger.py``: the
-exactly-once protocol, the crash and give-up policies). Subscribers' profiles decide who wants
-each notice, and listed students get a personal mention as an item of its own
-(``subscribers/targeting.py``, ``subscribers/mentions.py``). Afterwards each notice's channel state
-is settled (``outcome.py``), its mentions counting towards it.
+Reads the notices awaiting delivery through the ``outbox`` (``lib/outbox.py``), oldest first, and
+fans each out per channel (Telegram to the ``TELEGRAM_CHAT_ID`` chats plus every active subscriber
+in ``users``, Web Push to every subscription in ``push_subscriptions``) through the ``deliveries``
+ledger (``ledger.py``: the exactly-once protocol, the crash and give-up policies). Subscribers'
+profiles decide who wants each notice, and listed students get a personal mention as an item of
+its own (``subscribers/targeting.py``, ``subscribers/mentions.py``). Afterwards each notice's
+channel state is settled (``outcome.py``), its mentions counting towards it.
 
 The channels are independent: an outage or a configuration mistake of one (Telegram's getMe
 timing out, a wrong VAPID key) is recorded for that channel, whose notices stay pending, while the
@@ -59,6 +59,7 @@ from jiit_assets.defs.subscribers.mentions import base_notice_id
 from jiit_assets.defs.subscribers.targeting import NoticeTargeting
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.outbox import pending_notices, read_pending, settle
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import (
     DELIVERIES,
@@ -152,7 +153,8 @@ def _deliver(
     web_push: WebPushResource,
     writer: LedgerWriter,
 ) -> tuple[ChannelProblem, dict[str, Any]]:
-    notices = list(mongo.collection(NOTICES).find({"pending": True}, _NOTICE_FIELDS).sort("created_at", 1))
+    db = mongo.db()
+    notices = pending_notices(db, read_pending(db), _NOTICE_FIELDS)
     results = {
         str(n["_id"]): NoticeResult(str(n["_id"]), int(n.get("revision") or 1), str(n.get("title") or ""))
         for n in notices
@@ -175,6 +177,9 @@ def _deliver(
             collection.update_one(
                 {"_id": notice["_id"], "revision": notice.get("revision")}, {"$set": update}
             )
+            if update.get("pending") is False:
+                # After the notice is marked: a crash in between leaves a stale entry the next read removes.
+                settle(db, str(notice["_id"]), int(notice.get("revision") or 1))
     return problem, _metadata(results, telegram_report, push_report, problem, writer)
 
 

@@ -31,8 +31,9 @@ import dagster as dg
 from jiit_assets.defs.delivery.automation import delivery_job
 from jiit_assets.defs.delivery.lease import read_holder, stale_run_reason
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.outbox import read_pending
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
-from jiit_assets.lib.schema import LOCKS, NOTICES
+from jiit_assets.lib.schema import LOCKS
 from jiit_assets.lib.vocabulary import aware_utc
 
 PENDING_SET_TAG = "jiit/pending_set"
@@ -88,7 +89,7 @@ def retry_backoff(attempt: int) -> float:
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Every 30 s: if notices await delivery and no delivery run is in progress (a run whose lease "
+        "Every 30 s: if notices await delivery (its `outbox` entries) and no delivery run is in progress (a run whose lease "
         "heartbeat stopped is marked failed), requests `delivery_job` once per pending set; a set left "
         "pending is retried with a back-off (1, 2, 4 … 60 min)."
     ),
@@ -101,8 +102,8 @@ def unsent_notices_sensor(
     if waiting is not None:
         return waiting
 
-    documents = mongo.collection(NOTICES).find({"pending": True}, {"revision": 1}).sort("created_at", 1)
-    pending = [(str(doc["_id"]), int(doc.get("revision") or 1)) for doc in documents]
+    # The outbox holds only what awaits delivery, so this read costs O(pending) on any server.
+    pending = [(entry.notice_id, entry.revision) for entry in read_pending(mongo.db())]
     if not pending:
         context.update_cursor(SensorCursor(pending_notices=0).dump())
         return dg.SkipReason("No notices pending delivery.")

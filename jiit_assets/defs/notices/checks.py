@@ -1,8 +1,9 @@
-"""The check that every queued notice is stored once, under its natural ``<source>:<source_id>``.
+"""Checks on the queue: one document per source notice, and no notices held back unseen.
 
-The ``_id`` of every document is unique by construction, so the check looks for what can still go
-wrong: the same source notice stored under two different ids, which would deliver it twice and
-list it twice in the campus web app. It reads ids with a projection only, so it stays cheap.
+The ``_id`` of every document is unique by construction, so the first check looks for what can
+still go wrong: the same source notice stored under two different ids, which would deliver it
+twice and list it twice in the campus web app. The second fails while the flood guard (or a
+missing date) holds notices back, so an operator sees them and releases or discards them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import dagster as dg
 
+from jiit_assets.defs.notices.hold import read_held
 from jiit_assets.lib.metadata import md_bullets
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.schema import NOTICES
@@ -54,3 +56,24 @@ def one_document_per_source_notice(mongo: MongoResource) -> dg.AssetCheckResult:
     if problems:
         metadata["examples"] = dg.MetadataValue.md(md_bullets(problems, EXAMPLES_SHOWN))
     return dg.AssetCheckResult(passed=not problems, metadata=metadata)
+
+
+@dg.asset_check(
+    asset=NOTICES_KEY,
+    name="no_notices_held",
+    description=(
+        "Fails while notices are held back unsent (too many in one run, or no date): check them, then "
+        "run `release_held_notices_job` to send them or `discard_held_notices_job` to drop them."
+    ),
+)
+def no_notices_held(mongo: MongoResource) -> dg.AssetCheckResult:
+    held = read_held(mongo.db())
+    reasons = sorted({notice.reason for notice in held})
+    metadata: dict[str, Any] = {"held": len(held)}
+    if held:
+        metadata["reasons"] = dg.MetadataValue.md(md_bullets(reasons, EXAMPLES_SHOWN))
+        metadata["examples"] = dg.MetadataValue.md(
+            md_bullets([f"`{notice.notice_id}`" for notice in held], EXAMPLES_SHOWN)
+        )
+        metadata["to_release"] = "launch release_held_notices_job (or discard_held_notices_job)"
+    return dg.AssetCheckResult(passed=not held, metadata=metadata)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jiit_assets.defs.superset.portal_jobs import MAX_PACKAGE_RUPEES
+from jiit_assets.lib.ranges import bounded_number
 from jiit_assets.lib.text import company_key, format_lpa, from_epoch_ms
 
 
@@ -34,8 +35,10 @@ class JobSummary:
     def from_document(cls, document: Mapping[str, Any]) -> JobSummary:
         company = str(document.get("company") or "")
         package = document.get("package")
-        if not isinstance(package, int | float) or isinstance(package, bool) or not math.isfinite(package):
+        if not isinstance(package, int | float) or isinstance(package, bool):
             package = 0.0
+        # A placeholder or unit error (1e20 rupees) is no package at all.
+        package = bounded_number(float(package), MAX_PACKAGE_RUPEES) or 0.0
         location = str(document.get("location") or "").strip()
         created = document.get("createdAt")
         return cls(

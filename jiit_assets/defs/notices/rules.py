@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from jiit_assets.defs.notices.jobs import JobSummary as JobSummary
 from jiit_assets.lib.markup import normalize_space
 from jiit_assets.lib.models import NoticeContent, NoticeType, Student
 from jiit_assets.lib.notice_types import TypeDecision, notice_type
+from jiit_assets.lib.ranges import checked_datetime
 from jiit_assets.lib.student_lists import parse_body
 from jiit_assets.lib.text import company_key, format_ist, from_epoch_ms
 
@@ -272,8 +273,9 @@ def link_job(
 
 
 def _aware_utc(value: Any) -> datetime | None:
+    """A stored date or epoch value, None when missing or outside the plausible window."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return checked_datetime(value)
     return from_epoch_ms(value)
 
 

@@ -2,40 +2,33 @@
 
 Both read every account in ``SUPERSET_CREDENTIALS`` and merge their views (first account wins on
 duplicates). Writes are conditional and batched, so the hourly steady state costs one listing call
-per account and endpoint, one projected read and no writes:
+per account and endpoint, one ``_id`` read of the content hashes and no writes:
 
-* ``raw_superset_notices`` writes only new or edited notices and marks them ``notice_state:
-  "pending"`` for the ``notices`` asset to (re)render; unchanged notices keep whatever state the
-  ``notices`` asset gave them.
+* ``raw_superset_notices`` writes only new or edited notices and asks the ``notices`` asset to
+  (re)queue them (``notice_store.py``).
 * ``enriched_jobs`` fetches details and document links only for jobs it has not enriched yet (or
   for all with ``reenrich_all``); known jobs get their listing fields (deadline, title, category)
-  refreshed without a detail call.
+  refreshed without a detail call (``job_store.py``).
 
 When one account fails and another works, the run stores what it got, materializes, logs an
 error and fails the ``all_accounts_ok`` check: a wrong password on one account must not hold back
 the other account's notices. When every account fails the step fails and nothing stored changes.
 """
 
-import hashlib
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
-from pymongo import UpdateOne
 
-from jiit_assets.defs.superset.portal_jobs import (
-    LISTING_FIELDS,
-    MalformedPayload,
-    StructuredJob,
-    job_id_of,
-    listing_document,
-    parse_raw_notice,
-    structure_job,
-)
-from jiit_assets.defs.superset.resources import AccountFailure, Fetched, SupersetError, SupersetResource
-from jiit_assets.lib.mongo import READ_BATCH_SIZE, MongoResource, upsert_documents
+from jiit_assets.defs.superset.accounts import SupersetError
+from jiit_assets.defs.superset.client import AccountFailure, Fetched
+from jiit_assets.defs.superset.job_store import store_jobs
+from jiit_assets.defs.superset.notice_store import store_notices
+from jiit_assets.defs.superset.portal_jobs import StructuredJob
+from jiit_assets.defs.superset.resources import SupersetResource
+from jiit_assets.lib.metadata import md_bullets, md_inline
+from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.schema import ENRICHED_JOBS, RAW_SUPERSET_NOTICES
 from jiit_assets.lib.text import format_ist
 from jiit_assets.lib.vocabulary import OWNERS
@@ -49,27 +42,6 @@ SUPERSET_RETRY_POLICY = dg.RetryPolicy(
 ACCOUNTS_CHECK = "all_accounts_ok"
 ENRICHED_CHECK = "all_jobs_enriched"
 PREVIEW_SIZE = 8
-# The portal fields a reader sees: a change in any of them means the notice was edited.
-NOTICE_HASHED_FIELDS = ("title", "content", "lastModifiedOn")
-PENDING = "pending"
-
-
-def notice_content_hash(raw: Mapping[str, Any]) -> str:
-    payload = json.dumps({key: raw.get(key) for key in NOTICE_HASHED_FIELDS}, sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _mongo_safe(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Portal fields as returned, minus keys MongoDB cannot store (operators, dotted paths)."""
-    return {
-        str(key): value for key, value in raw.items() if not str(key).startswith("$") and "." not in str(key)
-    }
-
-
-def _md_line(text: str) -> str:
-    """Untrusted text (portal titles, error messages) as one inert line of Markdown."""
-    flat = " ".join(text.split())[:160]
-    return "".join(f"\\{char}" if char in "\\`*_[]<>|#" else char for char in flat)
 
 
 def _account_metadata(fetched: Fetched[Any]) -> dict[str, Any]:
@@ -78,7 +50,7 @@ def _account_metadata(fetched: Fetched[Any]) -> dict[str, Any]:
         "accounts_failed": len(fetched.failures),
         "failed_accounts": ", ".join(failure.account for failure in fetched.failures) or "none",
         "account_failures": dg.MetadataValue.md(
-            "\n".join(f"- {_md_line(failure.to_metadata())}" for failure in fetched.failures) or "none"
+            md_bullets([md_inline(failure.to_metadata()) for failure in fetched.failures])
         ),
     }
 
@@ -131,10 +103,6 @@ def _not_configured(
     )
 
 
-def _superset_failure(what: str, error: SupersetError) -> dg.Failure:
-    return dg.Failure(description=f"SuperSet {what}: {error}", allow_retries=error.retryable)
-
-
 # -- raw_superset_notices --------------------------------------------------------------------------
 
 
@@ -149,75 +117,37 @@ def store_raw_notices(
             fetched = client.fetch_notices()
             accounts = len(client.accounts)
     except SupersetError as error:
-        raise _superset_failure("notices", error) from None
+        raise error.as_failure("SuperSet notices: ") from None
     if not fetched.accounts_ok:
         _require_some_account("notices", fetched.failures, accounts)
-
-    parsed: dict[str, tuple[dict[str, Any], Any]] = {}
-    skipped: list[str] = []
-    for raw in fetched.items:
-        try:
-            notice = parse_raw_notice(raw)
-        except MalformedPayload as error:
-            skipped.append(str(error))
-            continue
-        parsed[notice.identifier] = (raw, notice)
-
-    collection = mongo.collection(RAW_SUPERSET_NOTICES)
-    stored_hashes = {
-        document["_id"]: document.get("content_hash")
-        for document in collection.find(
-            {"_id": {"$in": list(parsed)}}, {"content_hash": 1}, batch_size=READ_BATCH_SIZE
-        )
-    }
-    now = datetime.now(UTC)
-    documents: list[dict[str, Any]] = []
-    new = changed = 0
-    for identifier, (raw, notice) in parsed.items():
-        content_hash = notice_content_hash(raw)
-        if identifier in stored_hashes:
-            if stored_hashes[identifier] == content_hash:
-                continue
-            changed += 1
-        else:
-            new += 1
-        documents.append(
-            {
-                **_mongo_safe(raw),
-                "_id": identifier,
-                "identifier": identifier,
-                "published_at": notice.published_at,
-                "last_modified_at": notice.last_modified_at,
-                "content_hash": content_hash,
-                "notice_state": PENDING,
-                "updated_at": now,
-                "first_seen_at": now,
-            }
-        )
-    # New notices are inserted in bulk and edited ones get their changed fields set: a steady
-    # state writes nothing, and the cost follows what changed, not what is stored.
-    upsert_documents(collection, documents, insert_only_fields=["first_seen_at"])
+    mongo.collection(RAW_SUPERSET_NOTICES)  # indexes, once per process
+    stored = store_notices(mongo.db(), fetched.items, datetime.now(UTC))
     _report_partial(context, "notices", fetched)
+    for problem in stored.data_problems[:20]:
+        context.log.warning(f"SuperSet notice stored with an unknown value: {problem}")
 
     newest = sorted(
-        (notice for _, notice in parsed.values()),
+        stored.parsed,
         key=lambda n: n.last_modified_at or datetime.min.replace(tzinfo=UTC),
         reverse=True,
     )[:PREVIEW_SIZE]
-    preview = "\n".join(
-        f"- {_md_line(n.title)} ({format_ist(n.last_modified_at) if n.last_modified_at else 'no date'})"
+    preview = [
+        f"{md_inline(n.title)} ({format_ist(n.last_modified_at) if n.last_modified_at else 'no date'})"
         for n in newest
-    )
+    ]
     return dg.MaterializeResult(
         metadata={
             "fetched": len(fetched.items),
-            "new": new,
-            "changed": changed,
-            "unchanged": len(parsed) - new - changed,
-            "skipped_malformed": len(skipped),
-            "skipped_reasons": dg.MetadataValue.md("\n".join(f"- {_md_line(r)}" for r in skipped) or "none"),
+            "new": stored.new,
+            "changed": stored.changed,
+            "unchanged": stored.unchanged,
+            "skipped_malformed": len(stored.skipped),
+            "skipped_reasons": dg.MetadataValue.md(md_bullets([md_inline(r) for r in stored.skipped])),
+            "values_out_of_range": dg.MetadataValue.md(
+                md_bullets([md_inline(p) for p in stored.data_problems])
+            ),
             **_account_metadata(fetched),
-            "newest": dg.MetadataValue.md(preview or "no notices"),
+            "newest": dg.MetadataValue.md(md_bullets(preview) if preview else "no notices"),
         },
         check_results=[_accounts_check(RAW_SUPERSET_NOTICES, fetched)],
     )
@@ -231,17 +161,13 @@ class EnrichedJobsConfig(dg.Config):
     """Fetch details and document links again for every listed job (repairs and backfills)."""
 
 
-def _listing_changed(stored: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
-    return any(stored.get(key) != fields[key] for key in LISTING_FIELDS)
-
-
 def _job_line(job: StructuredJob) -> str:
     package = (
         f"₹{job.package / 100000:.1f} L"
         if job.package >= 100000
         else (f"₹{job.package:,.0f}" if job.package else "no CTC")
     )
-    return _md_line(f"{job.company} — {job.job_profile} — {package}")
+    return md_inline(f"{job.company} — {job.job_profile} — {package}")
 
 
 def store_enriched_jobs(
@@ -253,102 +179,49 @@ def store_enriched_jobs(
     """Fetch listings, enrich new jobs, refresh known ones (see ``enriched_jobs``)."""
     if not superset.is_configured:
         return _not_configured(context, ENRICHED_JOBS, extra_checks=[ENRICHED_CHECK])
-    collection = mongo.collection(ENRICHED_JOBS)
-    now = datetime.now(UTC)
-    operations: list[UpdateOne] = []
-    enriched: list[StructuredJob] = []
-    failed: list[str] = []
-    refreshed = 0
+    mongo.collection(ENRICHED_JOBS)  # indexes, once per process
     try:
         with superset.open(log=context.log.warning) as client:
             fetched = client.fetch_job_listings()
             if not fetched.accounts_ok:
                 _require_some_account("job listings", fetched.failures, len(client.accounts))
-            listings = {
-                job_id: listing for listing in fetched.items.listings if (job_id := job_id_of(listing))
-            }
-            projection = {key: 1 for key in (*LISTING_FIELDS, "enriched")}
-            stored = {
-                document["_id"]: document
-                for document in collection.find(
-                    {"_id": {"$in": list(listings)}}, projection, batch_size=READ_BATCH_SIZE
-                )
-            }
-            for job_id, listing in listings.items():
-                known = stored.get(job_id)
-                needs_details = config.reenrich_all or known is None or not known.get("enriched")
-                if not needs_details:
-                    assert known is not None
-                    fields = listing_document(listing)
-                    if _listing_changed(known, fields):
-                        refreshed += 1
-                        operations.append(UpdateOne({"_id": job_id}, {"$set": {**fields, "updated_at": now}}))
-                    continue
-                try:
-                    details, urls = client.fetch_job_enrichment(
-                        job_id, fetched.items.visible_to.get(job_id, [])
-                    )
-                    job = structure_job(listing, details, urls)
-                except (SupersetError, MalformedPayload) as error:
-                    failed.append(f"{job_id}: {error}")
-                    context.log.warning(f"SuperSet job {job_id} stored without details: {error}")
-                    job = structure_job(listing, enrichment_error=str(error))
-                    if known is not None and known.get("enriched"):
-                        # Keep the details fetched earlier; record that this refresh failed.
-                        fields = {
-                            **listing_document(listing),
-                            "enrichment_error": str(error),
-                            "updated_at": now,
-                        }
-                        operations.append(UpdateOne({"_id": job_id}, {"$set": fields}))
-                        continue
-                else:
-                    enriched.append(job)
-                document = job.to_document()
-                document.pop("_id")
-                operations.append(
-                    UpdateOne(
-                        {"_id": job_id},
-                        {"$set": {**document, "updated_at": now}, "$setOnInsert": {"first_seen_at": now}},
-                        upsert=True,
-                    )
-                )
+            stored = store_jobs(
+                mongo.db(), client, fetched.items, datetime.now(UTC), config.reenrich_all, context.log.warning
+            )
     except SupersetError as error:
-        raise _superset_failure("job listings", error) from None
-    if operations:
-        collection.bulk_write(operations, ordered=False)
+        raise error.as_failure("SuperSet job listings: ") from None
     _report_partial(context, "job listings", fetched)
-    without_details = collection.count_documents({"enriched": False})
 
-    new_ids = [job.id for job in enriched if job.id not in stored]
-    newest = sorted(enriched, key=lambda job: job.createdAt or 0, reverse=True)[:PREVIEW_SIZE]
+    newest = sorted(stored.enriched, key=lambda job: job.createdAt or 0, reverse=True)[:PREVIEW_SIZE]
+    new_ids = set(stored.new_ids)
     return dg.MaterializeResult(
         metadata={
-            "listed": len(listings),
+            "listed": stored.listed,
             "skipped_listing_entries": fetched.items.skipped,
-            "new": len([job_id for job_id in listings if job_id not in stored]),
-            "enriched": len(enriched),
-            "detail_fetches_failed": len(failed),
-            "enrichment_failures": dg.MetadataValue.md(
-                "\n".join(f"- {_md_line(f)}" for f in failed) or "none"
-            ),
-            "refreshed_from_listing": refreshed,
-            "unchanged": len(listings) - len(enriched) - len(failed) - refreshed,
+            "new": len(stored.new_ids),
+            "enriched": len(stored.enriched),
+            "detail_fetches_failed": len(stored.failed),
+            "enrichment_failures": dg.MetadataValue.md(md_bullets([md_inline(f) for f in stored.failed])),
+            "refreshed_from_listing": stored.refreshed,
+            "unchanged": stored.unchanged,
             "reenrich_all": config.reenrich_all,
             **_account_metadata(fetched),
-            "newly_enriched": dg.MetadataValue.md(
-                "\n".join(f"- {_job_line(job)}" for job in newest) or "none"
+            "newly_enriched": dg.MetadataValue.md(md_bullets([_job_line(job) for job in newest])),
+            "new_job_ids": dg.MetadataValue.json(
+                [job.id for job in stored.enriched if job.id in new_ids][:50]
             ),
-            "new_job_ids": dg.MetadataValue.json(new_ids[:50]),
         },
         check_results=[
             _accounts_check(ENRICHED_JOBS, fetched),
             dg.AssetCheckResult(
                 check_name=ENRICHED_CHECK,
                 asset_key=ENRICHED_JOBS,
-                passed=without_details == 0,
+                passed=stored.without_details == 0,
                 severity=dg.AssetCheckSeverity.WARN,
-                metadata={"jobs_without_details": without_details, "failed_this_run": len(failed)},
+                metadata={
+                    "jobs_without_details": stored.without_details,
+                    "failed_this_run": len(stored.failed),
+                },
             ),
         ],
     )

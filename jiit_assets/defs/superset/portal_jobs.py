@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from jiit_assets.lib.markup import html_to_text
+from jiit_assets.lib.ranges import bounded_number, epoch_problem, epoch_to_datetime
 from jiit_assets.lib.text import company_key, from_epoch_ms
 
 CATEGORY_NAMES: dict[int, str] = {
@@ -81,6 +82,8 @@ class StructuredJob:
     documents: tuple[JobAttachment, ...] = ()
     enriched: bool = False
     enrichment_error: str | None = None
+    # Fields the portal sent out of range (stored as unknown), with the reason for each.
+    data_problems: tuple[str, ...] = ()
 
     @property
     def company_key(self) -> str:
@@ -112,6 +115,7 @@ class StructuredJob:
             "documents": [document.to_document() for document in self.documents],
             "enriched": self.enriched,
             "enrichment_error": self.enrichment_error,
+            "data_problems": list(self.data_problems),
         }
 
 
@@ -127,7 +131,14 @@ LISTING_FIELDS = (
     "content",
     "createdAt",
     "deadline",
+    "data_problems",
 )
+# A package above this many rupees a year is a placeholder or a unit error, not an offer.
+MAX_PACKAGE_RUPEES = 10_000_000_000.0
+# Larger numbers are never meaningful here, and bigger integers would not fit BSON's 64 bits.
+MAX_NUMBER = 1e15
+_EPOCH_FIELDS = {"createdAt": "createdAt", "jobProfileApplicationDeadline": "deadline"}
+_PACKAGE_FIELDS = ("package", "ctcMin", "ctcMax")
 
 
 def _text(value: object, default: str = "") -> str:
@@ -150,12 +161,43 @@ def _number(value: object) -> float | None:
             return None
     else:
         return None
-    return number if number > 0 and number == number and number != float("inf") else None
+    return number if number > 0 and bounded_number(number, MAX_NUMBER) is not None else None
 
 
 def _epoch_ms(value: object) -> int | None:
+    """Epoch milliseconds inside the plausible date window (placeholders become None)."""
     number = _number(value)
-    return int(number) if number is not None else None
+    moment = epoch_to_datetime(number)
+    return int(moment.timestamp() * 1000) if moment is not None else None
+
+
+def listing_problems(listing: Mapping[str, Any], profile: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """Why a listing's (and its profile's) dates or package were taken as unknown, one line each."""
+    problems: list[str] = []
+    for name in _EPOCH_FIELDS:
+        value = listing.get(name)
+        if value is None or value == "":
+            continue
+        if _number(value) is None:
+            problems.append(f"{name}: {str(value)[:40]!r} is not a usable positive number")
+        elif (problem := epoch_problem(name, _number(value))) is not None:
+            problems.append(problem)
+    for key in _PACKAGE_FIELDS if profile else ():
+        value = (profile or {}).get(key)
+        raw = _raw_number(value)
+        if raw is not None and raw > 0 and bounded_number(raw, MAX_PACKAGE_RUPEES) is None:
+            problems.append(f"{key}: {str(value)[:40]!r} is above {MAX_PACKAGE_RUPEES:,.0f} rupees")
+    return tuple(problems)
+
+
+def _raw_number(value: object) -> float | None:
+    """Any finite or infinite number the portal sent (for reporting), None for non-numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _int(value: object, default: int = 0) -> int:
@@ -252,9 +294,9 @@ def attachment_refs(details: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def package_rupees(profile: Mapping[str, Any]) -> float:
-    for key in ("package", "ctcMin", "ctcMax"):
+    for key in _PACKAGE_FIELDS:
         number = _number(profile.get(key))
-        if number is not None:
+        if number is not None and bounded_number(number, MAX_PACKAGE_RUPEES) is not None:
             return _clean_number(number)
     return 0
 
@@ -286,6 +328,7 @@ def structure_job(
         createdAt=_epoch_ms(listing.get("createdAt")),
         deadline=_epoch_ms(listing.get("jobProfileApplicationDeadline")),
         enrichment_error=enrichment_error,
+        data_problems=listing_problems(listing),
     )
     if details is None:
         return base
@@ -316,6 +359,7 @@ def structure_job(
         ),
         enriched=True,
         enrichment_error=None,
+        data_problems=listing_problems(listing, profile),
     )
 
 
@@ -339,6 +383,8 @@ class RawNotice:
     published_at: datetime | None
     last_modified_at: datetime | None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Dates the portal sent out of range (taken as unknown), with the reason for each.
+    problems: tuple[str, ...] = ()
 
 
 def parse_raw_notice(raw: object) -> RawNotice:
@@ -361,6 +407,11 @@ def parse_raw_notice(raw: object) -> RawNotice:
         published_at=published,
         last_modified_at=modified,
         extra=dict(raw),
+        problems=tuple(
+            problem
+            for name in ("publishedAt", "lastModifiedOn")
+            if (problem := epoch_problem(name, raw.get(name))) is not None
+        ),
     )
 
 
