@@ -25,6 +25,8 @@ from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect, BulkWriteError, DuplicateKeyError, OperationFailure
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
+from jiit_assets.lib.mongo import UPDATE_BATCH_SIZE
+
 DUPLICATE_KEY = 11000
 BUSY_MARKERS = ("SQLITE_BUSY", "database is locked", "SQLITE_LOCKED")
 RETRY_FOR_SECONDS = 120.0
@@ -89,8 +91,10 @@ class ResumableBulk:
         while self.remaining:
             retried = self.attempts > 0
             self.attempts += 1
+            # In chunks: FerretDB v1 stops answering a write command of 100 or more statements.
+            chunk = self.remaining[:UPDATE_BATCH_SIZE]
             try:
-                self.collection.bulk_write(self.remaining, ordered=True)
+                self.collection.bulk_write(chunk, ordered=True)
             except BulkWriteError as error:
                 first = (error.details.get("writeErrors") or [{}])[0]
                 index = first.get("index")
@@ -102,7 +106,7 @@ class ResumableBulk:
                     continue
                 self.remaining = self.remaining[index:]  # everything before it is applied
                 raise
-            self.remaining = []
+            self.remaining = self.remaining[len(chunk) :]
 
 
 class ResumableInsert:
