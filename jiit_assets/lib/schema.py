@@ -29,6 +29,12 @@ TELEGRAM_UPDATES = "telegram_updates"  # bot updates already handled (`_id` = up
 LOCKS = "locks"  # leases that keep two delivery runs apart
 DELIVERY_INTENTS = "delivery_intents"  # sends in flight: one small document per ledger write
 
+# The campus web app's collections (CAMPUS_APP_DATABASE), in the names and shapes it reads.
+CAMPUS_JOBS = "Jobs"
+CAMPUS_NOTICES = "Notices"
+CAMPUS_PLACEMENT_OFFERS = "PlacementOffers"
+CAMPUS_OFFICIAL_PLACEMENT_DATA = "OfficialPlacementData"
+
 INDEXES: dict[str, list[IndexModel]] = {
     RAW_SUPERSET_NOTICES: [
         # The notices asset drains raw notices that still need (re)rendering.
@@ -74,5 +80,22 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     PUSH_SUBSCRIPTIONS: [
         IndexModel([("endpoint", ASCENDING)], name="endpoint", unique=True),
+    ],
+    # The web app's reads: jobs and notices newest first, single jobs by id, the newest snapshot.
+    # The unique natural keys make a second writer collide instead of duplicating a document.
+    CAMPUS_JOBS: [
+        IndexModel([("id", ASCENDING)], name="id", unique=True),
+        IndexModel([("createdAt", DESCENDING)], name="createdAt_desc"),
+    ],
+    CAMPUS_NOTICES: [
+        IndexModel([("id", ASCENDING)], name="id", unique=True),
+        IndexModel([("createdAt", DESCENDING)], name="createdAt_desc"),
+    ],
+    CAMPUS_PLACEMENT_OFFERS: [
+        IndexModel([("company", ASCENDING)], name="company", unique=True),
+    ],
+    CAMPUS_OFFICIAL_PLACEMENT_DATA: [
+        IndexModel([("content_hash", ASCENDING)], name="content_hash", unique=True),
+        IndexModel([("scrape_timestamp", DESCENDING)], name="scrape_timestamp_desc"),
     ],
 }
