@@ -178,7 +178,7 @@ def _email_fields(content: NoticeContent, published: datetime) -> Document:
 
 def _placement_fields(event: Mapping[str, Any] | None) -> Document:
     event = event or {}
-    is_update = event.get("type") == "update_offer"
+    is_update = event.get("type") in ("updated_offer", "update_offer")
     return {
         "type": PLACEMENT_UPDATE,
         "placement_offer_ref": event.get("company_key"),
