@@ -73,6 +73,7 @@ def build_resources() -> dict[str, Any]:
         bot_token=env_or_empty("TELEGRAM_BOT_TOKEN"),
         chat_ids=env_or_empty("TELEGRAM_CHAT_ID"),
         api_base_url=env_or_default("TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API_BASE_URL),
+        legacy_users_collection=env_or_empty("LEGACY_USERS_COLLECTION"),
     )
     resources["web_push"] = WebPushResource(
         vapid_private_key=env_or_empty("VAPID_PRIVATE_KEY"),

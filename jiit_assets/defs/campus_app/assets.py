@@ -28,7 +28,6 @@ from jiit_assets.lib.schema import (
     CAMPUS_NOTICES,
     CAMPUS_OFFICIAL_PLACEMENT_DATA,
     CAMPUS_PLACEMENT_OFFERS,
-    EMAIL_OFFER_EVENTS,
     EMAIL_PLACEMENT_OFFERS,
     ENRICHED_JOBS,
     NOTICES,
@@ -95,7 +94,7 @@ campus_jobs = _build(
 campus_notices = _build(
     CAMPUS_NOTICES,
     sync_notices,
-    [NOTICES, "deliveries", ENRICHED_JOBS, EMAIL_OFFER_EVENTS],
+    [NOTICES, "deliveries", ENRICHED_JOBS],
     "Every queued notice for the campus web app, with the `formatted_message` markers it parses and "
     "`sent_to_telegram` from our delivery state.",
 )
