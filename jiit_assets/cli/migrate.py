@@ -63,9 +63,9 @@ def _legacy(args: argparse.Namespace) -> int:
                 f"database {args.from_database!r} on {redact_uri(source.uri)} holds none of "
                 f"{', '.join(LEGACY_COLLECTIONS)}: is it the older system's database?"
             )
-        report = migrate_legacy(
-            source.db(), ours.collection, dry_run=args.dry_run, backlog_days=args.backlog_days
-        )
+        # A dry run reads through plain collections: ensuring indexes would create them.
+        target = (lambda name: ours.db()[name]) if args.dry_run else ours.collection
+        report = migrate_legacy(source.db(), target, dry_run=args.dry_run, backlog_days=args.backlog_days)
     except MongoConfigError as error:
         raise ValueError(str(error.description)) from None
     except PyMongoError as error:

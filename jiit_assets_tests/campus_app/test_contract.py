@@ -97,9 +97,12 @@ def pipeline(
     return resources
 
 
-def serve(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def serve(resources: dict[str, Any], checks: dict[str, bool] | None = None) -> dict[str, dict[str, Any]]:
     result = dg.materialize(CAMPUS_APP_ASSETS, resources=resources)
     assert result.success
+    if checks is not None:
+        for evaluation in result.get_asset_check_evaluations():
+            checks[evaluation.asset_key.path[-1]] = evaluation.passed
     return {
         materialization.asset_key.path[-1]: {k: v.value for k, v in materialization.metadata.items()}
         for materialization in result.get_asset_materialization_events()
@@ -287,3 +290,16 @@ def test_a_separate_campus_app_database_is_written_and_ours_untouched(
         assert "Notices" not in mongo.db().list_collection_names()
     finally:
         mongo.client.drop_database(other)
+
+
+def test_duplicates_in_an_older_database_fail_the_key_check_not_the_run(
+    pipeline: dict[str, Any], mongo: MongoResource
+) -> None:
+    snapshot = mongo.collection("official_placement_stats").find_one({})
+    assert snapshot is not None
+    duplicate = {"content_hash": snapshot["content_hash"], "scrape_timestamp": "2025-01-01T12:00:00.000000"}
+    mongo.db()["OfficialPlacementData"].insert_many([dict(duplicate), dict(duplicate)])
+    checks: dict[str, bool] = {}
+    serve(pipeline, checks)
+    assert checks == {"Jobs": True, "Notices": True, "PlacementOffers": True, "OfficialPlacementData": False}
+    assert mongo.db()["Notices"].count_documents({}) > 0

@@ -61,7 +61,7 @@ def _build(name: str, sync: Sync, deps: list[str], description: str) -> dg.Asset
     def _serving(mongo: MongoResource, campus_app: CampusAppResource) -> dg.MaterializeResult:
         result = sync(mongo.collection, campus_app.collection)
         target = campus_app.collection(name)
-        problems = mongo.index_problems().get(f"{campus_app.database_name}.{name}", [])
+        problems = campus_app.index_problems(name)
         metadata: dict[str, Any] = {
             **result.counts.as_metadata(),
             "database": campus_app.database_name,

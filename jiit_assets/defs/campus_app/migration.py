@@ -289,6 +289,7 @@ def _migrate_notices(
             report.invalid("Notices", document, error)
     # Portal copies first: should the run stop between the two, the next portal fetch finds the
     # notice known and unchanged, and re-running the migration adds the missing queue entries.
+    report.counts("Notices (portal copies)").read = len(raws)
     _Writer(ours(RAW_SUPERSET_NOTICES), report.counts("Notices (portal copies)"), report.dry_run).insert(raws)
     inserted = _Writer(ours(NOTICES), report.counts("Notices"), report.dry_run).insert(queue)
     for entry in inserted:

@@ -26,3 +26,7 @@ class CampusAppResource(dg.ConfigurableResource):
     def collection(self, name: str) -> Collection[Document]:
         """A serving collection, with its indexes ensured (unique natural keys)."""
         return self.mongo.collection(name, database=self.database_name)
+
+    def index_problems(self, name: str) -> list[str]:
+        """Indexes of a serving collection that could not be created (duplicates in an older database)."""
+        return self.mongo.index_problems().get(f"{self.database_name}.{name}", [])
