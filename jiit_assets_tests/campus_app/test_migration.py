@@ -20,7 +20,7 @@ from jiit_assets.defs.notices.assets import notices
 from jiit_assets.defs.superset.assets import enriched_jobs, notice_content_hash, raw_superset_notices
 from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets.lib.mongo import MongoResource
-from jiit_assets_tests.campus_app.legacy_db import LegacyFixture, build_legacy_database
+from jiit_assets_tests.campus_app.legacy_db import DATA, LegacyFixture, build_legacy_database
 from jiit_assets_tests.fixtures.notify import CHANNEL_CHAT
 from jiit_assets_tests.standins.superset import SupersetStandin
 from jiit_assets_tests.standins.telegram import TelegramStandin
@@ -149,8 +149,6 @@ def check_imported(mongo: MongoResource, fixture: LegacyFixture) -> None:
 
 
 def _standin_notices() -> list[dict[str, Any]]:
-    from jiit_assets_tests.campus_app.legacy_db import DATA
-
     return [entry["notice"] for entry in json.loads((DATA / "notices.json").read_text())]
 
 

@@ -8,7 +8,8 @@ from urllib.parse import quote
 import pytest
 from pymongo import ASCENDING, DESCENDING
 
-from jiit_assets.lib.mongo import MongoConfigError, MongoResource, hosts_of, redact_uri, split_uri
+from jiit_assets.lib.mongo import MongoConfigError, MongoResource
+from jiit_assets.lib.mongo_uri import hosts_of, redact_uri, split_uri
 
 PASSWORDS = ["pa/ss123", "p@ss:w/rd", "a:b:c", "sp@c e", "pä$$#?&=wörd"]
 
