@@ -40,8 +40,9 @@ from jiit_assets.defs.campus_app.legacy import (
     user_from_legacy,
 )
 from jiit_assets.defs.email.offers import PlacementOffer, merge_offer
+from jiit_assets.defs.notices.jobs import JobSummary
 from jiit_assets.defs.notices.render import render_notice
-from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
+from jiit_assets.defs.notices.rules import superset_notice_content
 from jiit_assets.defs.superset.assets import notice_content_hash
 from jiit_assets.defs.superset.portal_jobs import parse_raw_notice
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
