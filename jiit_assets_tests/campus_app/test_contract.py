@@ -53,6 +53,31 @@ JOB_KEYS = {
     "job_description", "location", "package", "annum_months", "package_info", "required_skills",
     "hiring_flow", "placement_type", "documents", "saved_at", "updated_at",
 }  # fmt: skip
+NOTICE_KEYS = {
+    "_id", "id", "title", "content", "author", "createdAt", "updatedAt", "source", "formatted_message",
+    "matched_job_id", "job_company", "job_role", "job_location", "package", "package_breakdown",
+    "saved_at", "sent_to_telegram", "sent_at",
+}  # fmt: skip
+NOTICE_KEYS_BY_SOURCE = {
+    "Superset": NOTICE_KEYS | {"category"},
+    "Email Notice Service": NOTICE_KEYS | {"type", "time_sent", "deadline", "links"},
+    "Placement Offer Service": NOTICE_KEYS
+    | {"type", "placement_offer_ref", "is_update", "new_students_count"},
+}
+OPTIONAL_NOTICE_KEYS = {"shortlisted_students", "students", "students_count"}
+OFFER_KEYS = {
+    "_id", "company", "roles", "job_location", "joining_date", "students_selected", "number_of_offers",
+    "time_sent", "saved_at", "updated_at", "createdAt",
+}  # fmt: skip
+OFFICIAL_KEYS = {
+    "_id",
+    "content_hash",
+    "scrape_timestamp",
+    "main_heading",
+    "intro_text",
+    "recruiter_logos",
+    "batches",
+}
 MS_2020 = 1_577_836_800_000
 
 
@@ -168,6 +193,7 @@ def check_job(job: dict[str, Any]) -> None:
 
 
 def check_notice(notice: dict[str, Any], jobs: dict[str, dict[str, Any]]) -> None:
+    assert set(notice) - OPTIONAL_NOTICE_KEYS == NOTICE_KEYS_BY_SOURCE[notice["source"]], notice["id"]
     for name in ("id", "title", "author", "formatted_message", "content"):
         assert isinstance(notice[name], str), (name, notice["id"])
     assert is_ms(notice["createdAt"]) and is_ms(notice["updatedAt"])
@@ -215,8 +241,8 @@ def check_notice(notice: dict[str, Any], jobs: dict[str, dict[str, Any]]) -> Non
 
 
 def check_offer(offer: dict[str, Any]) -> None:
+    assert set(offer) == OFFER_KEYS, set(offer) ^ OFFER_KEYS
     assert isinstance(offer["company"], str) and offer["company"]
-    assert "email_sender" not in offer and "additional_info" not in offer
     for role in offer["roles"]:
         assert set(role) == {"role", "package", "package_details"}
         assert role["package"] is None or (isinstance(role["package"], float) and 0 < role["package"] < 500)
@@ -232,6 +258,7 @@ def check_offer(offer: dict[str, Any]) -> None:
 
 
 def check_official(snapshot: dict[str, Any]) -> None:
+    assert set(snapshot) == OFFICIAL_KEYS, set(snapshot) ^ OFFICIAL_KEYS
     scraped = datetime.fromisoformat(snapshot["scrape_timestamp"])
     assert scraped.tzinfo is None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}", snapshot["scrape_timestamp"])
