@@ -180,6 +180,16 @@ def test_the_ui_is_started_on_loopback_only() -> None:
         *sorted((REPO_ROOT / "scripts").rglob("*.sh")),
         REPO_ROOT / "Makefile",
     ):
-        for line in path.read_text().splitlines():
-            if re.search(r"dagster(-webserver| dev)\b.*\s-h\s", line):
-                assert re.search(r"\s-h\s+127\.0\.0\.1\b", line), f"{path.name}: {line.strip()}"
+        text = path.read_text()
+        for line in text.splitlines():
+            host = re.search(r"dagster(?:-webserver| dev)\b.*\s-h\s+\"?([^\s\"]+)", line)
+            if host is None:
+                continue
+            if host.group(1).startswith("$"):
+                # A script's setting: its default must be loopback (e.g. HOST=${DAGSTER_HOST:-127.0.0.1}).
+                variable = host.group(1).strip("${}")
+                assert re.search(rf"{variable}=\$\{{\w+:-127\.0\.0\.1\}}", text), (
+                    f"{path.name}: {line.strip()}"
+                )
+            else:
+                assert host.group(1) == "127.0.0.1", f"{path.name}: {line.strip()}"

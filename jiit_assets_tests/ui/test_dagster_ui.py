@@ -101,7 +101,7 @@ def test_every_asset_has_what_the_ui_shows(demo_stack: DemoStack) -> None:
 def test_every_asset_is_in_the_lineage_graph(page: Page) -> None:
     page.goto("/asset-groups")
     graph = page.locator("svg").filter(has=page.locator("foreignObject")).first
-    expect(graph).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+    expect(graph).to_be_visible()
     # The global graph starts with groups collapsed; its context menu expands them all.
     graph.click(button="right", position={"x": 20, "y": 20})
     page.get_by_role("menuitem", name=re.compile("Expand all groups")).click()
