@@ -16,6 +16,8 @@ import dagster as dg
 from jiit_assets.defs.alerts import definitions as alerts
 from jiit_assets.defs.alerts.resources import DEFAULT_WEBSERVER_URL, OperatorAlertsResource
 from jiit_assets.defs.analytics import definitions as analytics
+from jiit_assets.defs.campus_app import definitions as campus_app
+from jiit_assets.defs.campus_app.resources import CampusAppResource
 from jiit_assets.defs.delivery import definitions as delivery
 from jiit_assets.defs.delivery.push_endpoints import DEFAULT_PUSH_SERVICE_HOSTS
 from jiit_assets.defs.delivery.telegram_resource import DEFAULT_API_BASE_URL as DEFAULT_TELEGRAM_API_BASE_URL
@@ -50,6 +52,7 @@ def build_resources() -> dict[str, Any]:
         "mongo": mongo,
         "io_manager": MongoIOManager(mongo=mongo),
     }
+    resources["campus_app"] = CampusAppResource(mongo=mongo, database=env_or_empty("CAMPUS_APP_DATABASE"))
     resources["superset"] = SupersetResource(
         credentials=env_or_empty("SUPERSET_CREDENTIALS"),
         base_url=env_or_default("SUPERSET_BASE_URL", DEFAULT_SUPERSET_BASE_URL),
@@ -70,6 +73,7 @@ def build_resources() -> dict[str, Any]:
         bot_token=env_or_empty("TELEGRAM_BOT_TOKEN"),
         chat_ids=env_or_empty("TELEGRAM_CHAT_ID"),
         api_base_url=env_or_default("TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API_BASE_URL),
+        legacy_users_collection=env_or_empty("LEGACY_USERS_COLLECTION"),
     )
     resources["web_push"] = WebPushResource(
         vapid_private_key=env_or_empty("VAPID_PRIVATE_KEY"),
@@ -86,7 +90,7 @@ def build_resources() -> dict[str, Any]:
     return resources
 
 
-PARTS = [superset, email, official, notices, analytics, delivery, alerts, subscribers]
+PARTS = [superset, email, official, notices, analytics, delivery, alerts, subscribers, campus_app]
 
 
 defs = dg.Definitions.merge(*(part.defs for part in PARTS), dg.Definitions(resources=build_resources()))

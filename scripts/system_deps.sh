@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo use, only when they are missing:
-# Dovecot (a real IMAP server), Chromium (for the UI test) and PostgreSQL (the production Dagster
+# Dovecot (a real IMAP server), Chromium (for the UI test), nginx (the documented proxy in front
+# of the UI, tested) and PostgreSQL (the production Dagster
 # instance of `make serve` and its tests). Needs root, as on CI.
 #
 #   bash scripts/system_deps.sh          everything the tests use
@@ -14,6 +15,7 @@ if [ "$mode" = serve ]; then
 else
   command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 fi
 has_postgres || need+=(postgresql)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
@@ -28,7 +30,7 @@ apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # The packages enable system-wide services (Dovecot on 143, PostgreSQL's `main` cluster on 5432);
 # the tests and `make serve` run their own on ports of their choosing, so stop the ones just installed.
 if command -v systemctl >/dev/null 2>&1; then
-  for unit in dovecot postgresql; do
+  for unit in dovecot postgresql nginx; do
     if [[ " ${need[*]} " == *" $unit"* ]]; then systemctl disable --now "$unit" >/dev/null 2>&1 || true; fi
   done
 fi

@@ -1,4 +1,4 @@
-"""`jiit-assets`: the operator's command line (inspect payloads, manage keys and subscribers)."""
+"""`jiit-assets`: the operator's command line (inspect payloads, manage keys and subscribers, migrate)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from jiit_assets.cli import (
     inspect_notice,
     inspect_official,
     inspect_superset,
+    migrate,
     notify_admin,
     serve,
 )
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(inspect_commands)
     notify_admin.register(commands)
     serve.register(commands)
+    migrate.register(commands)
     return parser
 
 

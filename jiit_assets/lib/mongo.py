@@ -12,28 +12,32 @@ drops, replaces or deletes: collections that carry delivery state survive any re
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import unquote
 
 import bson
 import dagster as dg
 from bson.codec_options import CodecOptions
 from pydantic import PrivateAttr
-from pymongo import MongoClient, UpdateOne
+from pymongo import IndexModel, MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import (
     BulkWriteError,
     ConfigurationError,
     InvalidURI,
+    OperationFailure,
     PyMongoError,
     ServerSelectionTimeoutError,
 )
 
+from jiit_assets.lib.mongo_uri import hosts_of as hosts_of
+from jiit_assets.lib.mongo_uri import redact_uri as redact_uri
+from jiit_assets.lib.mongo_uri import strip_secrets
 from jiit_assets.lib.schema import INDEXES
 
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
@@ -45,6 +49,9 @@ UPDATE_BATCH_SIZE = 50
 READ_BATCH_SIZE = 10_000
 _MISSING = object()
 _DUPLICATE_KEY = 11000
+_INDEX_OPTIONS_CONFLICT = 85
+_INDEX_KEY_SPECS_CONFLICT = 86
+_LOG = logging.getLogger("jiit_assets.mongo")
 
 # Definition metadata key: fields an asset writes only when a document is first inserted
 # (first-seen times, initial delivery state), so re-runs do not count as updates.
@@ -68,36 +75,59 @@ class MongoDocumentModel(Protocol):
     def to_document(self) -> Document: ...
 
 
-_CREDENTIALS = re.compile(r"(?P<scheme>mongodb(?:\+srv)?://)(?P<userinfo>[^@/]*)@", re.IGNORECASE)
+def _key_of(spec: Any) -> tuple[tuple[str, Any], ...]:
+    """An index's key pattern, comparable across servers (``1`` and ``1.0`` are the same direction)."""
+    items = spec.items() if isinstance(spec, Mapping) else spec
+    return tuple(
+        (str(field), int(direction) if isinstance(direction, float) else direction)
+        for field, direction in items
+    )
 
 
-def redact_uri(uri: str) -> str:
-    """The URI with any password replaced by ``***`` (the user name is kept: it helps debugging)."""
+def ensure_indexes(collection: Collection[Document], models: Sequence[IndexModel]) -> list[str]:
+    """Create the indexes a collection lacks; return what could not be done instead of raising.
 
-    def _mask(match: re.Match[str]) -> str:
-        user = match.group("userinfo").split(":", 1)[0]
-        return f"{match.group('scheme')}{user}:***@"
+    An index with the same keys already there counts whatever its name (an older deployment may
+    call it ``createdAt_-1`` or ``chat_id_1``). A unique index that existing duplicates block, or an
+    index whose name or options clash with an existing one, is reported and skipped: the
+    collection stays usable, and the caller says what an operator must clean up.
+    """
+    existing = {_key_of(info["key"]): info for info in collection.index_information().values()}
+    problems: list[str] = []
+    for model in models:
+        spec = model.document
+        same = existing.get(_key_of(spec["key"]))
+        if same is not None:
+            if spec.get("unique") and not same.get("unique"):
+                problems.append(
+                    f"an index on {_fields(spec)} exists but is not unique; drop it so {spec['name']!r} "
+                    "can be created unique"
+                )
+            continue
+        try:
+            # One index per command: FerretDB v1 drops the connection when a multi-index
+            # createIndexes names indexes that already exist.
+            collection.create_indexes([model])
+        except OperationFailure as error:
+            if _is_duplicate_key(error):
+                problems.append(
+                    f"unique index {spec['name']!r} on {_fields(spec)} not created: some documents share a "
+                    f"value; remove the duplicates (the index is retried on the next start)"
+                )
+            elif error.code in (_INDEX_OPTIONS_CONFLICT, _INDEX_KEY_SPECS_CONFLICT):
+                problems.append(f"index {spec['name']!r} on {_fields(spec)} clashes with an existing index")
+            else:
+                raise
+    return problems
 
-    return _CREDENTIALS.sub(_mask, uri)
+
+def _is_duplicate_key(error: OperationFailure) -> bool:
+    # MongoDB answers 11000; FerretDB v1 passes SQLite's constraint error through as InternalError.
+    return error.code == _DUPLICATE_KEY or "UNIQUE constraint failed" in str(error)
 
 
-def _strip_secrets(message: str, uri: str) -> str:
-    """Remove the URI's password from a driver message, whatever form the driver echoed it in."""
-    cleaned = redact_uri(message)
-    match = _CREDENTIALS.search(uri)
-    if match and ":" in match.group("userinfo"):
-        password = match.group("userinfo").split(":", 1)[1]
-        for form in {password, unquote(password)}:
-            if form:
-                cleaned = cleaned.replace(form, "***")
-    return cleaned
-
-
-def hosts_of(uri: str) -> str:
-    """The host list of a MongoDB URI, for error messages (no credentials, no options)."""
-    without_scheme = re.sub(r"^mongodb(\+srv)?://", "", uri, flags=re.IGNORECASE)
-    hostpart = without_scheme.split("/", 1)[0].split("?", 1)[0]
-    return hostpart.rsplit("@", 1)[-1] or "(no host)"
+def _fields(spec: Mapping[str, Any]) -> str:
+    return ", ".join(str(field) for field, _ in _key_of(spec["key"]))
 
 
 class MongoResource(dg.ConfigurableResource):
@@ -109,6 +139,7 @@ class MongoResource(dg.ConfigurableResource):
 
     _client: MongoClient[Document] | None = PrivateAttr(default=None)
     _indexed: set[str] = PrivateAttr(default_factory=set)
+    _index_problems: dict[str, list[str]] = PrivateAttr(default_factory=dict)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def _connect(self) -> MongoClient[Document]:
@@ -132,7 +163,7 @@ class MongoResource(dg.ConfigurableResource):
                 tz_aware=True,
             )
         except (InvalidURI, ConfigurationError, ValueError, TypeError) as error:
-            detail = _strip_secrets(str(error), self.uri)
+            detail = strip_secrets(str(error), self.uri)
             raise MongoConfigError(
                 f"MONGODB_URI is not a valid MongoDB connection string ({redact_uri(self.uri)}): {detail}"
             ) from None
@@ -160,33 +191,37 @@ class MongoResource(dg.ConfigurableResource):
         except PyMongoError as error:
             raise MongoConfigError(
                 f"MongoDB at {hosts_of(self.uri)} refused the connection: "
-                f"{_strip_secrets(str(error), self.uri)[:300]}"
+                f"{strip_secrets(str(error), self.uri)[:300]}"
             ) from None
 
-    def collection(self, name: str) -> Collection[Document]:
-        """A collection, with its indexes ensured once per process."""
-        collection = self.db()[name]
-        if name not in self._indexed:
+    def collection(self, name: str, database: str | None = None) -> Collection[Document]:
+        """A collection (of ``database``, default the pipeline's), with its indexes ensured once per process."""
+        target = self.client[database] if database else self.db()
+        collection = target[name]
+        key = f"{target.name}.{name}"
+        if key not in self._indexed:
             models = INDEXES.get(name, [])
             if models:
                 try:
-                    existing = set(collection.index_information())
-                    # One index per command: FerretDB v1 drops the connection when a multi-index
-                    # createIndexes names indexes that already exist.
-                    for model in models:
-                        if model.document["name"] not in existing:
-                            collection.create_indexes([model])
+                    for problem in ensure_indexes(collection, models):
+                        self._index_problems[key] = [*self._index_problems.get(key, []), problem]
+                        _LOG.warning(f"MongoDB index on {key}: {problem}")
                 except ServerSelectionTimeoutError:
                     self.ping()
                     raise
-            self._indexed.add(name)
+            self._indexed.add(key)
         return collection
+
+    def index_problems(self) -> dict[str, list[str]]:
+        """Indexes this process could not create, by ``database.collection`` (see ``ensure_indexes``)."""
+        return {key: list(problems) for key, problems in self._index_problems.items()}
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
             self._indexed.clear()
+            self._index_problems.clear()
 
 
 @dataclass(frozen=True)

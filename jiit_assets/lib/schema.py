@@ -35,6 +35,12 @@ HELD_NOTICES = "held_notices"  # notices queued but held back by the flood guard
 CONTENT_HASHES = "content_hashes"  # per source, the content hash of every stored item (lib/hash_store.py)
 MIGRATIONS = "migrations"  # one marker per one-time data migration that has run
 
+# The campus web app's collections (CAMPUS_APP_DATABASE), in the names and shapes it reads.
+CAMPUS_JOBS = "Jobs"
+CAMPUS_NOTICES = "Notices"
+CAMPUS_PLACEMENT_OFFERS = "PlacementOffers"
+CAMPUS_OFFICIAL_PLACEMENT_DATA = "OfficialPlacementData"
+
 INDEXES: dict[str, list[IndexModel]] = {
     RAW_SUPERSET_NOTICES: [
         # The notices asset drains raw notices that still need (re)rendering.
@@ -80,5 +86,22 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     PUSH_SUBSCRIPTIONS: [
         IndexModel([("endpoint", ASCENDING)], name="endpoint", unique=True),
+    ],
+    # The web app's reads: jobs and notices newest first, single jobs by id, the newest snapshot.
+    # The unique natural keys make a second writer collide instead of duplicating a document.
+    CAMPUS_JOBS: [
+        IndexModel([("id", ASCENDING)], name="id", unique=True),
+        IndexModel([("createdAt", DESCENDING)], name="createdAt_desc"),
+    ],
+    CAMPUS_NOTICES: [
+        IndexModel([("id", ASCENDING)], name="id", unique=True),
+        IndexModel([("createdAt", DESCENDING)], name="createdAt_desc"),
+    ],
+    CAMPUS_PLACEMENT_OFFERS: [
+        IndexModel([("company", ASCENDING)], name="company", unique=True),
+    ],
+    CAMPUS_OFFICIAL_PLACEMENT_DATA: [
+        IndexModel([("content_hash", ASCENDING)], name="content_hash", unique=True),
+        IndexModel([("scrape_timestamp", DESCENDING)], name="scrape_timestamp_desc"),
     ],
 }

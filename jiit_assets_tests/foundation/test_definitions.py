@@ -21,6 +21,10 @@ EXPECTED_ASSETS = {
     "official_placement_stats": "official",
     "placement_stats": "analytics",
     "deliveries": "delivery",
+    "campus_app/Jobs": "campus_app",
+    "campus_app/Notices": "campus_app",
+    "campus_app/PlacementOffers": "campus_app",
+    "campus_app/OfficialPlacementData": "campus_app",
 }
 
 
@@ -50,6 +54,7 @@ def test_every_asset_check_has_a_description():
     [
         ("hourly_update_schedule", "0 * * * *", "update_job"),
         ("noon_official_placement_schedule", "0 12 * * *", "official_placement_job"),
+        ("campus_app_schedule", "5,20,35,50 * * * *", "campus_app_job"),
     ],
 )
 def test_schedules_run_in_india_standard_time(schedule_name, cron, job_name):

@@ -34,6 +34,7 @@ import dagster as dg
 from jiit_assets.defs.delivery.lease import DeliveryLease, RunLiveness
 from jiit_assets.defs.delivery.ledger import LedgerEntry, load_entries, recover_intents
 from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter
+from jiit_assets.defs.delivery.legacy_subscribers import with_legacy_subscribers
 from jiit_assets.defs.delivery.outcome import (
     TELEGRAM,
     WEB_PUSH,
@@ -247,6 +248,7 @@ def _telegram_phase(
     if not todo or not telegram.is_configured:
         return TelegramReport()
     recipients = load_recipients(telegram, mongo.collection(USERS))
+    recipients = with_legacy_subscribers(recipients, mongo.db(), telegram.legacy_users_collection)
     if not recipients:
         context.log.info("Telegram has no recipients (TELEGRAM_CHAT_ID empty, no active users): skipped.")
         problem.skipped[TELEGRAM] = "no recipients"

@@ -83,6 +83,10 @@ class TelegramResource(dg.ConfigurableResource):
     max_retry_after_seconds: float = Field(
         default=300.0, description="Longest 429 retry_after a run waits out; longer ones retry next run."
     )
+    legacy_users_collection: str = Field(
+        default="",
+        description="The older bot's Users (DATABASE.COLLECTION) whose active subscribers also receive notices.",
+    )
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 15.0
     give_up_after_seconds: int = Field(
