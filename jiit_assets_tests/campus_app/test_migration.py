@@ -17,7 +17,8 @@ from jiit_assets.defs.delivery.assets import deliveries
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.defs.notices.assets import notices
-from jiit_assets.defs.superset.assets import enriched_jobs, notice_content_hash, raw_superset_notices
+from jiit_assets.defs.superset.assets import enriched_jobs, raw_superset_notices
+from jiit_assets.defs.superset.notice_store import notice_content_hash
 from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets_tests.campus_app.legacy_db import DATA, LegacyFixture, build_legacy_database
