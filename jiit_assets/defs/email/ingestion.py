@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -51,17 +51,12 @@ CATCH_UP_DAYS = 7  # how far back a first run (or a run after a UIDVALIDITY chan
 
 Outcome = Literal["offer", "notice", "skipped", "failed"]
 Document = dict[str, Any]
-WriteHook = Callable[[str], None]
 
 
 class Database(Protocol):
     """What ingestion needs from MongoDB (``MongoResource`` provides it)."""
 
     def collection(self, name: str) -> Any: ...
-
-
-def no_hook(_boundary: str) -> None:
-    """The default ``before_write``: production runs inject nothing between writes."""
 
 
 @dataclass(frozen=True)
@@ -175,19 +170,16 @@ class Ingestion:
         folder: str,
         window: Window | None = None,
         reprocess: bool = False,
-        before_write: WriteHook = no_hook,
     ) -> None:
         self.db = db
         self.folder = folder
         self.window = window
         self.reprocess = reprocess
-        self.before_write = before_write
         self.report = IngestReport()
         self.offer_store = OfferStore(
             db.collection(EMAIL_PLACEMENT_OFFERS),
             db.collection(EMAIL_OFFER_EVENTS),
             db.collection(EMAIL_OFFER_REVISIONS),
-            before_write,
         )
 
     def process_batch(self, batch: Iterable[tuple[str, bytes]]) -> list[str]:
@@ -266,13 +258,11 @@ class Ingestion:
             self.report.offers_updated += stored.updated
             self.report.companies |= stored.companies
         if results.notices:
-            self.before_write("notices")
             upsert_documents(
                 self.db.collection(EMAIL_NOTICES), results.notices, ("notice_state", "first_seen_at")
             )
         if results.entries:
             now = datetime.now(UTC)
-            self.before_write("ledger")
             upsert_documents(
                 self.db.collection(PROCESSED_EMAILS),
                 [entry.to_document(self.folder, now) for entry in results.entries.values()],
@@ -289,22 +279,22 @@ class Ingestion:
             self.report.fetched = len(uids)
             for batch in session.fetch_batches(uids):
                 flag = self.process_batch((message.uid, message.raw) for message in batch)
-                self.before_write("flag seen")
                 session.mark_seen(flag)
                 self.report.flagged += len(flag)
                 if log is not None:
                     log.info("e-mail batch of %d stored; %d flagged as seen", len(batch), len(flag))
             if validity is not None and uids:
-                last = max(int(uid) for uid in uids)
-                if mark and mark.get("uid_validity") == validity:
-                    last = max(last, int(mark.get("last_uid") or 0))
-                self.before_write("mailbox mark")
-                state.update_one(
-                    {"_id": settings.describe()},
-                    {"$set": {"uid_validity": validity, "last_uid": last, "updated_at": datetime.now(UTC)}},
-                    upsert=True,
-                )
+                self.remember(state, settings.describe(), validity, max(int(uid) for uid in uids), mark)
         return self.report
+
+    def remember(self, state: Any, mailbox: str, validity: int, last_uid: int, mark: Document | None) -> None:
+        """Store the highest UID read, never lowering it (an overlapping run may have gone further)."""
+        update: Document = {"$set": {"uid_validity": validity, "updated_at": datetime.now(UTC)}}
+        if mark is not None and mark.get("uid_validity") == validity:
+            update["$max"] = {"last_uid": last_uid}
+        else:  # new UIDVALIDITY: the old numbers mean nothing
+            update["$set"]["last_uid"] = last_uid
+        state.update_one({"_id": mailbox}, update, upsert=True)
 
     def candidates(self, session: MailboxSession, mark: Document | None) -> tuple[list[str], int | None]:
         """The UIDs to read (in arrival order) and the folder's UIDVALIDITY (None for a backfill)."""
@@ -326,11 +316,6 @@ def ingest_mailbox(
     window: Window | None = None,
     reprocess: bool = False,
     log: logging.Logger | None = None,
-    before_write: WriteHook = no_hook,
 ) -> IngestReport:
-    """Read the mailbox (new mail, or a date range) and store offers, events, notices and the ledger.
-
-    ``before_write(boundary)`` runs before every write to MongoDB or the mailbox; fault tests use
-    it to stop a run at each write boundary in turn.
-    """
-    return Ingestion(db, settings.folder, window, reprocess, before_write).run(settings, log)
+    """Read the mailbox (new mail, or a date range) and store offers, events, notices and the ledger."""
+    return Ingestion(db, settings.folder, window, reprocess).run(settings, log)

@@ -167,7 +167,7 @@ def parse_mail_date(value: str | None, what: str = "Date header") -> Checked[dat
             except ValueError:
                 continue
     if parsed is None:
-        return Checked(None)
+        return Checked(None, f"{what} {cleaned[:40]!r} is not a date")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=IST)
     return checked_datetime(parsed, what, tz=IST)

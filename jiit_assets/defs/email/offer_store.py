@@ -17,7 +17,7 @@ next run that touches the company (the mail is not in the ledger yet, so that ru
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,7 +32,6 @@ from jiit_assets.lib.mongo import upsert_documents
 from jiit_assets.lib.vocabulary import NoticeState
 
 Document = dict[str, Any]
-WriteHook = Callable[[str], None]
 
 # Every field of an event document: copied once, never overwritten (the queue owns notice_state).
 EVENT_FIELDS = (
@@ -94,19 +93,17 @@ def revision_id(company_key: str, revision: int) -> str:
 
 
 class OfferStore:
-    """Reads and commits company offers; ``before_write`` is called before every write (fault tests)."""
+    """Reads and commits company offers."""
 
     def __init__(
         self,
         offers: Collection[Document],
         events: Collection[Document],
         revisions: Collection[Document],
-        before_write: WriteHook,
     ) -> None:
         self.offers = offers
         self.events = events
         self.revisions = revisions
-        self.before_write = before_write
 
     def store(self, mails: Iterable[OfferMail]) -> StoredOffers:
         """Merge every offer into its company (oldest mail first), one revision per company."""
@@ -165,7 +162,6 @@ class OfferStore:
             "events": events,
             "created_at": document["updated_at"],
         }
-        self.before_write("offer revision")
         try:
             self.revisions.insert_one(entry)
         except DuplicateKeyError:
@@ -175,11 +171,9 @@ class OfferStore:
     def roll_forward(self, entry: Document) -> None:
         """Copy a committed revision to the events and the offer document (both idempotent)."""
         if entry["events"]:
-            self.before_write("offer events")
             upsert_documents(self.events, entry["events"], EVENT_FIELDS)
         revision = int(entry["revision"])
         document = {**entry["offer"], "revision": revision}
-        self.before_write("offer document")
         # Never move a document back: a slow run copying an old revision must not undo a newer one.
         older = {"$or": [{"revision": {"$lt": revision}}, {"revision": {"$exists": False}}]}
         # A duplicate key means the document already holds this revision or a newer one.
