@@ -32,10 +32,6 @@ class Checked(Generic[T]):
     value: T | None
     problem: str | None = None
 
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
 
 def checked_datetime(value: datetime | None, what: str = "date", tz: tzinfo = UTC) -> Checked[datetime]:
     """``value`` as an aware datetime in ``tz`` if it lies in [EARLIEST, LATEST), else unknown.

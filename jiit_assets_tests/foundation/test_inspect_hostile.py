@@ -39,6 +39,12 @@ def _extreme_mail(path: Path) -> None:
     )
 
 
+def _extreme_numbers_mail(path: Path) -> None:
+    body = raw("offer_plain_single_role.eml").replace(b"12 LPA", b"9" * 400 + b" LPA")
+    assert body != raw("offer_plain_single_role.eml")
+    path.write_bytes(body)
+
+
 def _extreme_job(path: Path) -> None:
     listing = {
         "jobProfileIdentifier": "job-extreme",
@@ -65,6 +71,7 @@ HOSTILE: dict[str, Callable[[Path], None]] = {
     "deep_html": lambda path: path.write_text("<div>" * 100_000, encoding="utf-8"),
     "nul_bytes": lambda path: path.write_bytes(b"Subject: x\r\n\r\n" + b"\x00" * 10_000),
     "extreme_mail": _extreme_mail,
+    "extreme_numbers_mail": _extreme_numbers_mail,
     "extreme_job": _extreme_job,
     "extreme_notice": _extreme_notice,
     "directory": lambda path: path.mkdir(),
@@ -72,12 +79,16 @@ HOSTILE: dict[str, Callable[[Path], None]] = {
 COMMANDS = ["email", "superset-job", "superset-notice", "official"]
 
 
+def _not_json(constant: str) -> None:
+    raise AssertionError(f"{constant} in the output is not JSON")
+
+
 def _assert_clean_exit(args: list[str], capsys: pytest.CaptureFixture[str]) -> int:
     code = main(args)  # an escaping exception fails the test: on the command line it is a traceback
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     if code == 0:
-        json.loads(out)
+        json.loads(out, parse_constant=_not_json)  # strict: NaN and Infinity are not JSON
     else:
         assert code in (1, 2, 3) and err.startswith("jiit-assets: ") and err.count("\n") <= 2, err
     return code
