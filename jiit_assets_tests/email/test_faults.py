@@ -7,13 +7,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import pytest
+import yaml
 from imap_tools import AND
 
-from jiit_assets.defs.email.assets import EmailConfig, email_ingestion
+from jiit_assets.defs.email.assets import EMAIL_POOL, EmailConfig, email_ingestion
 from jiit_assets.defs.email.ingestion import Database, IngestReport, ingest_mailbox
 from jiit_assets.defs.email.mailbox import ImapError
 from jiit_assets.defs.email.message import decode_email
@@ -61,7 +63,7 @@ def dated(name: str) -> tuple[bytes, datetime]:
     return next(item for item in appendable() if item[0] == raw(name))
 
 
-def fault_mail() -> list[tuple[bytes, datetime]]:
+def fault_mail() -> list[tuple[bytes, datetime | None]]:
     order = mailbox_order()
     return [dated(name) for name in sorted(FAULT_MAIL, key=order.index)]
 
@@ -81,7 +83,7 @@ def fresh(
     dovecot: DovecotServer,
     mongo: MongoResource,
     made: list[tuple[str, MongoResource]],
-    messages: list[tuple[bytes, datetime]] | None = None,
+    messages: list[tuple[bytes, datetime | None]] | None = None,
 ) -> tuple[str, MongoResource]:
     """A new folder holding ``messages`` (by default the fault mail) and a new, empty database."""
     folder = f"fault-{uuid.uuid4().hex[:10]}"
@@ -166,6 +168,13 @@ def test_overlapping_runs_keep_every_student_and_mint_one_event_per_change(
     assert len(changes) == len(set(changes))  # every change announced by exactly one event
 
 
+def test_the_instance_runs_one_ingestion_at_a_time() -> None:
+    """Runs launched through the instance queue on the pool instead of overlapping at all."""
+    assert email_ingestion.op.pool == EMAIL_POOL
+    instance = yaml.safe_load((Path(__file__).parents[2] / "dagster.yaml").read_text(encoding="utf-8"))
+    assert instance["concurrency"]["pools"]["default_limit"] == 1
+
+
 def test_mail_read_before_the_run_is_still_ingested(
     dovecot: DovecotServer, imap_folder: str, mongo: MongoResource
 ) -> None:
@@ -236,5 +245,5 @@ def test_an_extreme_date_never_blocks_ingestion(
     offer = mongo.collection(EMAIL_PLACEMENT_OFFERS).find_one({"_id": "goldman sachs"})
     assert offer is not None and offer["time_sent"] is None
     metadata = result.asset_materializations_for_node("email_ingestion")[0].metadata
-    assert "cannot be converted" in metadata["unknown_values"].value
+    assert "cannot be converted" in str(metadata["unknown_values"].value)
     assert unseen(dovecot, imap_folder) == 0

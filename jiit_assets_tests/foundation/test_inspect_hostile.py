@@ -62,7 +62,7 @@ def _extreme_notice(path: Path) -> None:
     path.write_text(json.dumps({**notice, "lastModifiedOn": HUGE_NUMBER}), encoding="utf-8")
 
 
-HOSTILE: dict[str, Callable[[Path], None]] = {
+HOSTILE: dict[str, Callable[[Path], object]] = {
     "binary": _binary,
     "empty": lambda path: path.write_bytes(b""),
     "huge": _huge,
