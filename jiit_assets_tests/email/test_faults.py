@@ -4,6 +4,7 @@ MongoDB write boundary (``FaultyDatabase``) or by cutting the IMAP connection at
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -166,6 +167,38 @@ def test_overlapping_runs_keep_every_student_and_mint_one_event_per_change(
     assert overlapped["events"] == expected["events"]
     changes = [change for event in overlapped["events"].values() for change in event["changes"]]
     assert len(changes) == len(set(changes))  # every change announced by exactly one event
+
+
+def test_two_runs_at_the_same_time_store_what_one_run_stores(
+    dovecot: DovecotServer, mongo: MongoResource, scratch: list[tuple[str, MongoResource]]
+) -> None:
+    """Two runs on two threads, each with its own connections, over the whole corpus at once: however
+    they interleave, the result equals one run's (no offer data lost, no change announced twice)."""
+    folder, reference = fresh(dovecot, mongo, scratch, appendable())
+    ingest(dovecot, folder, reference)
+    folder, database = fresh(dovecot, mongo, scratch, appendable())
+    for name in (EMAIL_PLACEMENT_OFFERS, EMAIL_OFFER_EVENTS, EMAIL_NOTICES, PROCESSED_EMAILS):
+        database.collection(name)  # indexes exist before the race (as after any earlier run)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def one_run() -> None:
+        own = MongoResource(uri=database.uri, database=database.database)
+        try:
+            start.wait()
+            ingest(dovecot, folder, own)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            own.client.close()
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert outcome(database) == outcome(reference)
 
 
 def test_the_instance_runs_one_ingestion_at_a_time() -> None:

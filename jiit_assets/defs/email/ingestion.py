@@ -283,6 +283,7 @@ class Ingestion:
                 self.report.flagged += len(flag)
                 if log is not None:
                     log.info("e-mail batch of %d stored; %d flagged as seen", len(batch), len(flag))
+            self.offer_store.settle()
             if validity is not None and uids:
                 self.remember(state, settings.describe(), validity, max(int(uid) for uid in uids), mark)
         return self.report

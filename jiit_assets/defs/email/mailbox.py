@@ -132,13 +132,17 @@ class MailboxSession:
         """Full messages in batches (one UID FETCH of BODY.PEEK[] per batch); \\Seen is not set."""
         for start in range(0, len(uids), self._batch_size):
             chunk = list(uids[start : start + self._batch_size])
+            # Another session flagging mail meanwhile (a person in webmail, an overlapping run) makes
+            # the server interleave untagged "FETCH (FLAGS ...)" updates without UID or body; they
+            # are not messages of this batch.
+            asked = set(chunk)
             try:
                 batch = [
                     FetchedMessage(
-                        uid=message.uid or "", raw=message.raw, seen=MailMessageFlags.SEEN in message.flags
+                        uid=message.uid, raw=message.raw, seen=MailMessageFlags.SEEN in message.flags
                     )
                     for message in self._box.fetch(uid_list=chunk, mark_seen=False, bulk=len(chunk) + 1)
-                    if isinstance(message, RawMessage)
+                    if isinstance(message, RawMessage) and message.uid in asked
                 ]
             except _IMAP_ERRORS as error:
                 raise self._fail("fetch", error) from None

@@ -104,6 +104,7 @@ class OfferStore:
         self.offers = offers
         self.events = events
         self.revisions = revisions
+        self.touched: set[str] = set()  # company keys this store merged into
 
     def store(self, mails: Iterable[OfferMail]) -> StoredOffers:
         """Merge every offer into its company (oldest mail first), one revision per company."""
@@ -126,6 +127,7 @@ class OfferStore:
     )
     def merge_company(self, key: str, mails: list[OfferMail]) -> tuple[str, list[Document]]:
         """Merge ``mails`` into the company's latest revision and commit; returns the new events."""
+        self.touched.add(key)
         stored, revision = self.load(key)
         current = PlacementOffer.from_document(stored) if stored else None
         now = datetime.now(UTC)
@@ -142,6 +144,17 @@ class OfferStore:
         document = {**merged.to_document(), "first_seen_at": first_seen, "updated_at": now}
         self.commit(key, revision + 1, document, events)
         return merged.company, events
+
+    def settle(self) -> None:
+        """Roll forward every company this store touched, once its own writes are done.
+
+        FerretDB runs the guarded copy in ``roll_forward`` as a read then a write, so a run copying
+        an old revision can, in a narrow window, overwrite a newer copy made by an overlapping run.
+        The revisions stay right; reading them again after all of a run's writes repairs the copy,
+        so whichever overlapping run finishes last leaves every offer document current.
+        """
+        for key in sorted(self.touched):
+            self.load(key)
 
     def load(self, key: str) -> tuple[Document | None, int]:
         """The company's offer document and revision, after rolling forward uncopied revisions."""
