@@ -112,7 +112,7 @@ def test_an_extreme_mail_date_is_unknown_with_a_note(
     assert main(["inspect", "email", str(path)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["kind"] == "placement_offer"
-    assert any("9999-12-31" in note for note in result["notes"])
+    assert any("31 Dec 9999" in note for note in result["notes"])
 
 
 def test_a_no_deadline_placeholder_on_linked_jobs_renders(

@@ -20,8 +20,8 @@ from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from jiit_assets.lib.bounds import Checked, checked_datetime
 from jiit_assets.lib.markup import html_to_text, normalize_space
+from jiit_assets.lib.ranges import EARLIEST, LATEST, checked_datetime
 from jiit_assets.lib.text import IST
 
 MAX_RAW_BYTES = 25 * 1024 * 1024  # larger than any real notice; refuse rather than exhaust memory
@@ -143,14 +143,22 @@ _DATE_FORMATS = (
 )
 
 
-def parse_mail_date(value: str | None, what: str = "Date header") -> Checked[datetime]:
+@dataclass(frozen=True)
+class MailDate:
+    """A date read from a mail: the value, or None and (when the text was there) why not."""
+
+    value: datetime | None
+    problem: str | None = None
+
+
+def parse_mail_date(value: str | None, what: str = "Date header") -> MailDate:
     """RFC 2822 dates and the forms mail clients print in forwarded blocks; naive times are IST.
 
     A date that cannot be read is unknown; one outside the plausible range (a year 9999 header,
     an offset that overflows) is unknown with the reason, so one such mail never stops ingestion.
     """
     if not value:
-        return Checked(None)
+        return MailDate(None)
     cleaned = normalize_space(value).replace("\n", " ")[:200]
     try:
         parsed = parsedate_to_datetime(cleaned)
@@ -167,10 +175,15 @@ def parse_mail_date(value: str | None, what: str = "Date header") -> Checked[dat
             except ValueError:
                 continue
     if parsed is None:
-        return Checked(None, f"{what} {cleaned[:40]!r} is not a date")
+        return MailDate(None, f"{what} {cleaned[:40]!r} is not a date")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=IST)
-    return checked_datetime(parsed, what, tz=IST)
+    in_range = checked_datetime(parsed)
+    if in_range is None:  # year 9999, an offset that overflows, 1970: unknown, with the reason
+        return MailDate(
+            None, f"{what} {cleaned[:40]!r} is not a date between {EARLIEST.year} and {LATEST.year - 1}"
+        )
+    return MailDate(in_range.astimezone(IST))
 
 
 _FORWARD_MARKER = re.compile(
@@ -180,7 +193,7 @@ _FORWARD_MARKER = re.compile(
 _BLOCK_HEADER = re.compile(r"^\s*\*?(From|Date|Sent|Subject|To|Cc|Reply-To)\s*:\*?\s*(.*)$", re.IGNORECASE)
 
 
-def forwarded_origin(text: str) -> tuple[str | None, Checked[datetime]]:
+def forwarded_origin(text: str) -> tuple[str | None, MailDate]:
     """Original sender name and date from the first forwarded-header block, if the body has one.
 
     Only the header lines right after a forwarding marker count, so an "Interview Date:" further
@@ -188,9 +201,9 @@ def forwarded_origin(text: str) -> tuple[str | None, Checked[datetime]]:
     """
     match = _FORWARD_MARKER.search(text)
     if not match:
-        return None, Checked(None)
+        return None, MailDate(None)
     sender: str | None = None
-    sent: Checked[datetime] | None = None
+    sent: MailDate | None = None
     lines = text[match.end() :].lstrip("\n").split("\n")
     for line in lines[:10]:
         header = _BLOCK_HEADER.match(line)
@@ -204,7 +217,7 @@ def forwarded_origin(text: str) -> tuple[str | None, Checked[datetime]]:
         elif name in ("date", "sent") and (sent is None or sent.value is None):
             found = parse_mail_date(value, "forwarded date")
             sent = found if sent is None or found.value is not None else sent
-    return sender, sent or Checked(None)
+    return sender, sent or MailDate(None)
 
 
 def _is_attachment(part: Message) -> bool:
