@@ -25,12 +25,16 @@ def register(commands: Any) -> None:
 
 def inspect_message(raw: bytes) -> dict[str, Any]:
     """The decision and extraction for one raw message, in the documented JSON shape."""
-    classified = classify_email(decode_email(raw))
+    mail = decode_email(raw)
+    classified = classify_email(mail)
     offer, content = classified.offer, classified.notice
+    # What was read as unknown and why (an out-of-range date, say): the pipeline records the same.
+    notes = list(mail.notes)
     if offer is not None:
         return {
             "kind": "placement_offer",
             "reason": classified.reason,
+            "notes": notes,
             "offer": {
                 "company": offer.company,
                 "roles": [{"role": role.role, "package_lpa": role.package} for role in offer.roles],
@@ -48,10 +52,11 @@ def inspect_message(raw: bytes) -> dict[str, Any]:
             "notice": None,
         }
     if content is None:
-        return {"kind": "skipped", "reason": classified.reason, "offer": None, "notice": None}
+        return {"kind": "skipped", "reason": classified.reason, "notes": notes, "offer": None, "notice": None}
     return {
         "kind": "notice",
         "reason": classified.reason,
+        "notes": notes,
         "offer": None,
         "notice": {"type": str(content.type), "title": content.title, "text": content.text},
     }

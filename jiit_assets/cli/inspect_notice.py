@@ -32,8 +32,13 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+MAX_FILE_BYTES = 20_000_000
+
+
 def _read_json(path: Path, what: str) -> Any:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ValueError(f"{path}: larger than {MAX_FILE_BYTES} bytes; not a portal payload")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ValueError(f"{path}: no such file") from None

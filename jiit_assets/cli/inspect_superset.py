@@ -45,6 +45,8 @@ def _read_json(path: Path) -> Any:
         raise ValueError(
             f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except RecursionError:
+        raise ValueError(f"{path} is nested too deeply to be a portal response") from None
 
 
 def _one_listing(data: Any, path: Path) -> Mapping[str, Any]:

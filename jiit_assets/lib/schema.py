@@ -34,6 +34,8 @@ QUEUE_REQUESTS = "queue_requests"  # source documents the notices asset still ha
 HELD_NOTICES = "held_notices"  # notices queued but held back by the flood guard until released
 CONTENT_HASHES = "content_hashes"  # per source, the content hash of every stored item (lib/hash_store.py)
 MIGRATIONS = "migrations"  # one marker per one-time data migration that has run
+EMAIL_OFFER_REVISIONS = "email_offer_revisions"  # each committed change of a company's offer
+MAILBOX_STATE = "mailbox_state"  # per mailbox folder: UIDVALIDITY and the highest UID ingested
 
 # The campus web app's collections (CAMPUS_APP_DATABASE), in the names and shapes it reads.
 CAMPUS_JOBS = "Jobs"

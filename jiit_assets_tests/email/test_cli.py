@@ -14,7 +14,7 @@ from jiit_assets_tests.email.corpus_table import CORPUS
 def test_prints_the_offer_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["inspect", "email", str(CORPUS / "offer_forwarded_outlook.eml")]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"kind", "reason", "offer", "notice"}
+    assert set(result) == {"kind", "reason", "notes", "offer", "notice"}
     assert result["kind"] == "placement_offer" and result["notice"] is None
     assert result["offer"]["company"] == "Publicis Sapient"
     assert result["offer"]["roles"] == [{"role": "Associate Technology L1", "package_lpa": 8.65}]
@@ -29,7 +29,13 @@ def test_prints_a_notice_and_a_skip(capsys: pytest.CaptureFixture[str]) -> None:
     assert notice["notice"]["type"] == "shortlisting"
     assert main(["inspect", "email", str(CORPUS / "lookalike_security_alert.eml")]) == 0
     skipped = json.loads(capsys.readouterr().out)
-    assert skipped == {"kind": "skipped", "reason": skipped["reason"], "offer": None, "notice": None}
+    assert skipped == {
+        "kind": "skipped",
+        "reason": skipped["reason"],
+        "notes": [],
+        "offer": None,
+        "notice": None,
+    }
 
 
 def test_clear_errors_without_tracebacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,13 +12,13 @@ from imap_tools import AND
 
 from jiit_assets.defs.email.assets import (
     EmailConfig,
-    Window,
     email_ingestion,
     email_ledger_has_no_failures,
     email_offers_are_complete,
-    ingest_mailbox,
 )
-from jiit_assets.defs.email.resources import ImapError, ImapResource
+from jiit_assets.defs.email.ingestion import Window, ingest_mailbox
+from jiit_assets.defs.email.mailbox import ImapError
+from jiit_assets.defs.email.resources import ImapResource
 from jiit_assets.lib.models import NoticeContent, NoticeType
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.schema import (
@@ -194,7 +194,7 @@ def test_a_connection_dropped_mid_batch_loses_nothing(
     imap = dovecot.resource(loaded_folder, port=cutting_proxy.port, fetch_batch_size=5)
     cutting_proxy.cut(command, occurrence)
     with pytest.raises(ImapError):
-        ingest_mailbox(imap, mongo)
+        ingest_mailbox(imap.settings, mongo)
     # Messages are fetched in arrival order; two batches were stored either way.
     assert sum(snapshot(mongo)["ledger"].values()) == 10
     flagged_batches = occurrence - 1
@@ -269,7 +269,7 @@ def test_wrong_password_fails_without_revealing_it(
         tls_mode="plain",
     )
     with pytest.raises(ImapError) as caught:
-        ingest_mailbox(imap, mongo)
+        ingest_mailbox(imap.settings, mongo)
     assert secret not in str(caught.value)
     assert not caught.value.retryable
     result = run(imap, mongo)

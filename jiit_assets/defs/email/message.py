@@ -21,6 +21,7 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from jiit_assets.lib.markup import html_to_text, normalize_space
+from jiit_assets.lib.ranges import EARLIEST, LATEST, checked_datetime
 from jiit_assets.lib.text import IST
 
 MAX_RAW_BYTES = 25 * 1024 * 1024  # larger than any real notice; refuse rather than exhaust memory
@@ -50,6 +51,7 @@ class DecodedEmail:
     header_date: datetime | None = None  # the message's own Date header (when it reached the mailbox)
     sender_domain: str | None = None  # the From address's domain (never the address itself)
     attachment_names: tuple[str, ...] = ()  # file names of attached documents and images
+    notes: tuple[str, ...] = ()  # what was read as unknown and why (e.g. a date out of range)
 
 
 def message_key_for(message_id: str | None, date: str, sender: str, subject: str) -> str:
@@ -141,14 +143,26 @@ _DATE_FORMATS = (
 )
 
 
-def parse_mail_date(value: str | None) -> datetime | None:
-    """RFC 2822 dates and the forms mail clients print in forwarded blocks; naive times are IST."""
+@dataclass(frozen=True)
+class MailDate:
+    """A date read from a mail: the value, or None and (when the text was there) why not."""
+
+    value: datetime | None
+    problem: str | None = None
+
+
+def parse_mail_date(value: str | None, what: str = "Date header") -> MailDate:
+    """RFC 2822 dates and the forms mail clients print in forwarded blocks; naive times are IST.
+
+    A date that cannot be read is unknown; one outside the plausible range (a year 9999 header,
+    an offset that overflows) is unknown with the reason, so one such mail never stops ingestion.
+    """
     if not value:
-        return None
-    cleaned = normalize_space(value).replace("\n", " ")
+        return MailDate(None)
+    cleaned = normalize_space(value).replace("\n", " ")[:200]
     try:
         parsed = parsedate_to_datetime(cleaned)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         parsed = None
     if parsed is None:
         simple = re.sub(r"\s+at\s+", " ", cleaned)
@@ -161,10 +175,15 @@ def parse_mail_date(value: str | None) -> datetime | None:
             except ValueError:
                 continue
     if parsed is None:
-        return None
+        return MailDate(None, f"{what} {cleaned[:40]!r} is not a date")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=IST)
-    return parsed.astimezone(IST)
+    in_range = checked_datetime(parsed)
+    if in_range is None:  # year 9999, an offset that overflows, 1970: unknown, with the reason
+        return MailDate(
+            None, f"{what} {cleaned[:40]!r} is not a date between {EARLIEST.year} and {LATEST.year - 1}"
+        )
+    return MailDate(in_range.astimezone(IST))
 
 
 _FORWARD_MARKER = re.compile(
@@ -174,7 +193,7 @@ _FORWARD_MARKER = re.compile(
 _BLOCK_HEADER = re.compile(r"^\s*\*?(From|Date|Sent|Subject|To|Cc|Reply-To)\s*:\*?\s*(.*)$", re.IGNORECASE)
 
 
-def forwarded_origin(text: str) -> tuple[str | None, datetime | None]:
+def forwarded_origin(text: str) -> tuple[str | None, MailDate]:
     """Original sender name and date from the first forwarded-header block, if the body has one.
 
     Only the header lines right after a forwarding marker count, so an "Interview Date:" further
@@ -182,9 +201,9 @@ def forwarded_origin(text: str) -> tuple[str | None, datetime | None]:
     """
     match = _FORWARD_MARKER.search(text)
     if not match:
-        return None, None
+        return None, MailDate(None)
     sender: str | None = None
-    sent: datetime | None = None
+    sent: MailDate | None = None
     lines = text[match.end() :].lstrip("\n").split("\n")
     for line in lines[:10]:
         header = _BLOCK_HEADER.match(line)
@@ -195,9 +214,10 @@ def forwarded_origin(text: str) -> tuple[str | None, datetime | None]:
         name, value = header.group(1).lower(), header.group(2).strip()
         if name == "from" and sender is None:
             sender = display_name(value.replace("*", "")) or None
-        elif name in ("date", "sent") and sent is None:
-            sent = parse_mail_date(value)
-    return sender, sent
+        elif name in ("date", "sent") and (sent is None or sent.value is None):
+            found = parse_mail_date(value, "forwarded date")
+            sent = found if sent is None or found.value is not None else sent
+    return sender, sent or MailDate(None)
 
 
 def _is_attachment(part: Message) -> bool:
@@ -297,18 +317,20 @@ def decode_email(raw: bytes) -> DecodedEmail:
     original_sender, original_date = forwarded_origin(text)
     header_date = parse_mail_date(raw_date)
     sender = original_sender or display_name(raw_from) or _first_address_name(message)
+    notes = tuple(problem for problem in (header_date.problem, original_date.problem) if problem)
     return DecodedEmail(
         message_key=key,
         message_id=message_id,
         subject=decode_header_value(raw_subject),
         sender_name=sender,
-        sent_at=original_date or header_date,
+        sent_at=original_date.value or header_date.value,
         text=text,
         truncated=truncated,
-        forwarded=original_sender is not None or original_date is not None,
-        header_date=header_date,
+        forwarded=original_sender is not None or original_date.value is not None,
+        header_date=header_date.value,
         sender_domain=_sender_domain(raw_from),
         attachment_names=_attachment_names(message),
+        notes=notes,
     )
 
 

@@ -10,6 +10,7 @@ unbounded text, so hostile input cannot make a match slow.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,7 +73,9 @@ def find_amounts(text: str) -> list[Amount]:
 
     def add(match: re.Match[str], lpa: float, monthly: bool, high: float | None = None) -> None:
         start, end = match.start(), match.end()
-        if lpa > 0 and not any(start < e and s < end for s, e, _ in found):
+        # A figure too long for a float reads as infinity: not a package (nor valid JSON or a footer).
+        if 0 < lpa < math.inf and not any(start < e and s < end for s, e, _ in found):
+            high = high if high is not None and high < math.inf else None
             found.append((start, end, Amount(round(lpa, 2), monthly, high, match.group(0).strip())))
 
     for match in _RANGE_LAKH.finditer(text):
