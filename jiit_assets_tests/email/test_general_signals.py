@@ -171,3 +171,9 @@ def test_the_offices_own_newsletter_is_a_notice_and_a_shop_newsletter_is_skipped
         classify_notice("T&P newsletter", "Placement news of the month for students.").notice_type is not None
     )
     assert classify_notice("Weekly newsletter", "New arrivals in our store.").notice_type is None
+
+
+def test_a_bare_serial_number_starts_a_student_row_only_with_an_enrollment_number() -> None:
+    found = students_in_line("1 Gaurav Bhandari 221 03 417")
+    assert [(s.name, s.enrollment) for s in found] == [("Gaurav Bhandari", "22103417")]
+    assert students_in_line("10 Main Auditorium") == []
