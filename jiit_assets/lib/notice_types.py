@@ -130,7 +130,8 @@ _CHANGE_BODY = _words(
 _LOGISTICS = _words(
     r"report(?:ing)? (?:at|to|in|by|time|venue)", r"dress code", r"formal (?:dress|attire|wear|clothes)",
     r"attire", r"bus(?:es)? (?:leave|will leave|from|at)", r"(?:carry|bring) (?:your|two|a|an|the|along|printed|\d)",
-    r"rooms? (?:no\.?|number|allot\w*)", r"room allotment", r"venue",
+    r"rooms? (?:no\.?|number|allot\w*)", r"room allotment", r"venue", r"reach (?:gate|the|by|at)",
+    r"copies of (?:your|their|the) (?:resume|cv)s?",
 )
 # Logistics belong to one drive: a company's, or one on a given day. "Formal attire for all interviews"
 # is a standing rule (an announcement), "formal dress for tomorrow's drive" is an update.
@@ -148,7 +149,7 @@ _EVENT_CHANGED = _words(
 )
 _DRIVE = _words(
     r"test", r"interview", r"interviews", r"drive", r"round", r"assessment", r"process", r"deadline",
-    r"registrations?", r"last date", r"ppt", r"gd", r"group discussion", r"shortlist(?:ed)?", r"offer", r"joining", r"results?",
+    r"registrations?", r"applications?", r"last date", r"ppt", r"gd", r"group discussion", r"shortlist(?:ed)?", r"offer", r"joining", r"results?",
 )
 # fmt: on
 
