@@ -4,21 +4,24 @@ The title (an e-mail's subject) is what the office chose to say, so it is read f
 decides when the title says nothing specific. In order, the first rule that holds wins:
 
 1. policy    - rules, policy, guidelines, code of conduct, calendar, statistics  -> announcement
-2. reminder  - a nudge about something already announced (e-mail only; the portal
-               shows reminders as updates)                                       -> reminder / update
+2. reminder  - a nudge about something already announced, or "only 6 hours left"
+               (e-mail only; the portal shows reminders as updates)              -> reminder / update
 3. change    - a change or the logistics of a stage already announced: rescheduled,
                postponed, cancelled, extended, venue, slots, schedule, test link,
-               reporting time, status, results awaited; or a talk or contest whose
+               reporting time, dress code, "report at"; or a talk or contest whose
                body opens by saying it was moved or called off                   -> update
+               ("update your resume" asks an action of everyone: not a change)
 4. shortlist - students who move to a further stage: a shortlist or "next round"
                title, "result of the online test", or a list of students         -> shortlisting
 5. event     - a coding contest in the title                                    -> hackathon
-               a talk, session, workshop, clinic, PPT, mock interview in the title -> webinar
+               a talk, session, workshop, clinic, PPT, mock interview, alumni
+               connect or mentoring in the title                                 -> webinar
 6. NOC       - no objection certificates for internships in the title           -> internship_noc
 7. opening   - an invitation to apply for a job or internship                   -> job_posting
    (then NOCs mentioned only in the body                                        -> internship_noc)
-8. body      - the same questions asked of the body (a contest, a talk, a change
-               to a drive, a shortlist cue)
+8. body      - the same questions asked of the body (a contest, a talk or alumni
+               coming to share, a change to a drive, the logistics of a drive day
+               unless the drive is over, a shortlist cue)
 9. otherwise                                                                    -> announcement
 
 Keywords match on word boundaries, the body is read up to ``MAX_BODY_CHARS``, and no pattern nests
@@ -49,10 +52,16 @@ _REMINDER_TITLE = _words(
     r"reminders?", r"last date (?:is )?today", r"closes? (?:today|tonight)", r"closing (?:today|tonight)",
     r"final call", r"last chance",
 )
-_REMINDER_BODY = _words(r"this is a (?:gentle |friendly |final |quick )?reminder", r"a (?:gentle |friendly |quick )?reminder that")
+_REMINDER_BODY = _words(
+    r"this is a (?:gentle |friendly |final |quick )?reminder", r"a (?:gentle |friendly |quick )?reminder that",
+    # urgency about a deadline already announced
+    r"(?:only )?\d{1,2} (?:hours?|days?) (?:are )?left", r"closes? (?:today|tonight|at midnight)",
+)
 _CHANGE_TITLE = _words(
     r"re-?scheduled?", r"postponed?", r"preponed?", r"cancell?ed", r"deferred", r"delayed", r"extended",
-    r"revised", r"changed?", r"change (?:in|of)", r"updated?", r"updates", r"venue", r"slots?", r"schedule",
+    r"revised", r"changed?", r"change (?:in|of)", r"updated", r"updates", r"venue",
+    # "Update: venue changed", but not the request "update your resume" (an action for all students)
+    r"update(?! (?:your|the|resume|profile|cv|cgpa|details|marks|documents?)\b)", r"slots?", r"schedule",
     r"test link", r"reporting time", r"timings?", r"status", r"awaited",
     # a stage of a drive with its date: "Online Assessment on 8 Oct", "interviews today"
     r"(?:test|assessment|interviews?|gd|group discussion) (?:on \d{1,2}|today|tomorrow)",
@@ -79,10 +88,14 @@ _HACKATHON = _words(
 _WEBINAR_TITLE = _words(
     r"webinars?", r"seminars?", r"workshops?", r"talks?", r"sessions?", r"masterclass", r"guest lectures?",
     r"pre[- ]placement talk", r"ppt", r"info(?:rmation)? session", r"conclave", r"panel discussion",
-    r"clinic", r"mock interviews?", r"bootcamp",
+    r"clinic", r"mock interviews?", r"bootcamp", r"mentor(?:ing|ship)", r"fireside chat",
+    r"alumni (?:connect|meet|talk|interaction|session|speaks?)", r"meet (?:our|the|your) (?:alumni|seniors)",
 )
 _WEBINAR_BODY = _words(
     r"webinar", r"seminar", r"masterclass", r"guest lecture", r"pre[- ]placement talk", r"workshop",
+    r"mentor(?:ing|ship)", r"mock interviews?", r"q&a",
+    # alumni or seniors coming to talk: "Alumni from Google will share their preparation journey"
+    r"(?:alumni|seniors)\b[^.\n]{0,100}?\bwill (?:share|talk|speak|conduct|mentor|guide|interact|take)",
 )
 _JOB_TITLE = _words(
     r"open for applications?", r"job profiles?", r"applications? (?:are )?(?:invited|open)",
@@ -110,15 +123,33 @@ _CHANGE_BODY = _words(
     r"re-?scheduled", r"postponed", r"preponed", r"cancell?ed", r"deferred", r"extended", r"revised",
     r"(?:has|have) been changed", r"will now (?:be held|take place|start)", r"now starts", r"instead of",
     r"test link", r"reporting time", r"results? (?:are|is) (?:still )?awaited", r"will be announced",
+    r"pushed (?:to|back|ahead|till)", r"(?:moved|shifted) to", r"called off",
+    r"(?:open|extended) (?:till|until|up ?to)",
 )
+# The logistics of a drive day: where and when to report, what to wear and to bring.
+_LOGISTICS = _words(
+    r"report(?:ing)? (?:at|to|in|by|time|venue)", r"dress code", r"formal (?:dress|attire|wear|clothes)",
+    r"attire", r"bus(?:es)? (?:leave|will leave|from|at)", r"(?:carry|bring) (?:your|two|a|an|the|along|printed|\d)",
+    r"rooms? (?:no\.?|number|allot\w*)", r"room allotment", r"venue", r"reach (?:gate|the|by|at)",
+    r"copies of (?:your|their|the) (?:resume|cv)s?",
+)
+# Logistics belong to one drive: a company's, or one on a given day. "Formal attire for all interviews"
+# is a standing rule (an announcement), "formal dress for tomorrow's drive" is an update.
+_ONE_DAY = _words(
+    r"today", r"tonight", r"tomorrow(?:'s)?", r"day[- ]?\d", r"(?:mon|tues|wednes|thurs|fri|satur|sun)day",
+    r"on \d{1,2}", r"\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*", r"kal",
+)
+# After the selection there is no drive day left: collecting offer letters or joining is administration.
+_AFTER_SELECTION = _words(r"offer letters?", r"joining (?:date|letters?|formalities)", r"onboarding")
 # A talk or contest that is moved or called off is news about its logistics, whatever its title says.
 _EVENT_CHANGED = _words(
     r"(?:has|have) been (?:re-?scheduled|postponed|preponed|cancell?ed|deferred|shifted|moved)",
     r"(?:is|are) (?:re-?scheduled|postponed|preponed|cancell?ed|deferred|shifted|moved)", r"will now (?:be held|take place|start)",
+    r"(?:has|have) been called off",
 )
 _DRIVE = _words(
     r"test", r"interview", r"interviews", r"drive", r"round", r"assessment", r"process", r"deadline",
-    r"registration", r"ppt", r"gd", r"group discussion", r"shortlist(?:ed)?", r"offer", r"joining", r"results?",
+    r"registrations?", r"applications?", r"last date", r"ppt", r"gd", r"group discussion", r"shortlist(?:ed)?", r"offer", r"joining", r"results?",
 )
 # fmt: on
 
@@ -144,7 +175,9 @@ def _title_rules(
         return TypeDecision(kind, f"a reminder (says {said!r})")
     about_a_drive = bool(company) or bool(_DRIVE.search(title)) or bool(_DRIVE.search(body))
     event = _HACKATHON.search(title) or _WEBINAR_TITLE.search(title)
-    if (said := _said(_CHANGE_TITLE, title)) and (about_a_drive or event):
+    one_drive = bool(company) or bool(_ONE_DAY.search(title) or _ONE_DAY.search(body))
+    logistics = _said(_LOGISTICS, title) if one_drive else None
+    if (said := _said(_CHANGE_TITLE, title) or logistics) and (about_a_drive or event):
         return TypeDecision(NoticeType.UPDATE, f"a change or the logistics of a drive (title says {said!r})")
     if event and (said := _said(_EVENT_CHANGED, body[:600])):
         return TypeDecision(NoticeType.UPDATE, f"a change to an announced event (body says {said!r})")
@@ -176,6 +209,10 @@ def _body_rules(title: str, body: str, company: str | None) -> TypeDecision | No
     about_a_drive = bool(company) or bool(_DRIVE.search(title)) or bool(_DRIVE.search(body))
     if about_a_drive and (said := _said(_CHANGE_BODY, body)):
         return TypeDecision(NoticeType.UPDATE, f"a change to a drive (body says {said!r})")
+    one_drive = bool(company) or bool(_ONE_DAY.search(title) or _ONE_DAY.search(body))
+    logistics = one_drive and about_a_drive and not _AFTER_SELECTION.search(body)
+    if logistics and (said := _said(_LOGISTICS, body)):
+        return TypeDecision(NoticeType.UPDATE, f"the logistics of a drive day (body says {said!r})")
     if said := _said(_SHORTLIST_BODY, body):
         return TypeDecision(NoticeType.SHORTLISTING, f"a shortlist (body says {said!r})")
     return None

@@ -43,6 +43,9 @@ _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_])){0,30}\.?"
 _NAME = rf"{_NAME_WORD}(?:[ ]{{1,3}}{_NAME_WORD}){{0,5}}"
 _NAME_RE = re.compile(rf"^{_NAME}$")
 _BULLET_RE = re.compile(r"^\s{0,8}(?:\(?\d{1,4}[.):]\s{0,4}|[-*•·▪●◦]\s{0,4}|[a-z][.)]\s{1,4})")
+# A bare serial number before a capitalised name ("1 Gaurav Bhandari 221 03 417", a "Sl Name Enrl. No."
+# table typed as text). Weaker than a bullet: the line must then carry an enrollment number.
+_ROW_NUMBER = re.compile(r"^\s{0,8}\d{1,3}\s{1,6}(?=[^\W\d_])")
 # Column separators inside a student line: spaced dashes, pipes, tabs, commas, brackets, wide gaps.
 _COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—/]\s{1,4}|[–—|\t,;()\[\]]|\s{3,}|\s{0,4}:\s{1,4}")
 # fmt: off
@@ -132,7 +135,9 @@ def students_in_line(line: str) -> list[StudentLine]:
     if len(line) > MAX_LINE_CHARS:
         return []
     bullet = _BULLET_RE.match(line)
-    text = line[bullet.end() :] if bullet else line
+    row_number = None if bullet else _ROW_NUMBER.match(line)
+    start = bullet or row_number
+    text = line[start.end() :] if start else line
     kinds: list[tuple[str, str]] = []
     for column in _columns(text):
         if (enrollment := clean_enrollment(column)) is not None:
@@ -144,6 +149,8 @@ def students_in_line(line: str) -> list[StudentLine]:
     names = [value for kind, value in kinds if kind == "N"]
     enrollments = [value for kind, value in kinds if kind == "E"]
     rest = tuple(value for kind, value in kinds if kind == "O")
+    if row_number and not enrollments:
+        return []
     if len(names) == 1 and len(enrollments) <= 1:
         return [StudentLine(names[0], enrollments[0] if enrollments else None, rest, bullet is not None)]
     if len(names) > 1 and len(names) == len(enrollments) and len(rest) <= len(names):

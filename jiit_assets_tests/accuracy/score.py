@@ -44,6 +44,7 @@ class MailScore:
     students_extra: int = 0
     roles_expected: int = 0
     roles_exact: int = 0
+    roles_extra: int = 0  # roles the rules report that the mail does not offer
     types: Counter[tuple[str, str]] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
@@ -89,6 +90,10 @@ def _score_offer(
         score.students_extra += len(extra)
         score.notes.append(f"extra students {name}: {extra}")
     roles = {_role_key(role.role): role for role in offer.roles}
+    extra_roles = sorted(set(roles) - {_role_key(r) for r in expected["roles"]})
+    if extra_roles:
+        score.roles_extra += len(extra_roles)
+        score.notes.append(f"extra roles {name}: {extra_roles}")
     for role_name, package in expected["roles"].items():
         role = roles.get(_role_key(role_name))
         high = expected.get("package_max", {}).get(role_name)
@@ -179,7 +184,8 @@ def report(part: str, verbose: bool) -> list[str]:
         f"  company right (found offers): {_ratio(mail.companies_right, mail.true_offers)}",
         f"  students found, name and enrollment (all expected offers): {_ratio(mail.students_found, mail.students_expected)}"
         f"; extra: {mail.students_extra}",
-        f"  packages exact to 0.01 LPA (all expected roles): {_ratio(mail.roles_exact, mail.roles_expected)}",
+        f"  packages exact to 0.01 LPA (all expected roles): {_ratio(mail.roles_exact, mail.roles_expected)}"
+        f"; extra roles: {mail.roles_extra}",
         "E-mail notice types (offer = taken for an offer, skipped = not for students)",
         *_confusion(mail.types),
         "Portal notice types",

@@ -11,7 +11,7 @@ def test_tuning_mails_offers_students_packages_and_types() -> None:
     assert score.false_offers == 0 and score.missed_offers == 0, score.notes
     assert score.companies_right == score.true_offers, score.notes
     assert score.students_found == score.students_expected and score.students_extra == 0, score.notes
-    assert score.roles_exact == score.roles_expected, score.notes
+    assert score.roles_exact == score.roles_expected and score.roles_extra == 0, score.notes
     assert all(want == got for (want, got) in score.types), score.notes
 
 

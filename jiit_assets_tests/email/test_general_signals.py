@@ -171,3 +171,27 @@ def test_the_offices_own_newsletter_is_a_notice_and_a_shop_newsletter_is_skipped
         classify_notice("T&P newsletter", "Placement news of the month for students.").notice_type is not None
     )
     assert classify_notice("Weekly newsletter", "New arrivals in our store.").notice_type is None
+
+
+def test_a_bare_serial_number_starts_a_student_row_only_with_an_enrollment_number() -> None:
+    found = students_in_line("1 Gaurav Bhandari 221 03 417")
+    assert [(s.name, s.enrollment) for s in found] == [("Gaurav Bhandari", "22103417")]
+    assert students_in_line("10 Main Auditorium") == []
+
+
+def test_a_ppo_that_may_follow_is_not_the_package_of_an_internship_offer() -> None:
+    text = "Stipend: ₹1,20,000 per month. A pre-placement offer with a CTC of\n45 LPA is possible later."
+    package = package_of(text)
+    assert package is not None and package.lpa == 14.4
+    # a PPO that was made is the package, and a possible PPO alone still states a figure
+    assert getattr(package_of("They received PPOs. CTC 28 LPA."), "lpa", None) == 28.0
+    assert getattr(package_of("A PPO of 20 LPA may follow."), "lpa", None) == 20.0
+
+
+def test_a_role_sentence_wrapped_at_a_fixed_width_is_read_whole() -> None:
+    text = (
+        "Congratulations! The students below have been selected for the Software\n"
+        "Engineering Intern role at Acme. Stipend: ₹50,000 per month.\n" + STUDENTS
+    )
+    offer = extract_offer("Internship results: Acme", text).offer
+    assert offer is not None and [r.role for r in offer.roles] == ["Software Engineering Intern"]

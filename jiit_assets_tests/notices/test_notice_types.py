@@ -108,3 +108,49 @@ def test_a_policy_title_outranks_its_change_words_and_the_talks_it_mentions() ->
 def test_long_and_hostile_bodies_are_read_only_up_to_the_cap() -> None:
     body = "a " * 200_000 + "rescheduled"
     assert notice_type("Placement drive", body, source="portal").type == NoticeType.ANNOUNCEMENT
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # a title without a type word: the body decides
+        (
+            "Capgemini drive: report at Sector-62",
+            "Candidates should report at the Sector-62 auditorium tomorrow at 9 AM.",
+            NoticeType.UPDATE,
+        ),
+        (
+            "Acme: for tomorrow",
+            "Buses for the Acme interviews leave from Gate 2 at 7:30 AM. Carry your college ID.",
+            NoticeType.UPDATE,
+        ),
+        (
+            "Acme registrations",
+            "The registration deadline for Acme has been pushed to Friday, 6 PM.",
+            NoticeType.UPDATE,
+        ),
+        (
+            "Alumni connect: cracking product-company interviews",
+            "Alumni from Google and Atlassian will share their preparation journey. Sunday 4 PM.",
+            NoticeType.WEBINAR,
+        ),
+        ("Mentorship programme", "Seniors offer one-on-one mentoring on resumes.", NoticeType.WEBINAR),
+        # "update your resume" is an action asked of everyone, not a change to a drive
+        (
+            "Mandatory: update resume and CGPA on your profile",
+            "All students must upload an updated resume. Incomplete profiles will be locked.",
+            NoticeType.ANNOUNCEMENT,
+        ),
+        # collecting offer letters comes after the drive: bringing an ID card there is not drive logistics
+        (
+            "Offer letters: Acme",
+            "Students selected at Acme in the August drive can collect offer letters. Bring your ID card.",
+            NoticeType.ANNOUNCEMENT,
+        ),
+    ],
+)
+def test_the_body_decides_when_the_title_has_no_type_word(
+    title: str, body: str, expected: NoticeType
+) -> None:
+    decided = notice_type(title, body, source="portal")
+    assert decided.type == expected, decided.reason

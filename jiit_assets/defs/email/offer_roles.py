@@ -48,6 +48,9 @@ _ROLE_SENTENCES = [
 _ROLE_AMOUNT_LINE = re.compile(
     r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
 )
+# A line break inside a sentence: the line before ends in a lower-case word or a comma (lists end in
+# digits or brackets and are left alone).
+_WRAPPED_PROSE = re.compile(r"(?<=[a-z,])\n(?=[A-Za-z])")
 _SENTENCE_END = re.compile(r"(?<=[a-z])[.!]\s{1,3}(?=[A-Z])")
 _JOB_WORD = re.compile(
     r"(?i)\b(?:engineer|analyst|developer|intern|consultant|associate|trainee|manager|scientist|designer|sde|"
@@ -56,7 +59,9 @@ _JOB_WORD = re.compile(
 _NOT_ROLE = re.compile(
     r"(?i)^(?:ctc|package|salary|compensation|stipend|total|fixed|variable|base|bonus|company|location|joining|"
     r"date|name|enrol|note|students?|offers?|number|no\.|dear|regards|congratulations|ppo|cost\s+to\s+company|"
-    r"in[- ]hand|gross|the\s|all\s|our\s|two\s|three\s|a\s)"
+    r"in[- ]hand|gross|the\s|all\s|our\s|two\s|three\s|a\s|"
+    # a label on its own ("Role: Software Engineer I, CTC 21 LPA" read as a heading) is not a role
+    r"(?:role|profile|position|designation|job\s+(?:title|role|profile))$)"
 )
 _PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
 
@@ -167,9 +172,12 @@ class RoleList:
         return role
 
     def heading(self, line: str) -> str | None:
-        """The role a "Role (12 LPA)" / "Role – 12 LPA" heading line names, else None."""
+        """The role a "Role (12 LPA)" / "Role – 12 LPA" heading line names, else None. The role part
+        is one phrase: a sentence end inside it ("… role at Acme. Stipend: …") makes it prose."""
         match = _ROLE_AMOUNT_LINE.match(line)
         if not match or not has_amount(match.group("rest")) or re.search(r"\d{6}", line):
+            return None
+        if _SENTENCE_END.search(match.group("role")):
             return None
         role = clean_role(match.group("role"))
         if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
@@ -209,7 +217,9 @@ def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
 
 
 def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:
-    """ "… for the role of Software Engineer with a CTC of 12 LPA": the first role a sentence names."""
+    """ "… for the role of Software Engineer with a CTC of 12 LPA": the first role a sentence names.
+    Prose wrapped at a fixed width ("for the Software\nEngineering Intern role") is read as one line."""
+    body = _WRAPPED_PROSE.sub(" ", body)
     for pattern in _ROLE_SENTENCES:
         for match in pattern.finditer(body[:30_000]):
             role = clean_role(match.group("role"))

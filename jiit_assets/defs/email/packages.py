@@ -53,6 +53,24 @@ _LAKH_CONTEXT = re.compile(r"(?i)\b(?:LPA|lakhs?|lacs?)\b")
 _PACKAGE_LABEL_BEFORE = re.compile(r"(?i)\b(?:ctc|package|salary|compensation|pay)\W{0,5}$")
 
 
+# A sentence (decimals and wrapped lines kept) and the marks of a pre-placement offer that may or may
+# not come: "A pre-placement offer with a CTC of 45 LPA is possible after the internship". Such a
+# figure is not what the students were offered now (their stipend is).
+_SENTENCE = re.compile(r"(?:[^.\n]|\.\d|\n(?!\n)){1,400}")
+_PPO = re.compile(r"(?i)\b(?:pre[- ]placement\s+offers?|PPOs?|conversion)\b")
+_MAYBE = re.compile(
+    r"(?i)\b(?:may|might|could|possible|possibility|subject\s+to|depending|depends|opportunity|if)\b"
+)
+
+
+def _without_possible_ppo(text: str) -> str:
+    def keep(match: re.Match[str]) -> str:
+        sentence = match.group(0)
+        return " " if _PPO.search(sentence) and _MAYBE.search(sentence) else sentence
+
+    return _SENTENCE.sub(keep, text)
+
+
 def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
@@ -143,8 +161,9 @@ class Package:
 
 def package_of(text: str) -> Package | None:
     """The package of one role: the lowest annual figure (final CTC over training stipends);
-    for internship-only offers the monthly stipend × 12. A range keeps its top and its words."""
-    amounts = find_amounts(text)
+    for internship-only offers the monthly stipend × 12. A range keeps its top and its words.
+    A CTC promised only as a possible PPO counts when the text states no other figure."""
+    amounts = find_amounts(_without_possible_ppo(text[:MAX_SCAN_CHARS])) or find_amounts(text)
     amounts = [a for a in amounts if a.total] or amounts
     annual = [a for a in amounts if not a.monthly]
     pool = annual or [a for a in amounts if a.monthly]
