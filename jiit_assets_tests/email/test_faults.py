@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,19 @@ import pytest
 import yaml
 from imap_tools import AND
 
+from jiit_assets.defs.campus_app.migration import mark_mailbox_taken_over
 from jiit_assets.defs.email.assets import EMAIL_POOL, EmailConfig, email_ingestion
 from jiit_assets.defs.email.ingestion import Database, IngestReport, ingest_mailbox
 from jiit_assets.defs.email.mailbox import ImapError
 from jiit_assets.defs.email.message import decode_email
 from jiit_assets.lib.mongo import MongoResource
-from jiit_assets.lib.schema import EMAIL_NOTICES, EMAIL_OFFER_EVENTS, EMAIL_PLACEMENT_OFFERS, PROCESSED_EMAILS
+from jiit_assets.lib.schema import (
+    EMAIL_NOTICES,
+    EMAIL_OFFER_EVENTS,
+    EMAIL_PLACEMENT_OFFERS,
+    MAILBOX_STATE,
+    PROCESSED_EMAILS,
+)
 from jiit_assets_tests.email.corpus_table import appendable, mailbox_order, raw
 from jiit_assets_tests.fixtures.faults import Crash, FaultyDatabase, crash_before, record_only
 from jiit_assets_tests.fixtures.imap import CuttingProxy, DovecotServer, append_messages
@@ -229,6 +236,20 @@ def test_mail_read_before_the_run_is_still_ingested(
 
     third = ingest(dovecot, imap_folder, mongo)
     assert third.fetched == 0  # nothing new: the remembered UID, not a re-read of everything
+
+
+def test_after_a_take_over_read_mail_from_before_it_is_left_to_the_older_system(
+    dovecot: DovecotServer, imap_folder: str, mongo: MongoResource
+) -> None:
+    """The older system read (and announced) yesterday's mail; an unread one it never handled is ours."""
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    with dovecot.client() as box:
+        box.append(raw("offer_ppo.eml"), imap_folder, dt=yesterday, flag_set=["\\Seen"])
+        box.append(raw("notice_webinar.eml"), imap_folder, dt=yesterday)
+    mark_mailbox_taken_over(mongo.collection(MAILBOX_STATE), datetime.now(UTC))
+    first = ingest(dovecot, imap_folder, mongo)
+    assert first.fetched == 1 and sum(first.notices.values()) == 1
+    assert mongo.collection(EMAIL_PLACEMENT_OFFERS).count_documents({}) == 0
 
 
 def with_date(message: bytes, date: str, message_id: str) -> bytes:

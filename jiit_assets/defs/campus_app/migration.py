@@ -39,6 +39,7 @@ from jiit_assets.defs.campus_app.legacy import (
     raw_notice_from_legacy,
     user_from_legacy,
 )
+from jiit_assets.defs.email.ingestion import TAKEN_OVER_MARK
 from jiit_assets.defs.email.offers import PlacementOffer, merge_offer
 from jiit_assets.defs.notices.jobs import JobSummary
 from jiit_assets.defs.notices.render import render_notice
@@ -50,6 +51,7 @@ from jiit_assets.lib.mongo import READ_BATCH_SIZE, WRITE_BATCH_SIZE
 from jiit_assets.lib.schema import (
     EMAIL_PLACEMENT_OFFERS,
     ENRICHED_JOBS,
+    MAILBOX_STATE,
     NOTICES,
     OFFICIAL_PLACEMENT_STATS,
     RAW_SUPERSET_NOTICES,
@@ -177,7 +179,15 @@ def migrate_legacy(
     _Writer(ours(USERS), report.counts("Users"), dry_run).insert(users)
 
     _migrate_notices(legacy, ours, report, jobs, now - timedelta(days=backlog_days), now)
+    if not dry_run:
+        mark_mailbox_taken_over(ours(MAILBOX_STATE), now)
     return report
+
+
+def mark_mailbox_taken_over(state: Collection[Document], at: datetime) -> None:
+    """Our first e-mail run reads unread mail only: the older system flagged what it had handled and
+    announced as seen. The first migration's time is kept (re-runs change nothing)."""
+    state.update_one({"_id": TAKEN_OVER_MARK}, {"$setOnInsert": {"at": at}}, upsert=True)
 
 
 def _dated_offer(document: Mapping[str, Any]) -> tuple[PlacementOffer, datetime, datetime | None]:

@@ -48,6 +48,9 @@ from jiit_assets.lib.vocabulary import NoticeState
 MAX_ATTEMPTS = 3
 PREVIEW_ROWS = 15
 CATCH_UP_DAYS = 7  # how far back a first run (or a run after a UIDVALIDITY change) looks
+# Written by `migrate legacy`: the older system flagged the mail it handled as seen, so a first run
+# after a take-over reads unread mail only and never re-announces what the older system sent.
+TAKEN_OVER_MARK = "taken_over"
 
 Outcome = Literal["offer", "notice", "skipped", "failed"]
 Document = dict[str, Any]
@@ -275,7 +278,8 @@ class Ingestion:
         with open_session(settings) as session:
             state = self.db.collection(MAILBOX_STATE)
             mark = state.find_one({"_id": settings.describe()}) if self.window is None else None
-            uids, validity = self.candidates(session, mark)
+            taken_over = state.find_one({"_id": TAKEN_OVER_MARK}) if self.window is None else None
+            uids, validity = self.candidates(session, mark, taken_over)
             self.report.fetched = len(uids)
             for batch in session.fetch_batches(uids):
                 flag = self.process_batch((message.uid, message.raw) for message in batch)
@@ -297,7 +301,9 @@ class Ingestion:
             update["$set"]["last_uid"] = last_uid
         state.update_one({"_id": mailbox}, update, upsert=True)
 
-    def candidates(self, session: MailboxSession, mark: Document | None) -> tuple[list[str], int | None]:
+    def candidates(
+        self, session: MailboxSession, mark: Document | None, taken_over: Document | None = None
+    ) -> tuple[list[str], int | None]:
         """The UIDs to read (in arrival order) and the folder's UIDVALIDITY (None for a backfill)."""
         if self.window is not None:
             return session.uids_between(self.window.first_day, self.window.last_day), None
@@ -306,8 +312,11 @@ class Ingestion:
         if mark is not None and mark.get("uid_validity") == validity:
             found.update(session.uids_after(int(mark.get("last_uid") or 0)))
         else:
-            today = datetime.now(IST).date()
-            found.update(session.uids_between(today - timedelta(days=CATCH_UP_DAYS), today))
+            if taken_over is None:
+                today = datetime.now(IST).date()
+                found.update(session.uids_between(today - timedelta(days=CATCH_UP_DAYS), today))
+            # After a take-over, read mail was handled (and announced) by the older system: the first
+            # run takes unread mail only, and from then on everything above the UID it remembers.
         return sorted(found, key=int), validity
 
 
