@@ -83,10 +83,11 @@ backup: ## Copy the local database and the Dagster instance to .backups/<time>/ 
 restore: ## Restore BACKUP=.backups/<time> into an empty data folder (stop serving first)
 	bash scripts/backup.sh restore "$(BACKUP)"
 
-lint: install ## ruff (lint and format check) and mypy
+lint: install ## ruff (lint and format check), mypy, and unused code (vulture)
 	$(BIN)/ruff check jiit_assets jiit_assets_tests
 	$(BIN)/ruff format --check jiit_assets jiit_assets_tests
 	$(BIN)/mypy
+	$(BIN)/vulture
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix jiit_assets jiit_assets_tests

@@ -123,6 +123,9 @@ def check_imported(mongo: MongoResource, fixture: LegacyFixture) -> None:
         queue.find_one({"_id": f"email:legacy-{fixture.email_unsent_old}"})["delivery"]["telegram"]
         == "skipped"
     )  # type: ignore[index]
+    sent_mail = queue.find_one({"_id": f"email:legacy-{fixture.email_sent}"})
+    assert sent_mail is not None and sent_mail["pending"] is False
+    assert sent_mail["delivery"] == {"telegram": "sent", "web_push": "sent"}
     assert (
         queue.find_one({"_id": f"placement_offer:legacy-{fixture.placement_sent}"})["type"]
         == "placement_offer"

@@ -55,14 +55,6 @@ class StandinHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def serve_until_interrupted(stop: Callable[[], None]) -> None:
-    """Block the demo's main thread until Ctrl-C, then call ``stop``."""
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        stop()
-
-
 class Outage:
     """A stand-in failing for a while: every matching request answers ``status`` until the clock
     passes the end. The clock is settable, so tests simulate an hour-long outage without waiting."""

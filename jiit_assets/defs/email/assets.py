@@ -62,6 +62,7 @@ def _common_metadata(report: IngestReport, imap: ImapResource, window_text: str)
         "window": dg.MetadataValue.text(window_text),
         "fetched": report.fetched,
         "already_processed": report.already_processed,
+        "outside_window": report.outside_window,
         "skipped": len(report.skipped),
         "skipped_reasons": dg.MetadataValue.md(_reasons_md(report.skipped)),
         "failed": len(report.failed),

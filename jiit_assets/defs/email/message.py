@@ -47,7 +47,6 @@ class DecodedEmail:
     sent_at: datetime | None  # aware; the forwarded block's date when forwarded, else the Date header
     text: str  # readable body text, at most MAX_TEXT_CHARS
     truncated: bool = False
-    forwarded: bool = False
     header_date: datetime | None = None  # the message's own Date header (when it reached the mailbox)
     sender_domain: str | None = None  # the From address's domain (never the address itself)
     attachment_names: tuple[str, ...] = ()  # file names of attached documents and images
@@ -326,7 +325,6 @@ def decode_email(raw: bytes) -> DecodedEmail:
         sent_at=original_date.value or header_date.value,
         text=text,
         truncated=truncated,
-        forwarded=original_sender is not None or original_date.value is not None,
         header_date=header_date.value,
         sender_domain=_sender_domain(raw_from),
         attachment_names=_attachment_names(message),

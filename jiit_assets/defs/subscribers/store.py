@@ -36,7 +36,6 @@ class Subscriber:
     is_active: bool
     created_at: datetime | None
     profile: Profile
-    has_profile: bool
 
     @classmethod
     def from_document(cls, document: Document) -> Subscriber:
@@ -49,7 +48,6 @@ class Subscriber:
             if isinstance(created, datetime)
             else None,
             profile=Profile.from_document(stored),
-            has_profile=isinstance(stored, dict),
         )
 
 
