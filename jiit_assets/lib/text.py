@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from jiit_assets.lib.ranges import checked_datetime, epoch_to_datetime
 
@@ -55,3 +57,13 @@ def format_lpa(package_lpa: float | None) -> str | None:
         return None
     text = f"{package_lpa:.2f}".rstrip("0").rstrip(".")
     return f"₹{text} LPA"
+
+
+def json_object(text: str | None) -> dict[str, Any]:
+    """Stored JSON (a sensor cursor) as a dict; empty, malformed or non-object text gives ``{}``,
+    so a damaged cursor restarts a sensor from its defaults instead of failing every tick."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jiit_assets.lib.secrets import scrub_secrets
-from jiit_assets.lib.text import format_ist
+from jiit_assets.lib.text import format_ist, json_object
 
 ERROR_LINES_SHOWN = 6
 ERROR_CHARS_SHOWN = 700
@@ -55,12 +55,7 @@ class AlertState:
 
     @classmethod
     def parse(cls, text: str | None) -> AlertState:
-        try:
-            data = json.loads(text) if text else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            return cls()
+        data = json_object(text)
         jobs = {
             str(name): JobAlertState(
                 **{k: v for k, v in state.items() if k in JobAlertState.__dataclass_fields__}

@@ -34,6 +34,7 @@ from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.outbox import read_pending
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import LOCKS
+from jiit_assets.lib.text import json_object
 from jiit_assets.lib.vocabulary import aware_utc
 
 PENDING_SET_TAG = "jiit/pending_set"
@@ -55,12 +56,7 @@ class SensorCursor:
 
     @classmethod
     def parse(cls, text: str | None) -> SensorCursor:
-        try:
-            data = json.loads(text) if text else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
+        data = json_object(text)
         return cls(
             pending_set=data.get("pending_set"),
             attempt=int(data.get("attempt") or 0),

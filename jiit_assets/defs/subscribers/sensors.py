@@ -23,6 +23,7 @@ from jiit_assets.defs.subscribers.polling import CommandPoller, PollConflict, Po
 from jiit_assets.defs.subscribers.store import SubscriberStore
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.schema import PLACEMENT_STATS, TELEGRAM_UPDATES, USERS
+from jiit_assets.lib.text import json_object
 
 POLL_TIMEOUT_SECONDS = 5  # getUpdates long poll; bounded so a tick stays far below Dagster's limit
 TICK_BUDGET_SECONDS = 30.0
@@ -36,12 +37,7 @@ class CommandsCursor:
 
     @classmethod
     def parse(cls, text: str | None) -> CommandsCursor:
-        try:
-            data = json.loads(text) if text else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
+        data = json_object(text)
         offset = data.get("offset")
         return cls(offset=offset if isinstance(offset, int) and not isinstance(offset, bool) else None)
 
