@@ -21,7 +21,8 @@ from pymongo.collection import Collection
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content
 from jiit_assets.defs.superset.notice_store import mongo_safe, notice_content_hash
-from jiit_assets.defs.superset.portal_jobs import parse_raw_notice, structure_job
+from jiit_assets.defs.superset.portal_jobs import structure_job
+from jiit_assets.defs.superset.portal_notices import parse_raw_notice
 from jiit_assets.lib.models import CHANNELS, DeliveryState, PushPayload, QueuedNotice, RenderedNotice
 
 INSERT_BATCH = 1000

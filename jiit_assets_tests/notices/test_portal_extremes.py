@@ -13,7 +13,8 @@ import dagster as dg
 
 from jiit_assets.defs.notices.assets import notices
 from jiit_assets.defs.superset.assets import enriched_jobs, raw_superset_notices
-from jiit_assets.defs.superset.portal_jobs import listing_problems, parse_raw_notice, structure_job
+from jiit_assets.defs.superset.portal_jobs import listing_problems, structure_job
+from jiit_assets.defs.superset.portal_notices import parse_raw_notice
 from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.ranges import bson_safe, epoch_to_datetime

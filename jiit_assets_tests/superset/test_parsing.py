@@ -9,12 +9,8 @@ from typing import Any
 
 import pytest
 
-from jiit_assets.defs.superset.portal_jobs import (
-    MalformedPayload,
-    merge_first_wins,
-    parse_raw_notice,
-    structure_job,
-)
+from jiit_assets.defs.superset.portal_jobs import MalformedPayload, structure_job
+from jiit_assets.defs.superset.portal_notices import merge_first_wins, parse_raw_notice
 
 REFERENCE_FIELDS = {
     "id",

@@ -45,7 +45,7 @@ from jiit_assets.defs.notices.jobs import JobSummary
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.notices.rules import superset_notice_content
 from jiit_assets.defs.superset.notice_store import notice_content_hash
-from jiit_assets.defs.superset.portal_jobs import parse_raw_notice
+from jiit_assets.defs.superset.portal_notices import parse_raw_notice
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
 from jiit_assets.lib.mongo import READ_BATCH_SIZE, WRITE_BATCH_SIZE
 from jiit_assets.lib.schema import (

@@ -45,7 +45,8 @@ from jiit_assets.defs.superset.accounts import (
     SupersetUnavailable,
     encrypt_password,
 )
-from jiit_assets.defs.superset.portal_jobs import attachment_refs, job_id_of, merge_first_wins
+from jiit_assets.defs.superset.portal_jobs import attachment_refs, job_id_of
+from jiit_assets.defs.superset.portal_notices import merge_first_wins
 
 DEFAULT_BASE_URL = "https://app.joinsuperset.com/tnpsuite-core"
 DEFAULT_TENANT_ID = "jaypee_in_in_it_16"

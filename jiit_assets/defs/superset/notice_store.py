@@ -22,7 +22,8 @@ from typing import Any
 
 from pymongo.database import Database
 
-from jiit_assets.defs.superset.portal_jobs import MalformedPayload, RawNotice, parse_raw_notice
+from jiit_assets.defs.superset.portal_jobs import MalformedPayload
+from jiit_assets.defs.superset.portal_notices import RawNotice, parse_raw_notice
 from jiit_assets.lib.hash_store import SHORT_HASH_CHARS, HashStore
 from jiit_assets.lib.mongo import write_known
 from jiit_assets.lib.queue_requests import QueueRequest, request_queueing

@@ -1,24 +1,23 @@
-"""SuperSet portal payloads → typed documents: structured jobs and raw notices.
+"""SuperSet job payloads → typed ``enriched_jobs`` documents.
 
-Pure functions over the JSON the portal returns (no I/O, no Dagster). The job rules follow the
-original system (reference §1.8) so the stored ``enriched_jobs`` documents keep the field names the
-campus web app reads, with its known weaknesses fixed:
+Pure functions over the JSON the portal returns (no I/O, no Dagster). The stored documents keep
+the field names the campus web app reads, and the rules are strict where a looser reading once
+lost jobs or packages:
 
 * an explicit ``null`` eligibility value takes the level's default instead of dropping the job;
 * hiring stages are ordered by ``sequence``; gaps, duplicates and missing sequences are tolerated;
-* the package falls back ``package`` → ``ctcMin`` → ``ctcMax`` (the original's ``ctcMax`` branch was dead).
+* the package falls back ``package`` → ``ctcMin`` → ``ctcMax``, so a job publishing only a range keeps it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jiit_assets.lib.markup import html_to_text
 from jiit_assets.lib.ranges import bounded_number, epoch_problem, epoch_to_datetime
-from jiit_assets.lib.text import company_key, from_epoch_ms
+from jiit_assets.lib.text import company_key
 
 CATEGORY_NAMES: dict[int, str] = {
     1: "High",
@@ -58,7 +57,7 @@ class JobAttachment:
 
 @dataclass(frozen=True)
 class StructuredJob:
-    """One ``enriched_jobs`` document; field names are the original ``Jobs`` collection's (web app contract)."""
+    """One ``enriched_jobs`` document, with the field names the campus web app reads from ``Jobs``."""
 
     id: str
     job_profile: str
@@ -141,7 +140,8 @@ _EPOCH_FIELDS = {"createdAt": "createdAt", "jobProfileApplicationDeadline": "dea
 _PACKAGE_FIELDS = ("package", "ctcMin", "ctcMax")
 
 
-def _text(value: object, default: str = "") -> str:
+def text_or(value: object, default: str = "") -> str:
+    """A portal field as stripped text, ``default`` when it is missing or blank."""
     if value is None:
         return default
     text = str(value).strip()
@@ -220,12 +220,12 @@ def _clean_number(number: float) -> float | int:
 def job_id_of(listing: Mapping[str, Any]) -> str | None:
     """The listing's job id, or None for entries the portal sent without one (they are dropped)."""
     value = listing.get("jobProfileIdentifier") if isinstance(listing, Mapping) else None
-    text = _text(value)
+    text = text_or(value)
     return text or None
 
 
 def category_name(code: int, name: object) -> str:
-    return _text(name) or CATEGORY_NAMES.get(code, "Unknown")
+    return text_or(name) or CATEGORY_NAMES.get(code, "Unknown")
 
 
 def eligibility_marks(details: Mapping[str, Any]) -> tuple[EligibilityMark, ...]:
@@ -234,7 +234,7 @@ def eligibility_marks(details: Mapping[str, Any]) -> tuple[EligibilityMark, ...]
     for result in _list(check.get("academicResults")):
         if not isinstance(result, Mapping):
             continue
-        level = _text(result.get("level"), "UG")
+        level = text_or(result.get("level"), "UG")
         required = _number(result.get("required"))
         if required is None:
             required = DEFAULT_UG_CRITERIA if level == "UG" else DEFAULT_OTHER_CRITERIA
@@ -248,10 +248,10 @@ def eligibility_courses(details: Mapping[str, Any]) -> tuple[str, ...]:
     for course in _list(check.get("openedForCourses")):
         if not isinstance(course, Mapping):
             continue
-        name = _text(course.get("name"))
+        name = text_or(course.get("name"))
         if not name:
             continue
-        program = _text(_mapping(course.get("program")).get("shortName"), "Unknown")
+        program = text_or(_mapping(course.get("program")).get("shortName"), "Unknown")
         entry = f"{program} - {name}"
         if entry not in courses:
             courses.append(entry)
@@ -269,7 +269,7 @@ def hiring_flow(profile: Mapping[str, Any]) -> tuple[str, ...]:
     for position, stage in enumerate(_list(profile.get("stages"))):
         if not isinstance(stage, Mapping):
             continue
-        name = _text(stage.get("name"))
+        name = text_or(stage.get("name"))
         if not name:
             continue
         sequence = stage.get("sequence")
@@ -287,7 +287,7 @@ def attachment_refs(details: Mapping[str, Any]) -> list[tuple[str, str]]:
     for document in _list(profile.get("documents")):
         if not isinstance(document, Mapping):
             continue
-        name, identifier = _text(document.get("name")), _text(document.get("identifier"))
+        name, identifier = text_or(document.get("name")), text_or(document.get("identifier"))
         if name and identifier and (name, identifier) not in refs:
             refs.append((name, identifier))
     return refs
@@ -320,11 +320,11 @@ def structure_job(
     code = _int(listing.get("placementCategoryLevel"))
     base = StructuredJob(
         id=job_id,
-        job_profile=_text(listing.get("jobProfileTitle"), "Unknown"),
-        company=_text(listing.get("companyName"), "??"),
+        job_profile=text_or(listing.get("jobProfileTitle"), "Unknown"),
+        company=text_or(listing.get("companyName"), "??"),
         placement_category_code=code,
         placement_category=category_name(code, listing.get("placementCategoryName")),
-        content=_text(listing.get("content")),
+        content=text_or(listing.get("content")),
         createdAt=_epoch_ms(listing.get("createdAt")),
         deadline=_epoch_ms(listing.get("jobProfileApplicationDeadline")),
         enrichment_error=enrichment_error,
@@ -333,26 +333,26 @@ def structure_job(
     if details is None:
         return base
     profile = _mapping(details.get("jobProfile"))
-    description_html = _text(profile.get("jobDescription"))
+    description_html = text_or(profile.get("jobDescription"))
     description = ""
     if description_html:
-        invitation = _text(profile.get("invitationCustomText"))
+        invitation = text_or(profile.get("invitationCustomText"))
         description = html_to_text(description_html + (f"<p>{invitation}</p>" if invitation else ""))
     urls = document_urls or {}
-    skills = tuple(_text(skill) for skill in _list(profile.get("requiredSkills")) if _text(skill))
+    skills = tuple(text_or(skill) for skill in _list(profile.get("requiredSkills")) if text_or(skill))
     return replace(
         base,
         eligibility_marks=eligibility_marks(details),
         eligibility_courses=eligibility_courses(details),
         allowed_genders=allowed_genders(profile),
         job_description=description,
-        location=_text(profile.get("location")) or _text(details.get("jobProfileLocation"), "Unknown"),
+        location=text_or(profile.get("location")) or text_or(details.get("jobProfileLocation"), "Unknown"),
         package=package_rupees(profile),
-        annum_months=_text(profile.get("ctcInterval")) or None,
-        package_info=_text(profile.get("ctcAdditionalInfo")),
+        annum_months=text_or(profile.get("ctcInterval")) or None,
+        package_info=text_or(profile.get("ctcAdditionalInfo")),
         required_skills=skills,
         hiring_flow=hiring_flow(profile),
-        placement_type=_text(details.get("positionType")),
+        placement_type=text_or(details.get("positionType")),
         documents=tuple(
             JobAttachment(name=name, identifier=identifier, url=urls.get(identifier))
             for name, identifier in attachment_refs(details)
@@ -367,75 +367,3 @@ def listing_document(listing: Mapping[str, Any]) -> dict[str, Any]:
     """Only the listing-derived fields of a job, for refreshing a known job without a detail call."""
     document = structure_job(listing).to_document()
     return {key: document[key] for key in LISTING_FIELDS}
-
-
-# Notices ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RawNotice:
-    """What the rest of the pipeline needs from a portal notice (the raw document keeps everything)."""
-
-    identifier: str
-    title: str
-    content: str  # HTML as the portal sent it
-    author: str
-    published_at: datetime | None
-    last_modified_at: datetime | None
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    # Dates the portal sent out of range (taken as unknown), with the reason for each.
-    problems: tuple[str, ...] = ()
-
-
-def parse_raw_notice(raw: object) -> RawNotice:
-    """A portal notice; :class:`MalformedPayload` when it is not an object or has no identifier."""
-    if not isinstance(raw, Mapping):
-        raise MalformedPayload(f"a notice must be a JSON object, got {type(raw).__name__}")
-    identifier = raw.get("identifier")
-    if isinstance(identifier, bool) or not isinstance(identifier, str | int) or not _text(identifier):
-        raise MalformedPayload("notice has no identifier")
-    content = raw.get("content")
-    if content is not None and not isinstance(content, str):
-        raise MalformedPayload(f"notice {identifier}: content must be a string, got {type(content).__name__}")
-    published = from_epoch_ms(raw.get("publishedAt"))
-    modified = from_epoch_ms(raw.get("lastModifiedOn")) or published
-    return RawNotice(
-        identifier=_text(identifier),
-        title=_text(raw.get("title"), "Notice"),
-        content=content or "",
-        author=_text(raw.get("lastModifiedByUserName")),
-        published_at=published,
-        last_modified_at=modified,
-        extra=dict(raw),
-        problems=tuple(
-            problem
-            for name in ("publishedAt", "lastModifiedOn")
-            if (problem := epoch_problem(name, raw.get(name))) is not None
-        ),
-    )
-
-
-def merge_first_wins(
-    batches: Sequence[Sequence[Mapping[str, Any]]], key: str
-) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
-    """Entries of several accounts' lists, first occurrence of each ``key`` winning, in O(n).
-
-    Also returns, per key, the indexes of the batches (accounts) that listed it, so a follow-up
-    call can use an account that can actually see the entry.
-    """
-    merged: dict[str, dict[str, Any]] = {}
-    seen_by: dict[str, list[int]] = {}
-    for index, batch in enumerate(batches):
-        for entry in batch:
-            if not isinstance(entry, Mapping):
-                continue
-            value = entry.get(key)
-            if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
-                continue
-            entry_key = str(value).strip()
-            if entry_key not in merged:
-                merged[entry_key] = dict(entry)
-                seen_by[entry_key] = []
-            if index not in seen_by[entry_key]:
-                seen_by[entry_key].append(index)
-    return list(merged.values()), seen_by
