@@ -25,6 +25,7 @@ outcome after it, notice state last).
 
 # No `from __future__ import annotations`: Dagster checks the `context` annotation at runtime.
 import asyncio
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,6 +57,7 @@ from jiit_assets.defs.delivery.telegram_fanout import (
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, PushReport, load_subscriptions
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.defs.reminders.feeds import public_url, with_calendar_link
 from jiit_assets.defs.subscribers.mentions import base_notice_id
 from jiit_assets.defs.subscribers.targeting import NoticeTargeting
 from jiit_assets.lib.models import DeliveryState
@@ -203,9 +205,13 @@ def _telegram_batch(todo: list[Document], targeting: NoticeTargeting) -> list[Te
 
     A mention's give-up window counts from its notice's queueing.
     """
+    base_url = public_url(os.environ)
     batch = [
         TelegramNotice(
-            str(n["_id"]), int(n.get("revision") or 1), tuple(n.get("telegram_html") or ()), queued_at(n)
+            str(n["_id"]),
+            int(n.get("revision") or 1),
+            with_calendar_link(tuple(n.get("telegram_html") or ()), str(n.get("type") or ""), base_url),
+            queued_at(n),
         )
         for n in todo
     ]
