@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 
 import httpx
 import icalendar
 import pytest
 
 from jiit_assets.defs.notices.render import telegram_length
+from jiit_assets.defs.reminders.calendar import calendar_feed, open_deadlines
 from jiit_assets.defs.reminders.feeds import CalendarFeeds, Owner, with_calendar_link
 from jiit_assets.defs.subscribers.commands import CommandHandler
 from jiit_assets.defs.subscribers.incoming import IncomingMessage
@@ -17,6 +20,7 @@ from jiit_assets.defs.subscribers.push_subscription import EndpointPolicy
 from jiit_assets.defs.subscribers.store import SubscriberStore
 from jiit_assets.defs.subscribers.web import WebSettings, create_app
 from jiit_assets.lib.schema import ENRICHED_JOBS, PLACEMENT_STATS, PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets_tests.standins.__main__ import demo_deadlines
 from jiit_assets_tests.subscribers.support import browser_subscription, running_app
 
 NOW = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
@@ -140,3 +144,28 @@ def test_job_postings_get_an_add_to_calendar_link_only_when_a_public_url_is_set(
     full = ("x" * 4090,)
     split = with_calendar_link(full, "job_posting", BASE)
     assert len(split) == 2 and all(telegram_length(chunk) <= 4096 for chunk in split)
+
+
+def test_the_demo_moves_the_fixture_deadlines_into_the_future() -> None:
+    fixtures = json.loads(
+        resources.files("jiit_assets_tests.standins")
+        .joinpath("data", "superset", "jobs.json")
+        .read_text("utf-8")
+    )
+    fixed = {
+        item["listing"]["jobProfileIdentifier"]: item["listing"]["jobProfileApplicationDeadline"]
+        for item in fixtures
+    }
+    moved = demo_deadlines(fixed, NOW)
+    assert min(moved.values()) > ms(NOW) and min(moved.values()) <= ms(NOW + timedelta(days=1))
+    gaps = {job_id: moved[job_id] - fixed[job_id] for job_id in fixed}
+    assert len(set(gaps.values())) == 1 and next(iter(gaps.values())) % 86_400_000 == 0
+    assert demo_deadlines(fixed, NOW + timedelta(hours=1)) == moved  # same day, same deadlines
+    jobs = [
+        {"id": job_id, "company": "Acme", "job_profile": "SDE", "deadline": value}
+        for job_id, value in moved.items()
+    ]
+    feed = calendar_feed(
+        open_deadlines(jobs, NOW), lambda job_id: f"https://campus.example/jobs/{job_id}", "JIIT"
+    )
+    assert len(uids(feed)) == len(fixed)
