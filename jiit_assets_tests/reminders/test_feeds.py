@@ -169,3 +169,13 @@ def test_the_demo_moves_the_fixture_deadlines_into_the_future() -> None:
         open_deadlines(jobs, NOW), lambda job_id: f"https://campus.example/jobs/{job_id}", "JIIT"
     )
     assert len(uids(feed)) == len(fixed)
+
+
+def test_profile_accepts_reminders_and_quiet_hours_but_not_yet_digest(mongo, feeds) -> None:
+    commands = handler(mongo, feeds)
+    commands.handle(say("/start"))
+    reply = str(commands.handle(say("/profile reminders=off quiet_hours=on", 2)).reply)
+    assert "Deadline reminders: <b>off</b>" in reply and "Quiet hours (23:00-07:00 IST): <b>on</b>" in reply
+    stored = Profile.from_document(mongo.collection(USERS).find_one({"_id": str(CHAT)})["profile"])
+    assert stored.reminders is False and stored.quiet_hours is True
+    assert "not a setting you can change" in str(commands.handle(say("/profile digest=daily", 3)).reply)

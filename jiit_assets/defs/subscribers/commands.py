@@ -65,7 +65,7 @@ def telegram_settings(settings: Mapping[str, str]) -> dict[str, str]:
     for name in settings:
         field = ALIASES.get(name.strip().lower(), name.strip().lower())
         if field not in allowed:
-            names = "branch, batch, enrollment, categories, min_ctc, mute, reminders"
+            names = "branch, batch, enrollment, categories, min_ctc, mute, reminders, quiet_hours"
             raise ProfileError(f"{name}: not a setting you can change here; use {names}.")
     return dict(settings)
 

@@ -21,6 +21,7 @@ TELEGRAM_SETTINGS = (
     "min_ctc_lpa",
     "muted_companies",
     "reminders",
+    "quiet_hours",
 )
 
 HELP = (
@@ -88,6 +89,7 @@ def profile_lines(profile: Profile) -> list[str]:
         f"Minimum CTC: <b>{_e(f'{profile.min_ctc_lpa:g} LPA' if profile.min_ctc_lpa else 'none')}</b>",
         f"Muted companies: <b>{_e(companies)}</b>",
         f"Deadline reminders: <b>{'on' if profile.reminders else 'off'}</b>",
+        f"Quiet hours (23:00-07:00 IST): <b>{'on' if profile.quiet_hours else 'off'}</b>",
     ]
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,7 @@ from pymongo.collection import Collection
 from jiit_assets.defs.delivery.ledger import LedgerEntry, LedgerState
 from jiit_assets.defs.subscribers.mentions import MENTION_SUFFIX, Mention, mention_of
 from jiit_assets.defs.subscribers.profile import Profile
+from jiit_assets.defs.subscribers.timing import quiet_until
 from jiit_assets.lib.models import NoticeType
 from jiit_assets.lib.text import company_key
 
@@ -235,6 +237,40 @@ class NoticeTargeting:
                 if not wanted:
                     closed += _close(by_recipient, notice_id, revision, channel, recipient)
         return closed
+
+
+def hold_quiet(
+    entries: dict[str, dict[str, LedgerEntry]],
+    revisions: Mapping[str, int],
+    recipients: Mapping[str, Profile | None],
+    channel: str,
+    now: datetime,
+    configured: Iterable[str] = (),
+) -> set[str]:
+    """Recipients inside their quiet hours, whose open entries wait (in memory) for the morning.
+
+    Each held recipient's open entry is left open as ``retry`` (created in memory when missing)
+    and is not handed to the fan-out, so the notice stays pending (not failed, not given up) and
+    the first run after 07:00 IST sends it. Configured chats (TELEGRAM_CHAT_ID) are never held.
+    Call after :meth:`NoticeTargeting.close_unwanted`, so a notice nobody wants is not held.
+    """
+    fixed = set(configured)
+    held = {
+        recipient
+        for recipient, profile in recipients.items()
+        if recipient not in fixed and profile is not None and quiet_until(profile, now) is not None
+    }
+    for notice_id, revision in revisions.items():
+        by_recipient = entries.setdefault(notice_id, {})
+        for recipient in held:
+            entry = by_recipient.get(recipient)
+            if entry is None:
+                by_recipient[recipient] = LedgerEntry(
+                    notice_id, revision, channel, recipient, LedgerState.RETRY
+                )
+            elif not entry.done:
+                entry.reason = entry.reason or "quiet hours: waits until 07:00 IST"
+    return held
 
 
 def _close(
