@@ -11,6 +11,7 @@ from jiit_assets.defs.reminders.queue import CANCELLED_NOTE, refresh_reminders
 from jiit_assets.defs.reminders.rules import DEFAULT_OFFSETS
 from jiit_assets.defs.subscribers.profile import Profile
 from jiit_assets.defs.subscribers.targeting import TargetNotice, wants
+from jiit_assets.lib.outbox import read_pending
 from jiit_assets.lib.schema import ENRICHED_JOBS, NOTICES
 
 NOW = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
@@ -34,8 +35,7 @@ def put_job(mongo, closes: datetime | None, job_id: str = "JP-1") -> None:
 
 def run(mongo, now: datetime):
     return refresh_reminders(
-        mongo.collection(ENRICHED_JOBS),
-        mongo.collection(NOTICES),
+        mongo.collection(NOTICES).database,
         now,
         DEFAULT_OFFSETS,
         lambda job_id: f"https://campus.example/jobs/{job_id}",
@@ -56,6 +56,8 @@ def test_due_reminders_are_queued_once_across_runs(mongo) -> None:
     assert notice["type"] == "reminder" and notice["job_id"] == "JP-1" and notice["pending"] is True
     assert notice["delivery"] == {"telegram": "pending", "web_push": "pending"}
     assert "Acme" in notice["telegram_html"][0]
+    # Delivery finds it through the outbox, like every queued notice.
+    assert [entry.notice_id for entry in read_pending(mongo.db())] == [reminder_id(closes, 24)]
     again = run(mongo, NOW + timedelta(minutes=15))
     assert again.queued == [] and again.already_queued == 1
     later = run(mongo, closes - timedelta(hours=2))
@@ -75,6 +77,7 @@ def test_a_moved_deadline_cancels_the_pending_reminder_and_gets_its_own(mongo) -
     old = mongo.collection(NOTICES).find_one({"_id": reminder_id(closes, 24)})
     assert old["pending"] is False and old["delivery"]["telegram"] == "skipped"
     assert old["delivery_note"] == CANCELLED_NOTE
+    assert read_pending(mongo.db()) == []  # cancelled: no longer awaiting delivery
     assert run(mongo, moved - timedelta(hours=23)).queued == [reminder_id(moved, 24)]
 
 

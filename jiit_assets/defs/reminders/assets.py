@@ -12,7 +12,7 @@ from jiit_assets.defs.reminders.queue import ReminderReport, refresh_reminders
 from jiit_assets.defs.reminders.rules import DEFAULT_OFFSETS, parse_offsets
 from jiit_assets.lib.metadata import md_bullets, md_inline
 from jiit_assets.lib.mongo import MongoResource
-from jiit_assets.lib.schema import ENRICHED_JOBS, NOTICES
+from jiit_assets.lib.schema import ENRICHED_JOBS, NOTICES, OUTBOX
 from jiit_assets.lib.text import format_ist
 from jiit_assets.lib.vocabulary import OWNERS
 
@@ -60,9 +60,10 @@ def deadline_reminders(context: dg.AssetExecutionContext, mongo: MongoResource) 
         raise dg.Failure(f"{OFFSETS_VARIABLE}: {error}") from None
     # Direct writes, not the IO manager: each reminder is inserted under its own _id so that a
     # crash mid-run keeps what was queued and a re-run inserts only the rest.
+    for name in (NOTICES, OUTBOX):
+        mongo.collection(name)  # ensure indexes once per process
     report = refresh_reminders(
-        mongo.collection(ENRICHED_JOBS),
-        mongo.collection(NOTICES),
+        mongo.db(),
         datetime.now(UTC),
         offsets,
         lambda job_id: f"{DEFAULT_JOB_URL_BASE}{job_id}",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo.collection import Collection
+from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from jiit_assets.defs.notices.render import render_notice
@@ -30,6 +30,8 @@ from jiit_assets.lib.models import (
     NoticeType,
     QueuedNotice,
 )
+from jiit_assets.lib.outbox import OutboxEntry, enqueue, read_pending, settle
+from jiit_assets.lib.schema import ENRICHED_JOBS, NOTICES
 from jiit_assets.lib.text import format_ist
 
 Document = dict[str, Any]
@@ -58,26 +60,36 @@ def reminder_content(reminder: Reminder, job_url: str) -> NoticeContent:
     )
 
 
-def queue_notice(queue: Collection[Document], content: NoticeContent, now: datetime) -> bool:
-    """Insert one rendered notice, pending on every channel; False when it is already queued.
+def queue_notice(db: Database[Document], content: NoticeContent, now: datetime) -> bool:
+    """Queue one rendered notice, pending on every channel; False when it is already queued.
 
     The one place this part writes to the notices queue (kept small so a change in how the queue
-    accepts notices is one edit).
+    accepts notices is one edit). The outbox entry goes first, as lib/outbox.py requires, so a
+    pending notice never exists without it; an existing notice is left alone (one ``_id`` read).
     """
+    if db[NOTICES].find_one({"_id": content.notice_id}, {"_id": 1}) is not None:
+        return False
     queued = QueuedNotice(content=content, rendered=render_notice(content), created_at=now, updated_at=now)
+    enqueue(db, [OutboxEntry(content.notice_id, queued.revision, now)])
     try:
-        queue.insert_one(queued.to_document())
-    except DuplicateKeyError:
+        db[NOTICES].insert_one(queued.to_document())
+    except DuplicateKeyError:  # another run queued it since the read: its copy stands
         return False
     return True
 
 
-def cancel_stale(queue: Collection[Document], live_ids: set[str], now: datetime) -> list[str]:
-    """Skip the pending channels of queued reminders that are no longer due (deadline moved/gone)."""
+def cancel_stale(db: Database[Document], live_ids: set[str], now: datetime) -> list[str]:
+    """Skip the pending channels of queued reminders that are no longer due (deadline moved/gone).
+
+    Reads the outbox (only what awaits delivery), marks the notice, then removes its entry: the
+    order lib/outbox.py settles in.
+    """
     cancelled: list[str] = []
-    for document in queue.find({"pending": True, "type": str(NoticeType.REMINDER)}, {"delivery": 1}):
-        notice_id = str(document["_id"])
-        if notice_id in live_ids:
+    for entry in read_pending(db):
+        if not entry.notice_id.startswith(f"{SOURCE}:") or entry.notice_id in live_ids:
+            continue
+        document = db[NOTICES].find_one({"_id": entry.notice_id}, {"delivery": 1, "pending": 1})
+        if document is None or not document.get("pending"):
             continue
         delivery = document.get("delivery") or {}
         skipped = {
@@ -86,8 +98,9 @@ def cancel_stale(queue: Collection[Document], live_ids: set[str], now: datetime)
             if delivery.get(channel) == DeliveryState.PENDING
         }
         update = {"$set": {**skipped, "pending": False, "updated_at": now, "delivery_note": CANCELLED_NOTE}}
-        if queue.update_one({"_id": notice_id, "pending": True}, update).modified_count:
-            cancelled.append(notice_id)
+        if db[NOTICES].update_one({"_id": entry.notice_id, "pending": True}, update).modified_count:
+            cancelled.append(entry.notice_id)
+        settle(db, entry.notice_id, entry.revision)
     return cancelled
 
 
@@ -105,24 +118,23 @@ class ReminderReport:
 
 
 def refresh_reminders(
-    jobs: Collection[Document],
-    queue: Collection[Document],
+    db: Database[Document],
     now: datetime,
     offsets: Sequence[timedelta],
     job_url: Callable[[str], str],
 ) -> ReminderReport:
     """Queue every due reminder once and cancel queued ones whose deadline no longer holds."""
-    deadlines = open_deadlines(jobs.find({}, JOB_FIELDS), now)
+    deadlines = open_deadlines(db[ENRICHED_JOBS].find({}, JOB_FIELDS), now)
     reminders = reminders_for(deadlines, offsets)
     report = ReminderReport(open_deadlines=len(deadlines), next_due=upcoming(reminders, now))
     due_now = due(reminders, now)
     report.due = len(due_now)
     for reminder in due_now:
         content = reminder_content(reminder, job_url(reminder.deadline.job_id))
-        if queue_notice(queue, content, now):
+        if queue_notice(db, content, now):
             report.queued.append(content.notice_id)
         else:
             report.already_queued += 1
     live = {f"{SOURCE}:{reminder.reminder_id}" for reminder in due_now}
-    report.cancelled = cancel_stale(queue, live, now)
+    report.cancelled = cancel_stale(db, live, now)
     return report
