@@ -28,6 +28,7 @@ from jiit_assets.defs.email.resources import ImapResource
 from jiit_assets.defs.notices import definitions as notices
 from jiit_assets.defs.official import definitions as official
 from jiit_assets.defs.official.resources import DEFAULT_OFFICIAL_SITE_URL, CollegeSiteResource
+from jiit_assets.defs.reminders import definitions as reminders
 from jiit_assets.defs.subscribers import definitions as subscribers
 from jiit_assets.defs.superset import definitions as superset
 from jiit_assets.defs.superset.client import DEFAULT_BASE_URL as DEFAULT_SUPERSET_BASE_URL
@@ -90,7 +91,7 @@ def build_resources() -> dict[str, Any]:
     return resources
 
 
-PARTS = [superset, email, official, notices, analytics, delivery, alerts, subscribers, campus_app]
+PARTS = [superset, email, official, notices, reminders, analytics, delivery, alerts, subscribers, campus_app]
 
 
 defs = dg.Definitions.merge(*(part.defs for part in PARTS), dg.Definitions(resources=build_resources()))

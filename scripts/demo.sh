@@ -89,6 +89,8 @@ for _ in $(seq 1 300); do
 done
 [ -f "$RUN/standins.env" ] || { echo "the stand-ins did not report their settings in time" >&2; exit 1; }
 set -a; . "$RUN/standins.env"; set +a
+# Links to the calendar feed (Telegram's /calendar, "Add to calendar" under job postings).
+export SUBSCRIBE_PUBLIC_URL=${SUBSCRIBE_PUBLIC_URL:-http://127.0.0.1:$SERVE_PORT}
 sed -n '/^Stand-ins running/,$p' "$RUN/standins.log"
 echo "Stand-in log (what they received): $RUN/standins.log"
 

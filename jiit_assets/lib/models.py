@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 CHANNELS: tuple[str, ...] = ("telegram", "web_push")
 
-NoticeSource = Literal["superset", "email", "placement_offer"]
+NoticeSource = Literal["superset", "email", "placement_offer", "reminder"]
 
 
 class NoticeType(StrEnum):

@@ -42,6 +42,7 @@ CAMPUS_JOBS = "Jobs"
 CAMPUS_NOTICES = "Notices"
 CAMPUS_PLACEMENT_OFFERS = "PlacementOffers"
 CAMPUS_OFFICIAL_PLACEMENT_DATA = "OfficialPlacementData"
+CALENDAR_TOKENS = "calendar_tokens"  # per-subscriber calendar feed tokens (`_id` = the token)
 
 INDEXES: dict[str, list[IndexModel]] = {
     RAW_SUPERSET_NOTICES: [

@@ -25,6 +25,7 @@ EXPECTED_ASSETS = {
     "campus_app/Notices": "campus_app",
     "campus_app/PlacementOffers": "campus_app",
     "campus_app/OfficialPlacementData": "campus_app",
+    "deadline_reminders": "reminders",
 }
 
 
@@ -55,6 +56,7 @@ def test_every_asset_check_has_a_description():
         ("hourly_update_schedule", "0 * * * *", "update_job"),
         ("noon_official_placement_schedule", "0 12 * * *", "official_placement_job"),
         ("campus_app_schedule", "5,20,35,50 * * * *", "campus_app_job"),
+        ("reminders_schedule", "*/15 * * * *", "reminders_job"),
     ],
 )
 def test_schedules_run_in_india_standard_time(schedule_name, cron, job_name):

@@ -124,8 +124,30 @@ def demo_notices(today: date) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
     return notices
 
 
+def demo_deadlines(deadlines: dict[str, int], now: datetime) -> dict[str, int]:
+    """The fixture jobs' deadlines moved forward by whole days, the earliest to tomorrow or later.
+
+    The fixtures' deadlines are months in the past, so a demo would show an empty calendar and
+    queue no reminders. Shifting by whole days keeps each deadline's time of day and the gaps
+    between them, and depends only on the day, so a restart the same day changes nothing.
+    """
+    if not deadlines:
+        return {}
+    earliest = datetime.fromtimestamp(min(deadlines.values()) / 1000, UTC)
+    days = max(0, (now.date() - earliest.date()).days + 1)
+    shift = int(timedelta(days=days).total_seconds() * 1000)
+    return {job_id: deadline + shift for job_id, deadline in deadlines.items()}
+
+
 def start_superset(port: int) -> Running:
     standin = start_superset_standin(port=port)
+    listed = {
+        job_id: standin.job_listing(job_id).get("jobProfileApplicationDeadline")
+        for job_id in standin.job_ids()
+    }
+    fixed = {job_id: value for job_id, value in listed.items() if isinstance(value, int)}
+    for job_id, deadline in demo_deadlines(fixed, datetime.now(UTC)).items():
+        standin.update_listing(job_id, jobProfileApplicationDeadline=deadline)
     fresh = demo_notices(datetime.now(IST).date())
     for notice, accounts in fresh:
         standin.add_notice(notice, accounts)

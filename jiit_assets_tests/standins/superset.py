@@ -242,6 +242,10 @@ class SupersetStandin:
                 "accounts": {self._account_key(a) for a in accounts},
             }
 
+    def job_listing(self, job_id: str) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._state.jobs[job_id]["listing"])
+
     def update_listing(self, job_id: str, **changes: Any) -> None:
         with self._lock:
             self._state.jobs[job_id]["listing"].update(changes)

@@ -25,6 +25,7 @@ outcome after it, notice state last).
 
 # No `from __future__ import annotations`: Dagster checks the `context` annotation at runtime.
 import asyncio
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,8 +57,9 @@ from jiit_assets.defs.delivery.telegram_fanout import (
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, PushReport, load_subscriptions
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
+from jiit_assets.defs.reminders.feeds import public_url, with_calendar_link
 from jiit_assets.defs.subscribers.mentions import base_notice_id
-from jiit_assets.defs.subscribers.targeting import NoticeTargeting
+from jiit_assets.defs.subscribers.targeting import NoticeTargeting, hold_quiet
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.outbox import pending_notices, read_pending, settle
@@ -203,9 +205,13 @@ def _telegram_batch(todo: list[Document], targeting: NoticeTargeting) -> list[Te
 
     A mention's give-up window counts from its notice's queueing.
     """
+    base_url = public_url(os.environ)
     batch = [
         TelegramNotice(
-            str(n["_id"]), int(n.get("revision") or 1), tuple(n.get("telegram_html") or ()), queued_at(n)
+            str(n["_id"]),
+            int(n.get("revision") or 1),
+            with_calendar_link(tuple(n.get("telegram_html") or ()), str(n.get("type") or ""), base_url),
+            queued_at(n),
         )
         for n in todo
     ]
@@ -258,9 +264,14 @@ def _telegram_phase(
     # Recipients whose profile does not want an item are closed in memory, never sent to; the
     # TELEGRAM_CHAT_ID chats get every notice and no personal mention.
     configured = [r.chat_id for r in recipients if not r.subscriber]
-    targeting.close_unwanted(entries, {r.chat_id: r.profile for r in recipients}, TELEGRAM, configured)
+    profiles = {r.chat_id: r.profile for r in recipients}
+    targeting.close_unwanted(entries, profiles, TELEGRAM, configured)
+    # Subscribers inside their quiet hours are left out of this run; their entries stay open.
+    revisions = {item.notice_id: item.revision for item in batch}
+    held = hold_quiet(entries, revisions, profiles, TELEGRAM, datetime.now(UTC), configured)
+    awake = [r for r in recipients if r.chat_id not in held]
     try:
-        report = asyncio.run(_telegram(telegram, writer, mongo, context, batch, recipients, entries))
+        report = asyncio.run(_telegram(telegram, writer, mongo, context, batch, awake, entries))
     except SourceError as error:
         context.log.error(f"Telegram channel failed; its notices stay pending: {error}")
         problem.fail(TELEGRAM, str(error), retryable=error.retryable)

@@ -19,6 +19,7 @@ from typing import Any
 
 from pymongo.collection import Collection
 
+from jiit_assets.defs.reminders.feeds import CalendarFeeds, Owner, feed_path
 from jiit_assets.defs.subscribers import replies
 from jiit_assets.defs.subscribers.incoming import IncomingMessage, parse_command
 from jiit_assets.defs.subscribers.profile import ALIASES, Profile, ProfileError, parse_settings
@@ -36,6 +37,7 @@ class Effect(StrEnum):
     RESUBSCRIBED = "resubscribed"
     UNSUBSCRIBED = "unsubscribed"
     PROFILE_SAVED = "profile_saved"
+    CALENDAR_LINK = "calendar_link"
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def telegram_settings(settings: Mapping[str, str]) -> dict[str, str]:
     for name in settings:
         field = ALIASES.get(name.strip().lower(), name.strip().lower())
         if field not in allowed:
-            names = "branch, batch, enrollment, categories, min_ctc, mute"
+            names = "branch, batch, enrollment, categories, min_ctc, mute, reminders, quiet_hours"
             raise ProfileError(f"{name}: not a setting you can change here; use {names}.")
     return dict(settings)
 
@@ -71,10 +73,19 @@ def telegram_settings(settings: Mapping[str, str]) -> dict[str, str]:
 class CommandHandler:
     """Handles one message at a time against ``users`` and ``placement_stats``."""
 
-    def __init__(self, store: SubscriberStore, stats: Collection[Document], bot_username: str) -> None:
+    def __init__(
+        self,
+        store: SubscriberStore,
+        stats: Collection[Document],
+        bot_username: str,
+        feeds: CalendarFeeds | None = None,
+        public_url: str = "",
+    ) -> None:
         self.store = store
         self.stats = stats
         self.bot_username = bot_username
+        self.feeds = feeds
+        self.public_url = public_url.rstrip("/")
 
     def handle(self, message: IncomingMessage) -> Outcome:
         command = parse_command(message, self.bot_username)
@@ -91,6 +102,8 @@ class CommandHandler:
             return Outcome("status", replies.status(self.store.find(message.chat_id)))
         if name == "profile":
             return self._profile(message, args)
+        if name == "calendar":
+            return self._calendar(message, args)
         if name == "stats":
             return Outcome("stats", replies.stats(self.stats.find_one({"_id": STATS_LATEST_ID})))
         return Outcome("help", replies.HELP)
@@ -119,3 +132,17 @@ class CommandHandler:
                 return Outcome("profile", replies.profile_error(str(error)))
         self.store.save_profile(message.chat_id, profile)
         return Outcome("profile", replies.profile_text(profile, changed=True), Effect.PROFILE_SAVED)
+
+    def _calendar(self, message: IncomingMessage, args: str) -> Outcome:
+        """``/calendar`` shows (creating once) the personal feed link; ``/calendar revoke`` replaces it."""
+        if self.feeds is None or not self.public_url:
+            return Outcome("calendar", replies.CALENDAR_UNAVAILABLE)
+        subscriber = self.store.find(message.chat_id)
+        if subscriber is None or not subscriber.is_active:
+            return Outcome("calendar", replies.not_subscribed())
+        revoke = args.strip().lower() in {"revoke", "reset", "new"}
+        token = self.feeds.issue(Owner.TELEGRAM, str(message.chat_id), replace=revoke)
+        if token is None:  # a subscriber of the older bot under another _id: /start stores it here
+            return Outcome("calendar", replies.not_subscribed())
+        url = f"{self.public_url}{feed_path(token)}"
+        return Outcome("calendar", replies.calendar_link(url, revoked=revoke), Effect.CALENDAR_LINK)

@@ -12,8 +12,17 @@ from typing import Any
 from jiit_assets.defs.subscribers.profile import Profile
 from jiit_assets.defs.subscribers.store import Subscriber
 
-# Settings a student can change from Telegram; the other Profile fields have no effect on delivery yet.
-TELEGRAM_SETTINGS = ("branch", "batch", "enrollment", "categories", "min_ctc_lpa", "muted_companies")
+# Settings a student can change from Telegram (the ones delivery acts on).
+TELEGRAM_SETTINGS = (
+    "branch",
+    "batch",
+    "enrollment",
+    "categories",
+    "min_ctc_lpa",
+    "muted_companies",
+    "reminders",
+    "quiet_hours",
+)
 
 HELP = (
     "<b>JIIT placement alerts</b>\n"
@@ -24,6 +33,7 @@ HELP = (
     "<code>/profile branch=CSE batch=2027 enrollment=22103045</code>\n"
     "<code>/profile categories=job_posting,shortlisting min_ctc=6</code>\n"
     "<code>/profile mute=Acme Corp, Globex</code>  ·  <code>/profile clear</code>\n"
+    "/calendar – your personal deadline calendar link (<code>/calendar revoke</code> replaces it)\n"
     "/stats – placement statistics\n"
     "/help – this list\n\n"
     "With a branch and batch you get only the job postings you are eligible for; with your "
@@ -52,6 +62,18 @@ def stopped(was_active: bool) -> str:
     return "You are not subscribed. Send /start to subscribe."
 
 
+CALENDAR_UNAVAILABLE = "The deadline calendar is not published on this server yet."
+
+
+def calendar_link(url: str, revoked: bool) -> str:
+    head = "Your old calendar link no longer works. Your new one:" if revoked else "Your deadline calendar:"
+    return (
+        f'{head}\n{_e(url)}\n\nAdd it to Google Calendar or Apple Calendar as a subscription ("from URL"): '
+        "it lists the application deadlines of the jobs your profile targets. Keep it private; "
+        "send <code>/calendar revoke</code> to replace it."
+    )
+
+
 def not_subscribed() -> str:
     return "You are not subscribed yet: send /start first."
 
@@ -66,6 +88,8 @@ def profile_lines(profile: Profile) -> list[str]:
         f"Categories: <b>{_e(categories)}</b>",
         f"Minimum CTC: <b>{_e(f'{profile.min_ctc_lpa:g} LPA' if profile.min_ctc_lpa else 'none')}</b>",
         f"Muted companies: <b>{_e(companies)}</b>",
+        f"Deadline reminders: <b>{'on' if profile.reminders else 'off'}</b>",
+        f"Quiet hours (23:00-07:00 IST): <b>{'on' if profile.quiet_hours else 'off'}</b>",
     ]
 
 

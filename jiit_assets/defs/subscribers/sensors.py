@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 import dagster as dg
 
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.notices.rules import DEFAULT_JOB_URL_BASE
+from jiit_assets.defs.reminders.feeds import CalendarFeeds, public_url
 from jiit_assets.defs.subscribers.commands import CommandHandler
 from jiit_assets.defs.subscribers.polling import CommandPoller, PollConflict, PollReport, ReplySender
 from jiit_assets.defs.subscribers.store import SubscriberStore
@@ -63,7 +66,11 @@ def conflict_message(detail: str, webhook_host: str | None) -> str:
 async def _poll(telegram: TelegramResource, mongo: MongoResource, offset: int | None, log: Any) -> PollReport:
     async with telegram.open_bot() as bot:
         handler = CommandHandler(
-            SubscriberStore(mongo.collection(USERS)), mongo.collection(PLACEMENT_STATS), bot.username
+            SubscriberStore(mongo.collection(USERS)),
+            mongo.collection(PLACEMENT_STATS),
+            bot.username,
+            CalendarFeeds(mongo.collection(USERS).database, lambda job_id: f"{DEFAULT_JOB_URL_BASE}{job_id}"),
+            public_url(os.environ),
         )
         poller = CommandPoller(
             bot,

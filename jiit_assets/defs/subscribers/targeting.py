@@ -4,6 +4,7 @@ Rules (a profile left empty, or no profile at all, wants everything):
 
 * ``categories`` non-empty: only notices of those types;
 * a muted company: none of its notices;
+* a deadline reminder: decided as its job posting, and not when the profile turned reminders off;
 * job postings only: not below ``min_ctc_lpa`` (a posting without a package is sent); not when the
   job's eligible courses are known and none is the subscriber's branch/programme; not when the
   job names the graduating batches it is open to and the subscriber's batch is not one of them.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +36,7 @@ from pymongo.collection import Collection
 from jiit_assets.defs.delivery.ledger import LedgerEntry, LedgerState
 from jiit_assets.defs.subscribers.mentions import MENTION_SUFFIX, Mention, mention_of
 from jiit_assets.defs.subscribers.profile import Profile
+from jiit_assets.defs.subscribers.timing import quiet_until
 from jiit_assets.lib.models import NoticeType
 from jiit_assets.lib.text import company_key
 
@@ -127,16 +130,23 @@ class TargetNotice:
     package_lpa: float | None = None
     courses: tuple[str, ...] = ()  # empty: unknown
     batches: frozenset[int] = frozenset()  # empty: unknown
+    reminder: bool = False  # a deadline reminder: targeted as its job posting, and only if wanted
 
     @classmethod
     def of(cls, notice: Mapping[str, Any], job: Mapping[str, Any] | None) -> TargetNotice:
         job = job or {}
+        # A deadline reminder goes to whoever its job posting went to (same eligibility, package
+        # and categories), so it is decided as that posting.
+        reminder = notice.get("type") == NoticeType.REMINDER and bool(notice.get("job_id"))
         package = notice.get("package_lpa")
+        if reminder and isinstance(job.get("package"), int | float):
+            package = job["package"] / 100_000
         courses = job.get("eligibility_courses")
         return cls(
+            reminder=reminder,
             notice_id=str(notice.get("_id")),
             revision=int(notice.get("revision") or 1),
-            type=str(notice.get("type") or ""),
+            type=str(NoticeType.JOB_POSTING if reminder else notice.get("type") or ""),
             company_key=company_key(notice.get("company")),
             package_lpa=float(package) if isinstance(package, int | float) and package > 0 else None,
             courses=tuple(str(c) for c in courses if c) if isinstance(courses, list) else (),
@@ -155,6 +165,8 @@ def wants(notice: TargetNotice, profile: Profile | None) -> bool:
     """Whether a subscriber with ``profile`` should receive ``notice`` (see the module docstring)."""
     if profile is None:
         return True
+    if notice.reminder and not profile.reminders:
+        return False
     if profile.categories and notice.type not in {str(kind) for kind in profile.categories}:
         return False
     if notice.company_key and notice.company_key in profile.muted_companies:
@@ -180,7 +192,9 @@ class NoticeTargeting:
         """Each notice with its job (one ``_id`` lookup per distinct job of a job posting)."""
         documents = list(notices)
         job_ids = {
-            str(n["job_id"]) for n in documents if n.get("job_id") and n.get("type") == NoticeType.JOB_POSTING
+            str(n["job_id"])
+            for n in documents
+            if n.get("job_id") and n.get("type") in (NoticeType.JOB_POSTING, NoticeType.REMINDER)
         }
         found = {job_id: jobs.find_one({"_id": job_id}) for job_id in sorted(job_ids)}
         return cls(
@@ -223,6 +237,40 @@ class NoticeTargeting:
                 if not wanted:
                     closed += _close(by_recipient, notice_id, revision, channel, recipient)
         return closed
+
+
+def hold_quiet(
+    entries: dict[str, dict[str, LedgerEntry]],
+    revisions: Mapping[str, int],
+    recipients: Mapping[str, Profile | None],
+    channel: str,
+    now: datetime,
+    configured: Iterable[str] = (),
+) -> set[str]:
+    """Recipients inside their quiet hours, whose open entries wait (in memory) for the morning.
+
+    Each held recipient's open entry is left open as ``retry`` (created in memory when missing)
+    and is not handed to the fan-out, so the notice stays pending (not failed, not given up) and
+    the first run after 07:00 IST sends it. Configured chats (TELEGRAM_CHAT_ID) are never held.
+    Call after :meth:`NoticeTargeting.close_unwanted`, so a notice nobody wants is not held.
+    """
+    fixed = set(configured)
+    held = {
+        recipient
+        for recipient, profile in recipients.items()
+        if recipient not in fixed and profile is not None and quiet_until(profile, now) is not None
+    }
+    for notice_id, revision in revisions.items():
+        by_recipient = entries.setdefault(notice_id, {})
+        for recipient in held:
+            entry = by_recipient.get(recipient)
+            if entry is None:
+                by_recipient[recipient] = LedgerEntry(
+                    notice_id, revision, channel, recipient, LedgerState.RETRY
+                )
+            elif not entry.done:
+                entry.reason = entry.reason or "quiet hours: waits until 07:00 IST"
+    return held
 
 
 def _close(

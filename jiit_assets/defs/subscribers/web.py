@@ -3,7 +3,9 @@
 Routes: ``GET /`` (the subscription page), ``GET /app.css``, ``GET /app.js``, ``GET /sw.js`` (the service worker),
 ``GET /icon.png``, ``GET /api/push/vapid-key``, ``POST /api/push/subscribe``, ``POST
 /api/push/unsubscribe`` (the older system's paths and bodies, so the campus web app can call them)
-and ``GET /health``.
+``GET /health``, and the deadline calendars ``GET /calendar.ics`` (every open deadline) and ``GET
+/calendar/<token>.ics`` (the deadlines of the jobs one subscriber's profile targets; 404 for a
+token that is unknown, replaced or whose subscription is gone; see reminders/feeds.py).
 
 Everything a client sends is untrusted: writes need ``Content-Type: application/json``, a body
 under ``max_body_bytes`` and a known set of fields (see subscription_store.py); each client
@@ -42,6 +44,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from jiit_assets.defs.notices.rules import DEFAULT_JOB_URL_BASE
+from jiit_assets.defs.reminders.feeds import CalendarFeeds, Owner, feed_path
 from jiit_assets.defs.subscribers.profile import ProfileError
 from jiit_assets.defs.subscribers.push_subscription import (
     EndpointPolicy,
@@ -153,12 +157,45 @@ def _static(name: str, media_type: str, extra: Mapping[str, str] | None = None) 
     return endpoint
 
 
+CALENDAR_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+
+
+class CalendarApi:
+    """The two calendar routes; feeds are built per request from ``enriched_jobs``."""
+
+    def __init__(self, feeds: CalendarFeeds) -> None:
+        self.feeds = feeds
+
+    async def public(self, request: Request) -> Response:
+        del request
+        try:
+            feed = await run_in_threadpool(self.feeds.public_feed)
+        except PyMongoError as error:
+            LOGGER.warning("calendar feed failed: %s", type(error).__name__)
+            return Response("503\n", status_code=503, media_type="text/plain", headers={"Retry-After": "30"})
+        return Response(feed, media_type="text/calendar; charset=utf-8", headers=CALENDAR_HEADERS)
+
+    async def personal(self, request: Request) -> Response:
+        token = str(request.path_params.get("token", ""))
+        try:
+            feed = await run_in_threadpool(self.feeds.subscriber_feed, token)
+        except PyMongoError as error:  # never the token in a log: it is the feed's only secret
+            LOGGER.warning("personal calendar feed failed: %s", type(error).__name__)
+            return Response("503\n", status_code=503, media_type="text/plain", headers={"Retry-After": "30"})
+        if feed is None:
+            return Response("404\n", status_code=404, media_type="text/plain")
+        return Response(feed, media_type="text/calendar; charset=utf-8", headers=CALENDAR_HEADERS)
+
+
 class SubscriptionApi:
     """The API's handlers, bound to the settings and the ``push_subscriptions`` collection."""
 
-    def __init__(self, settings: WebSettings, collection: Collection[Document]) -> None:
+    def __init__(
+        self, settings: WebSettings, collection: Collection[Document], feeds: CalendarFeeds | None = None
+    ) -> None:
         self.settings = settings
         self.collection = collection
+        self.feeds = feeds
         self.limit: RateLimitItem = parse(settings.rate_limit)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
@@ -189,6 +226,8 @@ class SubscriptionApi:
         answer: Document = {"success": True, "id": parsed.subscription.id, "created": created}
         if parsed.profile is not None:
             answer["profile"] = parsed.profile.to_document()
+        if self.feeds is not None:
+            answer["calendar"] = await self._calendar_path(parsed.subscription.id)
         return JSONResponse(answer, status_code=201 if created else 200)
 
     async def unsubscribe(self, request: Request) -> Response:
@@ -205,6 +244,16 @@ class SubscriptionApi:
             return _error(503, DATABASE_DOWN, {"Retry-After": "30"})
         LOGGER.info("subscription %s %s", key, "removed" if removed else "was not stored")
         return JSONResponse({"success": True, "id": key, "removed": removed})
+
+    async def _calendar_path(self, subscription_id: str) -> str | None:
+        """The subscription's personal feed path (created on first subscribe, kept on updates)."""
+        assert self.feeds is not None
+        try:
+            token = await run_in_threadpool(self.feeds.issue, Owner.PUSH, subscription_id)
+        except PyMongoError as error:  # the subscription is stored; the link comes with the next call
+            LOGGER.warning("calendar token for %s failed: %s", subscription_id, type(error).__name__)
+            return None
+        return feed_path(token) if token else None
 
     async def health(self, request: Request) -> Response:
         del request
@@ -268,9 +317,16 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return Response(f"{status}\n", status_code=status, media_type="text/plain")
 
 
-def create_app(settings: WebSettings, collection: Collection[Document]) -> Starlette:
-    """The ASGI app; ``collection`` is ``push_subscriptions`` (indexes already ensured)."""
-    api = SubscriptionApi(settings, collection)
+def create_app(
+    settings: WebSettings, collection: Collection[Document], feeds: CalendarFeeds | None = None
+) -> Starlette:
+    """The ASGI app; ``collection`` is ``push_subscriptions`` (indexes already ensured).
+
+    ``feeds`` defaults to the calendar feeds of the same database.
+    """
+    feeds = feeds or CalendarFeeds(collection.database, lambda job_id: f"{DEFAULT_JOB_URL_BASE}{job_id}")
+    api = SubscriptionApi(settings, collection, feeds)
+    calendar = CalendarApi(feeds)
     routes = [
         Route("/", _static("index.html", "text/html; charset=utf-8")),
         Route("/app.css", _static("app.css", "text/css; charset=utf-8")),
@@ -281,6 +337,8 @@ def create_app(settings: WebSettings, collection: Collection[Document]) -> Starl
         Route("/api/push/subscribe", api.subscribe, methods=["POST"]),
         Route("/api/push/unsubscribe", api.unsubscribe, methods=["POST"]),
         Route("/health", api.health, methods=["GET"]),
+        Route("/calendar.ics", calendar.public, methods=["GET"]),
+        Route("/calendar/{token}.ics", calendar.personal, methods=["GET"]),
     ]
     middleware = [
         Middleware(
