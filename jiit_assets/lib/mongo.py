@@ -8,6 +8,12 @@ connects lazily with short timeouts, and creates each collection's indexes (from
 batch of unordered ``$set`` upserts keyed by ``_id``: re-running a materialization or a backfill
 converges on the same documents and reports how many were inserted, updated or unchanged. It never
 drops, replaces or deletes: collections that carry delivery state survive any re-materialization.
+
+The persistence rule: an asset that recomputes its whole set of documents from what is stored
+(``placement_stats``) returns them, and this IO manager upserts them. Every other asset writes
+through :class:`MongoResource` itself, because its writes are incremental and their order is its
+crash safety (e-mail: revisions, results, ledger, then the seen flag; the queue: outbox entry
+before the notice; delivery: intent before a send, outcome after); each says why where it writes.
 """
 
 from __future__ import annotations
