@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
+from jiit_assets.defs.email.classification import classify_email
 from jiit_assets.defs.email.email_notices import classify_notice, notice_content
 from jiit_assets.defs.email.message import EmailDecodeError, decode_email
 from jiit_assets.defs.email.offer_decision import decide_offer
@@ -30,6 +31,7 @@ from jiit_assets.defs.official.page import parse_official_page
 from jiit_assets_tests.bench.common import Bench, Section, Target, median, spread, table
 from jiit_assets_tests.bench.data import FIXTURE_NOTICES, job_document, portal_jobs, raw_notice_document
 from jiit_assets_tests.email.corpus_table import CORPUS
+from jiit_assets_tests.email.pathological import as_mail, as_portal_notice, pathological_bodies
 from jiit_assets_tests.fixtures.servers import REPO_ROOT
 
 MIN_SECONDS = 1.0  # each measurement loops over its inputs for at least this long
@@ -108,6 +110,22 @@ def _heaviest_packages(limit: int = 8) -> list[tuple[str, float]]:
     return sorted(totals.items(), key=lambda item: item[1], reverse=True)[:limit]
 
 
+def _pathological_times() -> list[list[str]]:
+    rows = []
+    for name, body in pathological_bodies():
+        mail, notice = as_mail(name, body), as_portal_notice(name, body)
+        mail_seconds = notice_seconds = 0.0
+        for _ in range(3):
+            start = time.perf_counter()
+            classify_email(decode_email(mail))
+            mail_seconds = max(mail_seconds, time.perf_counter() - start)
+            start = time.perf_counter()
+            superset_notice_content(notice, [])
+            notice_seconds = max(notice_seconds, time.perf_counter() - start)
+        rows.append([name, f"{mail_seconds * 1000:.1f} ms", f"{notice_seconds * 1000:.1f} ms"])
+    return rows
+
+
 def run(bench: Bench) -> Section:
     section = Section("5. Parsing throughput and import time")
     repeats = bench.repeats
@@ -135,6 +153,7 @@ def run(bench: Bench) -> Section:
     page_rates = _throughput(pages, lambda page: parse_official_page(page, base_url), repeats)
     notice_rates = _throughput(notices, superset, repeats)
     imports, processes = _import_times(1 if bench.quick else IMPORT_RUNS)
+    hostile = _pathological_times()
     heaviest = _heaviest_packages()
 
     email_bytes = sum(map(len, emails)) / len(emails)
@@ -166,6 +185,13 @@ def run(bench: Bench) -> Section:
                 ],
             ],
         ),
+        "",
+        "Pathological inputs (about 80,000 characters each, built to make regular expressions "
+        "backtrack; `jiit_assets_tests/email/pathological.py`): the slowest of three reads of each, "
+        "as an e-mail (`decode_email` → `classify_email`) and as a portal notice "
+        "(`superset_notice_content`):",
+        "",
+        *table(["input", "e-mail", "portal notice"], hostile),
         "",
         f"Import of the code location (`import jiit_assets.definitions` in a fresh interpreter, "
         f"{len(imports)} runs): {spread(imports, 's', 2)}; the whole `python -c` process including "
