@@ -21,8 +21,9 @@ PORT=${DAGSTER_PORT:-3000}
 SERVE_PORT=${SERVE_PORT:-8105}
 mkdir -p "$RUN"
 
-stop_serve() {
-  local pidfile=$RUN/serve.pid
+# Stop the process whose pid is in $RUN/NAME.pid: TERM, up to 10 s, then KILL.
+stop_pidfile() {
+  local what=$2 pidfile=$RUN/$1.pid
   if [ -f "$pidfile" ]; then
     local pid
     pid=$(cat "$pidfile")
@@ -30,25 +31,16 @@ stop_serve() {
       kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-      echo "subscription service stopped"
+      echo "$what stopped"
     fi
     rm -f "$pidfile"
   fi
 }
 
+stop_serve() { stop_pidfile serve "subscription service"; }
+
 stop_standins() {
-  local pidfile=$RUN/standins.pid
-  if [ -f "$pidfile" ]; then
-    local pid
-    pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-      echo "stand-ins stopped"
-    fi
-    rm -f "$pidfile"
-  fi
+  stop_pidfile standins "stand-ins"
   rm -f "$RUN/standins.env" "$RUN/standins.json"
 }
 
