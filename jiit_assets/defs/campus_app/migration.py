@@ -47,7 +47,7 @@ from jiit_assets.defs.notices.rules import superset_notice_content
 from jiit_assets.defs.superset.notice_store import notice_content_hash
 from jiit_assets.defs.superset.portal_notices import parse_raw_notice
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
-from jiit_assets.lib.mongo import READ_BATCH_SIZE, WRITE_BATCH_SIZE
+from jiit_assets.lib.mongo_writes import READ_BATCH_SIZE, WRITE_BATCH_SIZE, Document
 from jiit_assets.lib.schema import (
     EMAIL_PLACEMENT_OFFERS,
     ENRICHED_JOBS,
@@ -59,7 +59,6 @@ from jiit_assets.lib.schema import (
 )
 from jiit_assets.lib.vocabulary import NoticeState
 
-Document = dict[str, Any]
 CollectionFor = Callable[[str], Collection[Document]]
 DEFAULT_BACKLOG_DAYS = 7
 DUPLICATE_KEY = 11000

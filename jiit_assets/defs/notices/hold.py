@@ -22,11 +22,10 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 
 from jiit_assets.lib.models import CHANNELS, DeliveryState
-from jiit_assets.lib.mongo import bulk_write_chunked
+from jiit_assets.lib.mongo_writes import Document, bulk_write_chunked
 from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.schema import HELD_NOTICES, NOTICES
 
-Document = dict[str, Any]
 DEFAULT_FLOOD_LIMIT = 50
 
 

@@ -31,13 +31,12 @@ from jiit_assets.defs.superset.job_store import load_job_summaries
 from jiit_assets.defs.superset.notice_store import RAW_FIELDS
 from jiit_assets.lib.hash_store import SHORT_HASH_CHARS, HashStore
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
-from jiit_assets.lib.mongo import bulk_write_chunked
+from jiit_assets.lib.mongo_writes import Document, bulk_write_chunked
 from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.queue_requests import QueueRequest, complete, read_requests
 from jiit_assets.lib.ranges import checked_datetime
 from jiit_assets.lib.schema import CONTENT_HASHES, NOTICES, RAW_SUPERSET_NOTICES
 
-Document = dict[str, Any]
 PENDING = "pending"
 QUEUED = "queued"
 INVALID = "invalid"
