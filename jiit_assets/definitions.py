@@ -31,8 +31,8 @@ from jiit_assets.defs.official.resources import DEFAULT_OFFICIAL_SITE_URL, Colle
 from jiit_assets.defs.reminders import definitions as reminders
 from jiit_assets.defs.subscribers import definitions as subscribers
 from jiit_assets.defs.superset import definitions as superset
-from jiit_assets.defs.superset.client import DEFAULT_BASE_URL as DEFAULT_SUPERSET_BASE_URL
-from jiit_assets.defs.superset.client import DEFAULT_PUBLIC_KEY_PEM as DEFAULT_SUPERSET_PUBLIC_KEY_PEM
+from jiit_assets.defs.superset.portal_http import DEFAULT_BASE_URL as DEFAULT_SUPERSET_BASE_URL
+from jiit_assets.defs.superset.portal_http import DEFAULT_PUBLIC_KEY_PEM as DEFAULT_SUPERSET_PUBLIC_KEY_PEM
 from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets.lib.config import env_or_default, env_or_empty, is_set
 from jiit_assets.lib.mongo import (

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jiit_assets.cli.saved_json import read_saved_json
 from jiit_assets.defs.notices.render import render_notice
 from jiit_assets.defs.notices.rules import JobSummary, superset_notice_content, superset_notice_reasons
 
@@ -32,34 +33,10 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-MAX_FILE_BYTES = 20_000_000
-
-
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ValueError(f"{path}: larger than {MAX_FILE_BYTES} bytes; not a portal payload")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{path}: {what} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
-        ) from None
-    except RecursionError:
-        raise ValueError(f"{path}: {what} is nested too deeply to be a portal payload") from None
-
-
 def _jobs(path: Path | None) -> list[JobSummary]:
     if path is None:
         return []
-    data = _read_json(path, "the jobs file")
+    data = read_saved_json(path, "the jobs file")
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise ValueError(f"{path}: expected a JSON list of job objects")
     return [JobSummary.from_document(item) for item in data]
@@ -83,7 +60,7 @@ def inspect(notice: Any, jobs: list[JobSummary]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    notice = _read_json(args.notice, "the notice")
+    notice = read_saved_json(args.notice, "the notice")
     if not isinstance(notice, dict):
         raise ValueError(f"{args.notice}: expected one notice object, got a JSON {type(notice).__name__}")
     jobs = _jobs(args.jobs)

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from jiit_assets.cli.saved_json import read_saved_json
 from jiit_assets.defs.superset.portal_jobs import MalformedPayload, structure_job
-
-MAX_FILE_BYTES = 20_000_000
 
 
 def register(commands: Any) -> None:
@@ -34,21 +33,6 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _read_json(path: Path) -> Any:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ValueError(f"{path} is larger than {MAX_FILE_BYTES} bytes; not a portal response")
-    try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path} is not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
-    except RecursionError:
-        raise ValueError(f"{path} is nested too deeply to be a portal response") from None
-
-
 def _one_listing(data: Any, path: Path) -> Mapping[str, Any]:
     if isinstance(data, list):
         if len(data) != 1:
@@ -60,8 +44,8 @@ def _one_listing(data: Any, path: Path) -> Mapping[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    listing = _one_listing(_read_json(args.listing), args.listing)
-    details = _read_json(args.details) if args.details else None
+    listing = _one_listing(read_saved_json(args.listing, "the listing"), args.listing)
+    details = read_saved_json(args.details, "the details") if args.details else None
     if details is not None and not isinstance(details, Mapping):
         raise ValueError(
             f"{args.details} must hold a JSON object (job details), not {type(details).__name__}"

@@ -14,6 +14,9 @@ The persistence rule: an asset that recomputes its whole set of documents from w
 through :class:`MongoResource` itself, because its writes are incremental and their order is its
 crash safety (e-mail: revisions, results, ledger, then the seen flag; the queue: outbox entry
 before the notice; delivery: intent before a send, outcome after); each says why where it writes.
+
+The batched writes themselves (``upsert_documents``, ``write_known``, ``bulk_write_chunked``) are in
+``mongo_writes.py``, free of Dagster, so plain domain modules can use them.
 """
 
 from __future__ import annotations
@@ -21,19 +24,15 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-import bson
 import dagster as dg
-from bson.codec_options import CodecOptions
 from pydantic import PrivateAttr
-from pymongo import IndexModel, MongoClient, UpdateOne
+from pymongo import IndexModel, MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import (
-    BulkWriteError,
     ConfigurationError,
     InvalidURI,
     OperationFailure,
@@ -44,17 +43,14 @@ from pymongo.errors import (
 from jiit_assets.lib.mongo_uri import hosts_of as hosts_of
 from jiit_assets.lib.mongo_uri import redact_uri as redact_uri
 from jiit_assets.lib.mongo_uri import strip_secrets
+from jiit_assets.lib.mongo_writes import DUPLICATE_KEY, MongoDocumentModel
+from jiit_assets.lib.mongo_writes import UPDATE_BATCH_SIZE as UPDATE_BATCH_SIZE
+from jiit_assets.lib.mongo_writes import Document as Document
+from jiit_assets.lib.mongo_writes import upsert_documents as upsert_documents
 from jiit_assets.lib.schema import INDEXES
 
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
 DEFAULT_MONGODB_DATABASE = "jiit_placement"
-WRITE_BATCH_SIZE = 1000
-UPDATE_BATCH_SIZE = 50
-# Reads of whole id sets (the steady-state "what do we have already?" queries) come back in one
-# round trip: the default batches (101 documents, then a server default) made them O(n) getMores.
-READ_BATCH_SIZE = 10_000
-_MISSING = object()
-_DUPLICATE_KEY = 11000
 _INDEX_OPTIONS_CONFLICT = 85
 _INDEX_KEY_SPECS_CONFLICT = 86
 _LOG = logging.getLogger("jiit_assets.mongo")
@@ -62,9 +58,6 @@ _LOG = logging.getLogger("jiit_assets.mongo")
 # Definition metadata key: fields an asset writes only when a document is first inserted
 # (first-seen times, initial delivery state), so re-runs do not count as updates.
 INSERT_ONLY_FIELDS = "mongo/insert_only_fields"
-_COMPARE_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
-
-Document = dict[str, Any]
 
 
 class MongoConfigError(dg.Failure):
@@ -72,13 +65,6 @@ class MongoConfigError(dg.Failure):
 
     def __init__(self, description: str) -> None:
         super().__init__(description=description, allow_retries=False)
-
-
-@runtime_checkable
-class MongoDocumentModel(Protocol):
-    """A typed document (dataclass or pydantic model) that knows its stored shape."""
-
-    def to_document(self) -> Document: ...
 
 
 def _key_of(spec: Any) -> tuple[tuple[str, Any], ...]:
@@ -129,7 +115,7 @@ def ensure_indexes(collection: Collection[Document], models: Sequence[IndexModel
 
 def _is_duplicate_key(error: OperationFailure) -> bool:
     # MongoDB answers 11000; FerretDB v1 passes SQLite's constraint error through as InternalError.
-    return error.code == _DUPLICATE_KEY or "UNIQUE constraint failed" in str(error)
+    return error.code == DUPLICATE_KEY or "UNIQUE constraint failed" in str(error)
 
 
 def _fields(spec: Mapping[str, Any]) -> str:
@@ -228,154 +214,6 @@ class MongoResource(dg.ConfigurableResource):
             self._client = None
             self._indexed.clear()
             self._index_problems.clear()
-
-
-@dataclass(frozen=True)
-class UpsertCounts:
-    """What a batch of upserts did."""
-
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __add__(self, other: UpsertCounts) -> UpsertCounts:
-        return UpsertCounts(
-            self.inserted + other.inserted, self.updated + other.updated, self.unchanged + other.unchanged
-        )
-
-    def as_metadata(self) -> dict[str, int]:
-        return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
-
-
-def as_document(item: Mapping[str, Any] | MongoDocumentModel) -> Document:
-    document = item.to_document() if isinstance(item, MongoDocumentModel) else dict(item)
-    if "_id" not in document:
-        raise ValueError(f"document without a natural _id: keys {sorted(document)[:8]}")
-    return document
-
-
-def _chunks(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _as_stored(value: Any) -> Any:
-    """The value as it reads back from MongoDB (ms datetimes, tuples as lists), for comparisons."""
-    return bson.decode(bson.encode({"v": value}), codec_options=_COMPARE_OPTIONS)["v"]
-
-
-def upsert_documents(
-    collection: Collection[Document],
-    documents: Iterable[Mapping[str, Any] | MongoDocumentModel],
-    insert_only_fields: Iterable[str] = (),
-) -> UpsertCounts:
-    """Upsert documents by ``_id``: insert new ones, ``$set`` changed fields, leave the rest alone.
-
-    Existing documents are read back once per batch and compared here, so an unchanged re-run
-    writes nothing at all. That matters on FerretDB, where each update costs a table scan, and it
-    keeps write load O(changes) on any server. Fields a document does not carry are never removed.
-    """
-    insert_only = frozenset(insert_only_fields)
-    batch: list[Document] = []
-    seen: set[Any] = set()
-    for item in documents:
-        document = as_document(item)
-        if document["_id"] in seen:
-            raise ValueError(f"duplicate _id {document['_id']!r} in one batch for {collection.name}")
-        seen.add(document["_id"])
-        batch.append(document)
-    counts = UpsertCounts()
-    for chunk in _chunks(batch, WRITE_BATCH_SIZE):
-        counts = counts + _upsert_chunk(collection, chunk, insert_only)
-    return counts
-
-
-def _upsert_chunk(
-    collection: Collection[Document], chunk: Sequence[Document], insert_only: frozenset[str]
-) -> UpsertCounts:
-    ids = [doc["_id"] for doc in chunk]
-    stored = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}}, batch_size=READ_BATCH_SIZE)}
-    to_insert: list[Document] = []
-    updates: dict[Any, Document] = {}
-    unchanged = 0
-    for document in chunk:
-        current = stored.get(document["_id"])
-        if current is None:
-            to_insert.append(document)
-            continue
-        changed = {
-            key: value
-            for key, value in document.items()
-            if key != "_id" and key not in insert_only and current.get(key, _MISSING) != _as_stored(value)
-        }
-        if changed:
-            updates[document["_id"]] = changed
-        else:
-            unchanged += 1
-    inserted = 0
-    if to_insert:
-        try:
-            inserted = len(collection.insert_many(to_insert, ordered=False).inserted_ids)
-        except BulkWriteError as error:
-            # Another writer inserted some of these ids between our read and our insert: those
-            # become plain updates, which is what an upsert would have done.
-            write_errors = error.details.get("writeErrors", [])
-            if any(write_error.get("code") != _DUPLICATE_KEY for write_error in write_errors):
-                raise
-            inserted = int(error.details.get("nInserted", 0))
-            for write_error in write_errors:
-                raced = to_insert[write_error["index"]]
-                updates[raced["_id"]] = {
-                    k: v for k, v in raced.items() if k != "_id" and k not in insert_only
-                }
-    if updates:
-        bulk_write_chunked(
-            collection,
-            [UpdateOne({"_id": doc_id}, {"$set": fields}) for doc_id, fields in updates.items() if fields],
-        )
-    return UpsertCounts(inserted=inserted, updated=len(updates), unchanged=unchanged)
-
-
-def bulk_write_chunked(collection: Collection[Document], operations: Sequence[Any]) -> None:
-    """``bulk_write`` in chunks of ``UPDATE_BATCH_SIZE`` unordered statements.
-
-    FerretDB v1 stops answering an ``update`` command of 100 or more statements (measured: 99
-    return in a quarter second, 100 never), so no caller may send that many at once.
-    """
-    for start in range(0, len(operations), UPDATE_BATCH_SIZE):
-        collection.bulk_write(list(operations[start : start + UPDATE_BATCH_SIZE]), ordered=False)
-
-
-def write_known(
-    collection: Collection[Document],
-    inserts: Sequence[Document],
-    updates: Sequence[Document],
-    insert_only_fields: Iterable[str] = (),
-) -> None:
-    """Write documents already known to be new (bulk insert) or changed (``$set`` by ``_id``).
-
-    For callers that compared against a compact store of content hashes instead of reading the
-    documents back (each of these statements is an ``_id`` lookup, even on FerretDB). A document
-    another writer inserted meanwhile becomes an update, as an upsert would.
-    """
-    insert_only = frozenset(insert_only_fields)
-    raced: list[Document] = []
-    if inserts:
-        try:
-            collection.insert_many(list(inserts), ordered=False)
-        except BulkWriteError as error:
-            write_errors = error.details.get("writeErrors", [])
-            if any(write_error.get("code") != _DUPLICATE_KEY for write_error in write_errors):
-                raise
-            raced = [inserts[write_error["index"]] for write_error in write_errors]
-    operations = [
-        UpdateOne(
-            {"_id": document["_id"]},
-            {"$set": {k: v for k, v in document.items() if k != "_id" and k not in insert_only}},
-        )
-        for document in [*updates, *raced]
-    ]
-    bulk_write_chunked(collection, operations)
 
 
 class MongoIOManager(dg.ConfigurableIOManager):

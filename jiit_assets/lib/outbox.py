@@ -29,10 +29,9 @@ from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from jiit_assets.lib.mongo import bulk_write_chunked
+from jiit_assets.lib.mongo_writes import Document, bulk_write_chunked
 from jiit_assets.lib.schema import MIGRATIONS, NOTICES, OUTBOX
 
-Document = dict[str, Any]
 ADOPTED_MARKER = "outbox_adopted_pending_notices"
 
 

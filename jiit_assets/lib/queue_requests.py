@@ -21,10 +21,9 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.database import Database
 
-from jiit_assets.lib.mongo import bulk_write_chunked
+from jiit_assets.lib.mongo_writes import Document, bulk_write_chunked
 from jiit_assets.lib.schema import MIGRATIONS, QUEUE_REQUESTS
 
-Document = dict[str, Any]
 # How source documents were marked before requests existed (the value of NoticeState.PENDING).
 LEGACY_PENDING = "pending"
 # `$or` clauses per removal statement: the collection is small, so few statements suffice.

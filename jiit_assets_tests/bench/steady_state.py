@@ -340,7 +340,7 @@ def run(bench: Bench) -> Section:
         "Why the cost no longer follows the stored data: every question a run asks is answered by `_id` "
         "reads. `raw_superset_notices` and `enriched_jobs` compare the fetch with their document in "
         "`content_hashes` (one `_id` read each, `lib/hash_store.py`), insert new documents with one "
-        "`insert_many` and update changed ones by `_id` (`lib/mongo.write_known`); new and edited notices "
+        "`insert_many` and update changed ones by `_id` (`lib/mongo_writes.write_known`); new and edited notices "
         "get a `queue_requests` entry, which the `notices` asset reads whole (that collection holds only "
         "unfinished work) instead of filtering `raw_superset_notices` on `notice_state`, then reads each "
         "requested notice by `_id`; `notices` compares with the queue's own hash document and counts "

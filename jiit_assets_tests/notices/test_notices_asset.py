@@ -9,9 +9,10 @@ from typing import Any
 import dagster as dg
 
 from jiit_assets.defs.notices.assets import notices, pending_notices_are_deliverable
-from jiit_assets.defs.notices.queue import Outcome, insert_new, load_superset, mark_done, plan_writes
+from jiit_assets.defs.notices.queue import Outcome, load_superset, mark_done, plan_writes
 from jiit_assets.lib.models import NoticeContent, NoticeType, Student
 from jiit_assets.lib.mongo import MongoResource
+from jiit_assets.lib.mongo_writes import insert_new
 from jiit_assets.lib.queue_requests import QueueRequest, read_requests, request_queueing
 from jiit_assets_tests.notices.samples import JOBS, SAMPLES
 

@@ -17,7 +17,7 @@ from jiit_assets.defs.superset.accounts import (
     mask_email,
     parse_credentials,
 )
-from jiit_assets.defs.superset.client import DEFAULT_PUBLIC_KEY_PEM
+from jiit_assets.defs.superset.portal_http import DEFAULT_PUBLIC_KEY_PEM
 from jiit_assets.defs.superset.resources import SupersetResource
 from jiit_assets_tests.fixtures.superset import make_superset_resource
 from jiit_assets_tests.standins.superset import SupersetStandin
@@ -67,7 +67,7 @@ def test_credentials_parse_and_duplicates_collapse() -> None:
 def test_login_is_tolerant_of_missing_profile_fields(superset_standin: SupersetStandin) -> None:
     # The stand-in answers with nulls and without enableMfa, which the original's strict model rejected.
     with make_superset_resource(superset_standin).open() as client:
-        session = client.login(client.accounts[0])
+        session = client.portal.login(client.accounts[0])
     assert session.uuid == superset_standin.accounts_data[0].uuid
     assert session.name == "Asha Verma"
     assert session.session_key not in repr(session)
@@ -79,7 +79,7 @@ def test_wrong_password_fails_fast_with_a_masked_account(superset_standin: Super
         superset_standin, credentials=json.dumps([{"email": email, "password": "Totally-Wrong-9"}])
     )
     with resource.open() as client, pytest.raises(SupersetAuthError) as error:
-        client.login(client.accounts[0])
+        client.portal.login(client.accounts[0])
     message = str(error.value)
     assert "22****45@mail.jiit.ac.in" in message and "HTTP 401" in message
     assert email not in message and "Totally-Wrong-9" not in message
@@ -97,7 +97,7 @@ def test_a_key_pair_mismatch_is_a_rejected_login(superset_standin: SupersetStand
     # The real portal's key cannot be decrypted by the stand-in: exactly like a wrong password.
     resource = make_superset_resource(superset_standin, public_key_pem=DEFAULT_PUBLIC_KEY_PEM)
     with resource.open() as client, pytest.raises(SupersetAuthError):
-        client.login(client.accounts[0])
+        client.portal.login(client.accounts[0])
 
 
 def test_an_expired_session_is_renewed_once(superset_standin: SupersetStandin) -> None:

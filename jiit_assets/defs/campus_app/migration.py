@@ -24,7 +24,6 @@ from typing import Any
 
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from jiit_assets.defs.campus_app.legacy import (
     SUPERSET,
@@ -47,7 +46,7 @@ from jiit_assets.defs.notices.rules import superset_notice_content
 from jiit_assets.defs.superset.notice_store import notice_content_hash
 from jiit_assets.defs.superset.portal_notices import parse_raw_notice
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
-from jiit_assets.lib.mongo import READ_BATCH_SIZE, WRITE_BATCH_SIZE
+from jiit_assets.lib.mongo_writes import READ_BATCH_SIZE, WRITE_BATCH_SIZE, Document, insert_new
 from jiit_assets.lib.schema import (
     EMAIL_PLACEMENT_OFFERS,
     ENRICHED_JOBS,
@@ -59,10 +58,8 @@ from jiit_assets.lib.schema import (
 )
 from jiit_assets.lib.vocabulary import NoticeState
 
-Document = dict[str, Any]
 CollectionFor = Callable[[str], Collection[Document]]
 DEFAULT_BACKLOG_DAYS = 7
-DUPLICATE_KEY = 11000
 _JOB_FIELDS = {"id": 1, "job_profile": 1, "company": 1, "company_key": 1, "package": 1,
                "annum_months": 1, "deadline": 1, "location": 1, "hiring_flow": 1, "createdAt": 1}  # fmt: skip
 
@@ -120,18 +117,10 @@ class _Writer:
         for start in range(0, len(unique), WRITE_BATCH_SIZE):
             todo = self.missing(unique[start : start + WRITE_BATCH_SIZE])
             if todo and not self.dry_run:
-                try:
-                    self.target.insert_many(todo, ordered=False)
-                except BulkWriteError as error:
-                    # Another writer (our pipeline) stored some meanwhile: theirs stand.
-                    raced = [
-                        e for e in error.details.get("writeErrors", []) if e.get("code") == DUPLICATE_KEY
-                    ]
-                    if len(raced) != len(error.details.get("writeErrors", [])):
-                        raise
-                    self.counts.present += len(raced)
-                    taken = {todo[e["index"]]["_id"] for e in raced}
-                    todo = [document for document in todo if document["_id"] not in taken]
+                # Another writer (our pipeline) stored some meanwhile: theirs stand.
+                raced = {document["_id"] for document in insert_new(self.target, todo)}
+                self.counts.present += len(raced)
+                todo = [document for document in todo if document["_id"] not in raced]
             self.counts.new += len(todo)
             inserted.extend(todo)
         return inserted

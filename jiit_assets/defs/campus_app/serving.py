@@ -25,7 +25,13 @@ from jiit_assets.defs.campus_app.shapes import (
     offer_document,
     official_document,
 )
-from jiit_assets.lib.mongo import READ_BATCH_SIZE, WRITE_BATCH_SIZE, UpsertCounts, upsert_documents
+from jiit_assets.lib.mongo_writes import (
+    READ_BATCH_SIZE,
+    WRITE_BATCH_SIZE,
+    Document,
+    UpsertCounts,
+    upsert_documents,
+)
 from jiit_assets.lib.schema import CAMPUS_JOBS as JOBS
 from jiit_assets.lib.schema import CAMPUS_NOTICES as NOTICES
 from jiit_assets.lib.schema import CAMPUS_OFFICIAL_PLACEMENT_DATA as OFFICIAL_PLACEMENT_DATA
@@ -38,7 +44,6 @@ from jiit_assets.lib.schema import (
 )
 from jiit_assets.lib.schema import NOTICES as QUEUE
 
-Document = dict[str, Any]
 CollectionFor = Callable[[str], Collection[Document]]
 # The queue's rendered channel messages are large and the web app needs none of them.
 _QUEUE_PROJECTION = {"telegram_html": 0, "push": 0}

@@ -22,11 +22,10 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 
 from jiit_assets.lib.models import CHANNELS, DeliveryState
-from jiit_assets.lib.mongo import bulk_write_chunked
+from jiit_assets.lib.mongo_writes import Document, bulk_write_chunked
 from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.schema import HELD_NOTICES, NOTICES
 
-Document = dict[str, Any]
 DEFAULT_FLOOD_LIMIT = 50
 
 
@@ -91,36 +90,22 @@ def release(db: Database[Document], now: datetime) -> list[str]:
     """Send every held notice: outbox entry first, then delivery pending, then drop the hold."""
     held = _current_holds(db)
     enqueue(db, (OutboxEntry(notice.notice_id, notice.revision, now) for notice in held))
-    update = {f"delivery.{channel}": str(DeliveryState.PENDING) for channel in CHANNELS}
-    for notice in held:
-        db[NOTICES].update_one(
-            {"_id": notice.notice_id},
-            {
-                "$set": {
-                    **update,
-                    "pending": True,
-                    "delivery_note": f"released by an operator at {now:%Y-%m-%d %H:%M} UTC",
-                }
-            },
-        )
-        db[HELD_NOTICES].delete_one({"_id": notice.notice_id})
-    return [notice.notice_id for notice in held]
+    return _settle(db, held, DeliveryState.PENDING, f"released by an operator at {now:%Y-%m-%d %H:%M} UTC")
 
 
 def discard(db: Database[Document], now: datetime) -> list[str]:
     """Never send the held notices: delivery skipped, with the operator's decision as the note."""
     held = _current_holds(db)
-    update = {f"delivery.{channel}": str(DeliveryState.SKIPPED) for channel in CHANNELS}
+    return _settle(db, held, DeliveryState.SKIPPED, f"discarded by an operator at {now:%Y-%m-%d %H:%M} UTC")
+
+
+def _settle(db: Database[Document], held: list[HeldNotice], state: DeliveryState, note: str) -> list[str]:
+    """Set every channel of the held notices to ``state`` with the operator's note, then drop the holds."""
+    update = {f"delivery.{channel}": str(state) for channel in CHANNELS}
     for notice in held:
         db[NOTICES].update_one(
             {"_id": notice.notice_id},
-            {
-                "$set": {
-                    **update,
-                    "pending": False,
-                    "delivery_note": f"discarded by an operator at {now:%Y-%m-%d %H:%M} UTC",
-                }
-            },
+            {"$set": {**update, "pending": state == DeliveryState.PENDING, "delivery_note": note}},
         )
         db[HELD_NOTICES].delete_one({"_id": notice.notice_id})
     return [notice.notice_id for notice in held]

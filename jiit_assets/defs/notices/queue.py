@@ -13,15 +13,13 @@ Dagster here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import UpdateOne
-from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from jiit_assets.defs.notices.hold import HeldNotice, hold
 from jiit_assets.defs.notices.jobs import JobSummary
@@ -31,17 +29,15 @@ from jiit_assets.defs.superset.job_store import load_job_summaries
 from jiit_assets.defs.superset.notice_store import RAW_FIELDS
 from jiit_assets.lib.hash_store import SHORT_HASH_CHARS, HashStore
 from jiit_assets.lib.models import CHANNELS, DeliveryState, NoticeContent, QueuedNotice
-from jiit_assets.lib.mongo import bulk_write_chunked
+from jiit_assets.lib.mongo_writes import Document, bulk_write_chunked, insert_new
 from jiit_assets.lib.outbox import OutboxEntry, enqueue
 from jiit_assets.lib.queue_requests import QueueRequest, complete, read_requests
 from jiit_assets.lib.ranges import checked_datetime
 from jiit_assets.lib.schema import CONTENT_HASHES, NOTICES, RAW_SUPERSET_NOTICES
 
-Document = dict[str, Any]
 PENDING = "pending"
 QUEUED = "queued"
 INVALID = "invalid"
-DUPLICATE_KEY = 11000
 MARK_CHUNK = 300
 
 
@@ -253,23 +249,11 @@ def write_queue(db: Database[Document], writes: QueueWrites) -> None:
     enqueue(db, writes.outbox)
     hold(db, writes.held)
     queue = db[NOTICES]
-    if writes.inserts:
-        insert_new(queue, writes.inserts)
+    # A notice another run queued meanwhile keeps that run's copy (what $setOnInsert would do).
+    insert_new(queue, writes.inserts)
     if writes.updates:
         bulk_write_chunked(queue, writes.updates)
     queue_hashes(db).save(writes.hashes)
-
-
-def insert_new(queue: Collection[Document], documents: Sequence[Document]) -> None:
-    """Insert notices known to be new; one queued meanwhile by another run keeps that run's copy."""
-    try:
-        queue.insert_many(list(documents), ordered=False)
-    except BulkWriteError as error:
-        # What an upsert with $setOnInsert would do. Anything but a duplicate key is a real failure.
-        if any(problem.get("code") != DUPLICATE_KEY for problem in error.details.get("writeErrors", [])):
-            raise
-        if error.details.get("writeConcernErrors"):
-            raise
 
 
 def mark_done(db: Database[Document], sources: Iterable[Source], outcome: Outcome, now: datetime) -> None:

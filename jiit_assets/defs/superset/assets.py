@@ -15,7 +15,7 @@ error and fails the ``all_accounts_ok`` check: a wrong password on one account m
 the other account's notices. When every account fails the step fails and nothing stored changes.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -230,61 +230,64 @@ def store_enriched_jobs(
 # -- the asset definitions -------------------------------------------------------------------------
 
 
+def _accounts_check_spec(asset: str, what: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        ACCOUNTS_CHECK,
+        asset=asset,
+        description=f"Every SuperSet account in SUPERSET_CREDENTIALS logged in and returned its {what}.",
+    )
+
+
+NOTICES_CHECK_SPECS = [_accounts_check_spec(RAW_SUPERSET_NOTICES, "notices")]
+JOBS_CHECK_SPECS = [
+    _accounts_check_spec(ENRICHED_JOBS, "job listings"),
+    dg.AssetCheckSpec(
+        ENRICHED_CHECK,
+        asset=ENRICHED_JOBS,
+        description=(
+            "Every stored job has its details (eligibility, package, hiring flow, documents); jobs "
+            "stored from their listing only are retried on the next run."
+        ),
+    ),
+]
+NOTICES_DESCRIPTION = (
+    "Every notice on the SuperSet portal exactly as the portal returns it, merged across "
+    "the configured student accounts. New and edited notices are marked for the queue."
+)
+JOBS_DESCRIPTION = (
+    "Job profiles from the SuperSet portal with eligibility, package, hiring flow and "
+    "documents, in the field names the campus web app reads. Details are fetched only for "
+    "jobs not yet enriched."
+)
+
+
+def _superset_asset(
+    name: str, description: str, check_specs: Sequence[dg.AssetCheckSpec], retry_policy: dg.RetryPolicy
+) -> Callable[[Callable[..., dg.MaterializeResult]], dg.AssetsDefinition]:
+    """The decorator both SuperSet assets share: group, kinds, owners, step retries, checks."""
+    return dg.asset(
+        name=name,
+        group_name="superset",
+        kinds=KINDS,
+        owners=OWNERS,
+        retry_policy=retry_policy,
+        check_specs=check_specs,
+        description=description,
+    )
+
+
 def build_superset_assets(
     retry_policy: dg.RetryPolicy = SUPERSET_RETRY_POLICY,
 ) -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
     """Both SuperSet assets; tests pass a zero-delay retry policy to exercise step retries quickly."""
 
-    @dg.asset(
-        name=RAW_SUPERSET_NOTICES,
-        group_name="superset",
-        kinds=KINDS,
-        owners=OWNERS,
-        retry_policy=retry_policy,
-        check_specs=[
-            dg.AssetCheckSpec(
-                ACCOUNTS_CHECK,
-                asset=RAW_SUPERSET_NOTICES,
-                description="Every SuperSet account in SUPERSET_CREDENTIALS logged in and returned its notices.",
-            )
-        ],
-        description=(
-            "Every notice on the SuperSet portal exactly as the portal returns it, merged across "
-            "the configured student accounts. New and edited notices are marked for the queue."
-        ),
-    )
+    @_superset_asset(RAW_SUPERSET_NOTICES, NOTICES_DESCRIPTION, NOTICES_CHECK_SPECS, retry_policy)
     def raw_superset_notices(
         context: dg.AssetExecutionContext, superset: SupersetResource, mongo: MongoResource
     ) -> dg.MaterializeResult:
         return store_raw_notices(context, superset, mongo)
 
-    @dg.asset(
-        name=ENRICHED_JOBS,
-        group_name="superset",
-        kinds=KINDS,
-        owners=OWNERS,
-        retry_policy=retry_policy,
-        check_specs=[
-            dg.AssetCheckSpec(
-                ACCOUNTS_CHECK,
-                asset=ENRICHED_JOBS,
-                description="Every SuperSet account in SUPERSET_CREDENTIALS logged in and returned its job listings.",
-            ),
-            dg.AssetCheckSpec(
-                ENRICHED_CHECK,
-                asset=ENRICHED_JOBS,
-                description=(
-                    "Every stored job has its details (eligibility, package, hiring flow, documents); jobs "
-                    "stored from their listing only are retried on the next run."
-                ),
-            ),
-        ],
-        description=(
-            "Job profiles from the SuperSet portal with eligibility, package, hiring flow and "
-            "documents, in the field names the campus web app reads. Details are fetched only for "
-            "jobs not yet enriched."
-        ),
-    )
+    @_superset_asset(ENRICHED_JOBS, JOBS_DESCRIPTION, JOBS_CHECK_SPECS, retry_policy)
     def enriched_jobs(
         context: dg.AssetExecutionContext,
         config: EnrichedJobsConfig,

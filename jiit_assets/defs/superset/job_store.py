@@ -30,10 +30,9 @@ from jiit_assets.defs.superset.portal_jobs import (
     structure_job,
 )
 from jiit_assets.lib.hash_store import HashStore, PackedMap, short_hash
-from jiit_assets.lib.mongo import write_known
+from jiit_assets.lib.mongo_writes import Document, write_known
 from jiit_assets.lib.schema import CONTENT_HASHES, ENRICHED_JOBS
 
-Document = dict[str, Any]
 # The fields of a job the notices asset links and describes notices with (``JobSummary``); kept
 # for every job in one packed document, so linking reads no job collection (a scan on FerretDB).
 SUMMARY_FIELDS = (

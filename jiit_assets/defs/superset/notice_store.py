@@ -25,12 +25,11 @@ from pymongo.database import Database
 from jiit_assets.defs.superset.portal_jobs import MalformedPayload
 from jiit_assets.defs.superset.portal_notices import RawNotice, parse_raw_notice
 from jiit_assets.lib.hash_store import SHORT_HASH_CHARS, HashStore
-from jiit_assets.lib.mongo import write_known
+from jiit_assets.lib.mongo_writes import Document, write_known
 from jiit_assets.lib.queue_requests import QueueRequest, request_queueing
 from jiit_assets.lib.ranges import bson_safe
 from jiit_assets.lib.schema import CONTENT_HASHES, RAW_SUPERSET_NOTICES
 
-Document = dict[str, Any]
 # The portal fields a reader sees: a change in any of them means the notice was edited.
 NOTICE_HASHED_FIELDS = ("title", "content", "lastModifiedOn")
 # The fields of a stored notice the notices asset reads; a queue request carries them.

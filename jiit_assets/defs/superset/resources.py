@@ -1,7 +1,8 @@
 """The Dagster resource for the SuperSet portal: settings, one connection pool per run, sessions.
 
-The HTTP client itself (login, retries, endpoints, merged fetches) is ``client.py``; this module
-only holds the configuration the UI shows and hands out clients on the run's connection pool.
+The HTTP layer (login, retries) is ``portal_http.py`` and the endpoints and merged fetches are
+``client.py``; this module only holds the configuration the UI shows and hands out clients on the
+run's connection pool.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import httpx
 from pydantic import Field, PrivateAttr
 
 from jiit_assets.defs.superset.accounts import Account, Session, load_public_key, parse_credentials
-from jiit_assets.defs.superset.client import (
+from jiit_assets.defs.superset.client import SupersetClient
+from jiit_assets.defs.superset.portal_http import (
     DEFAULT_BASE_URL,
     DEFAULT_PUBLIC_KEY_PEM,
     DEFAULT_TENANT_ID,
     DEFAULT_TENANT_TYPE,
+    PortalHttp,
     RetrySettings,
-    SupersetClient,
 )
 
 
@@ -86,9 +88,8 @@ class SupersetResource(dg.ConfigurableResource):
         http = self._new_http() if own else self._http
         assert http is not None
         try:
-            yield SupersetClient(
+            portal = PortalHttp(
                 http,
-                accounts,
                 key,
                 tenant_id=self.tenant_id,
                 tenant_type=self.tenant_type,
@@ -96,6 +97,7 @@ class SupersetResource(dg.ConfigurableResource):
                 log=log,
                 sessions=self._sessions if not own else None,
             )
+            yield SupersetClient(portal, accounts)
         finally:
             if own:
                 http.close()
