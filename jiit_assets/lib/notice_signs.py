@@ -1,0 +1,163 @@
+"""The words that show a notice's type: the vocabulary of the written rules in ``notice_types``.
+
+Each pattern is one class of sign, matched on word boundaries and case-insensitively (except
+``NAMED_DRIVE``, which needs a capital letter to see a name). Title patterns may be loose, because
+a title is short and chosen by the office; body patterns are narrower, because a body mentions
+many things in passing. No pattern nests quantifiers over unbounded text: every gap is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def words(*alternatives: str) -> re.Pattern[str]:
+    """One pattern that matches any of ``alternatives`` as whole words, in any case."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+# fmt: off
+POLICY = words(
+    r"polic(?:y|ies)", r"rules", r"guidelines", r"code of conduct", r"calendar", r"statistics", r"stats",
+    r"orientation",
+)
+# The placement office briefing students on its own process: an announcement, even when called a session.
+ORIENTATION = words(r"orientation", r"induction (?:programme|program|session)")
+REMINDER_TITLE = words(
+    r"reminders?", r"last date (?:is )?today", r"closes? (?:today|tonight)", r"closing (?:today|tonight)",
+    r"final call", r"last chance",
+)
+REMINDER_BODY = words(
+    r"this is a (?:gentle |friendly |final |quick )?reminder", r"a (?:gentle |friendly |quick )?reminder that",
+    # urgency about a deadline already announced
+    r"(?:only )?\d{1,2} (?:hours?|days?) (?:are )?left", r"closes? (?:today|tonight|at midnight)",
+)
+CHANGE_TITLE = words(
+    r"re-?scheduled?", r"postponed?", r"preponed?", r"cancell?ed", r"called off", r"deferred", r"delayed",
+    r"extended", r"revised", r"changed?", r"change (?:in|of)", r"updated", r"updates", r"venue", r"moved",
+    r"shifted",
+    # "Update: venue changed", but not the request "update your resume" (an action for all students)
+    r"update(?! (?:your|the|resume|profile|cv|cgpa|details|marks|documents?)\b)", r"slots?", r"schedule",
+    r"test link", r"reporting (?:time|venue)", r"timings?", r"status", r"awaited",
+    # a stage of a drive with its date: "Online Assessment on 8 Oct", "interviews today"
+    r"(?:test|assessment|interviews?|gd|group discussion) (?:on \d{1,2}|today|tomorrow)",
+)
+# "Revised list", "Updated shortlist": the change word qualifies a list of students, which stays a list.
+AMENDED_LIST = words(r"(?:revised|updated|corrected|amended|modified|new) (?:short[- ]?)?lists?")
+SHORTLIST_TITLE = words(
+    r"short[- ]?list(?:ed|ing|s)?", r"selected (?:students|candidates)", r"final (?:selects|selections?)",
+    r"list of (?:selected|shortlisted|qualified) (?:students|candidates)",
+    r"(?:students|candidates) (?:shortlisted|selected|qualified)", r"selected for (?:the )?(?:next|further|final)",
+    r"next round", r"qualified for", r"candidates for round", r"round \d",
+    # who goes on to a stage: "candidates for group discussion", "students for the technical interview"
+    r"(?:students|candidates) for (?:the )?(?:gd|group discussion|interviews?|technical|hr|personal|final|next|online test|assessment)",
+    r"results? (?:of|for) (?:the )?(?:online (?:test|assessment)|written test|interview|round|coding (?:test|round)|gd|aptitude)",
+    r"(?:oa|online (?:test|assessment)|coding (?:test|round)|aptitude) results?",
+)
+SHORTLIST_BODY = words(
+    r"short[- ]?listed (?:for|students|candidates)", r"(?:selected|qualified) for (?:the )?(?:next|further|interview|final|technical|hr|gd)",
+    r"move (?:on )?to (?:the )?(?:next )?round", r"cleared (?:the )?(?:online test|test|coding round|round)",
+    r"will (?:appear|go|proceed) (?:for|to) (?:the )?(?:next|interview|technical|hr|gd|group discussion|final)",
+)
+HACKATHON = words(
+    r"hackathons?", r"codathon", r"hackfest", r"ideathon", r"code ?sprint", r"codevita", r"build-a-thon",
+    r"coding (?:contest|competition|challenge)", r"capture the flag", r"ctf", r"engineering challenge",
+    r"programming (?:contest|competition)", r"hiring challenge", r"code ?fest",
+)
+WEBINAR_TITLE = words(
+    r"webinars?", r"seminars?", r"workshops?", r"talks?", r"sessions?", r"masterclass", r"guest lectures?",
+    r"pre[- ]placement talk", r"ppt", r"info(?:rmation)? session", r"conclave", r"panel discussion",
+    r"clinic", r"mock interviews?", r"bootcamp", r"mentor(?:ing|ship)", r"fireside chat",
+    r"alumni (?:connect|meet|talk|interaction|session|speaks?)", r"meet (?:our|the|your) (?:alumni|seniors)",
+)
+# An event to attend. "Seminar hall" and "conference room" are places, not events.
+WEBINAR_BODY = words(
+    r"webinar", r"seminar(?! (?:hall|room))", r"masterclass", r"guest lecture", r"pre[- ]placement talk",
+    r"workshop", r"mentor(?:ing|ship)", r"mock interviews?", r"q&a", r"bootcamp",
+    r"fireside chat", r"panel discussion", r"clinic", r"(?:tech|guest|expert) talk",
+    r"(?:interactive|info\w*|guidance|counsell?ing|awareness|career|training|doubt[- ]clearing) sessions?",
+    # people coming to talk: "Alumni from Google will share their preparation journey"
+    r"(?:alumni|seniors|speakers?|experts?)\b[^.\n]{0,100}?\bwill (?:share|talk|speak|conduct|mentor|guide|interact|take|explain)",
+    r"will (?:talk|speak) (?:about|on)",
+)
+JOB_TITLE = words(
+    r"open for applications?", r"job profiles?", r"applications? (?:are )?(?:invited|open)",
+    r"job (?:opening|opportunity|openings)", r"internship (?:opportunity|opening)", r"hiring for",
+    r"registrations? (?:are )?(?:now )?open", r"campus drive", r"pool (?:campus )?drive", r"is hiring",
+)
+DRIVE_TITLE = words(
+    r"hiring", r"recruitment", r"(?:campus|placement|pool|off[- ]campus|hiring|internship) drive", r"now open",
+    r"internship", r"batch",
+)
+# An invitation to apply or register (decides only with a job detail, ``JOB_DETAIL``).
+APPLY = words(
+    r"apply (?:now|by|before|on|through|via|at|using|here|for)", r"can apply", r"should register",
+    r"register (?:on|by|before|through|via)",
+    r"last date (?:to|for) (?:apply|applying|application|register|registration)",
+    r"applications? (?:are )?(?:invited|open)", r"invites applications", r"registration link",
+    r"interested (?:and eligible )?(?:students|candidates) (?:can|may|should|must) (?:apply|register)",
+    r"eligible (?:students|candidates) (?:can|may|should|must) (?:apply|register)",
+    r"is hiring", r"hiring for", r"(?:is|are) visiting (?:the |our )?campus for", r"invites \d{4} batch",
+    r"apply kar(?:o|lo|ein|en|ke)?",  # Hinglish: "SuperSet pe apply kar lo"
+)
+JOB_DETAIL = words(
+    r"ctc", r"stipend", r"lpa", r"package", r"job description", r"jd", r"eligib(?:le|ility)", r"designation",
+    r"role", r"position", r"compensation", r"salary",
+)
+NOC = words(r"NOCs?", r"no objection certificates?")
+# A change to something announced: moved, called off, extended, still awaited.
+CHANGE_BODY = words(
+    r"re-?scheduled", r"postponed", r"preponed", r"cancell?ed", r"deferred", r"extended", r"revised",
+    r"(?:has|have) been changed", r"changed to", r"will now (?:be held|take place|start|be conducted)",
+    r"now starts", r"instead of", r"no longer", r"test link", r"reporting time", r"called off", r"withdrawn",
+    r"on hold", r"brought forward", r"advanced to", r"pushed (?:to|back|ahead|till|by)",
+    r"(?:moved|shifted) (?:to|from|up)", r"(?:new|revised|changed) (?:date|time|timings?|venue|slots?|schedule)",
+    r"results?\b[^.\n]{0,60}?\b(?:awaited|pending)", r"(?:still|yet to be) (?:awaited|announced|declared|shared)",
+    r"will be (?:announced|declared)",
+    # a window opened again or for longer ("open till" alone is how an opening states its deadline)
+    r"extensions?", r"re-?opened", r"(?:more|extra|additional) time", r"(?:students|those) who (?:missed|could not)",
+)
+# The logistics of a drive day: where and when to report, how to get there, what to wear and bring.
+LOGISTICS = words(
+    r"report(?:ing)? (?:at|to|in|by|time|venue|before)", r"dress code", r"formal (?:dress|attire|wear|clothes|shoes)",
+    r"attire", r"casual (?:clothes|wear)", r"bus(?:es)?", r"transport(?:ation)?", r"(?:carry|bring) (?:your|two|a|an|the|along|printed|\d)",
+    r"rooms? (?:no\.?|number|allot\w*|\d+)", r"room allotment", r"venue", r"reach (?:gate|the|by|at)",
+    r"copies of (?:your|their|the) (?:resume|cv)s?", r"be present (?:at|in|by)", r"assemble (?:at|in)",
+    r"seating", r"admit cards?", r"hall tickets?", r"id cards?", r"laptops?",
+)
+# Logistics belong to one drive: a company's, or one on a given day. "Formal attire for all interviews"
+# is a standing rule (an announcement), "formal dress for tomorrow's drive" is an update.
+ONE_DAY = words(
+    r"today", r"tonight", r"tomorrow(?:'s)?", r"day[- ]?\d", r"(?:mon|tues|wednes|thurs|fri|satur|sun)day",
+    r"on \d{1,2}", r"\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*", r"kal",
+)
+# A drive named by its company: "Cvent interviews", "the Infosys drive" (a capital, so case-sensitive).
+NAMED_DRIVE = re.compile(
+    r"\b(?!(?:The|All|Our|Your|These|This|Online|Technical|Final|Campus|Placement|Group|Mock|Next|HR|Written"
+    r"|Coding|Aptitude|Pool|Off|Any|Every|Each|Upcoming|Further|Personal)\b)"
+    r"[A-Z][\w&.'-]{1,30} (?:drive|interviews?|tests?|assessment|GD|group discussion|PPT|rounds?|visit)\b"
+)
+# A rule for every drive of the season is a standing rule, not one drive's logistics.
+STANDING = words(
+    r"(?:all|every|any|each) (?:drives?|interviews?|companies|tests?|rounds?|recruit\w*)", r"placement season",
+    r"this season", r"throughout",
+)
+# After the selection there is no drive day left: collecting offer letters or joining is administration.
+AFTER_SELECTION = words(r"offer letters?", r"joining (?:date|letters?|formalities)", r"onboarding")
+# A talk or contest that is moved or called off is news about its logistics, whatever its title says.
+EVENT_CHANGED = words(
+    r"(?:has|have) been (?:re-?scheduled|postponed|preponed|cancell?ed|deferred|shifted|moved)",
+    r"(?:is|are) (?:re-?scheduled|postponed|preponed|cancell?ed|deferred|shifted|moved)", r"will now (?:be held|take place|start)",
+    r"(?:has|have) been called off",
+)
+# What makes a notice about a drive (so that "extended" or "venue" is a drive's change or logistics).
+DRIVE = words(
+    r"tests?", r"interviews?", r"drives?", r"rounds?", r"assessments?", r"process", r"deadline",
+    r"registrations?", r"applications?", r"last date", r"ppt", r"gd", r"group discussion", r"shortlist(?:ed)?",
+    r"offers?", r"joining", r"results?", r"visit", r"campus", r"recruit\w*", r"hiring", r"selection",
+)
+# A sentence boundary, or a line: notices are short and read sentence by sentence.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
+# A salutation on its own ("Dear students,", "Hi all") says nothing about the type.
+SALUTATION = re.compile(r"(?i)(?:dear|hi|hello|hey|respected|greetings)\b[^\n]{0,40}")
+# fmt: on
