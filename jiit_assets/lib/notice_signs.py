@@ -24,11 +24,12 @@ POLICY = words(
 # The placement office briefing students on its own process: an announcement, even when called a session.
 ORIENTATION = words(r"orientation", r"induction (?:programme|program|session)")
 REMINDER_TITLE = words(
-    r"reminders?", r"last date (?:is )?today", r"closes? (?:today|tonight)", r"closing (?:today|tonight)",
-    r"final call", r"last chance",
+    r"reminders?", r"last (?:date|day)(?: is)? (?:today|tonight|tomorrow)", r"closes? (?:today|tonight|tomorrow)",
+    r"closing (?:today|tonight|tomorrow)", r"final call", r"last chance", r"don'?t forget",
 )
 REMINDER_BODY = words(
     r"this is a (?:gentle |friendly |final |quick )?reminder", r"a (?:gentle |friendly |quick )?reminder that",
+    r"(?:are|is) (?:hereby |again )?reminded", r"(?:this is )?to remind",
     # urgency about a deadline already announced
     r"(?:only )?\d{1,2} (?:hours?|days?) (?:are )?left", r"closes? (?:today|tonight|at midnight)",
 )
@@ -54,10 +55,12 @@ SHORTLIST_TITLE = words(
     r"results? (?:of|for) (?:the )?(?:online (?:test|assessment)|written test|interview|round|coding (?:test|round)|gd|aptitude)",
     r"(?:oa|online (?:test|assessment)|coding (?:test|round)|aptitude) results?",
 )
+# Who moves on. "Shortlisted students must report at 9" addresses a shortlist already made: not a sign.
 SHORTLIST_BODY = words(
-    r"short[- ]?listed (?:for|students|candidates)", r"(?:selected|qualified) for (?:the )?(?:next|further|interview|final|technical|hr|gd)",
-    r"move (?:on )?to (?:the )?(?:next )?round", r"cleared (?:the )?(?:online test|test|coding round|round)",
-    r"will (?:appear|go|proceed) (?:for|to) (?:the )?(?:next|interview|technical|hr|gd|group discussion|final)",
+    r"(?:been|are|is|were|has|have) short[- ]?listed", r"short[- ]?listed (?:for|by)", r"(?:selected|qualified) for (?:the )?(?:next|further|interviews?|final|technical|hr|gd)",
+    r"move (?:on )?to (?:the )?(?:next )?round",
+    r"(?:cleared|qualified in|passed) (?:the )?(?:[\w-]+ ){0,3}(?:tests?|rounds?|assessments?|oa|gd|group discussion)",
+    r"will (?:appear|go|proceed|face|sit) (?:for |to |in )?(?:the )?(?:next|interviews?|technical|hr|gd|group discussion|final)",
 )
 HACKATHON = words(
     r"hackathons?", r"codathon", r"hackfest", r"ideathon", r"code ?sprint", r"codevita", r"build-a-thon",
@@ -74,11 +77,14 @@ WEBINAR_TITLE = words(
 WEBINAR_BODY = words(
     r"webinar", r"seminar(?! (?:hall|room))", r"masterclass", r"guest lecture", r"pre[- ]placement talk",
     r"workshop", r"mentor(?:ing|ship)", r"mock interviews?", r"q&a", r"bootcamp",
-    r"fireside chat", r"panel discussion", r"clinic", r"(?:tech|guest|expert) talk",
+    r"fireside chat", r"panel discussion", r"clinic", r"(?:tech|guest|expert) talk", r"talk by",
+    r"(?:expert|guest|special|invited) lectures?", r"lectures? by", r"sessions? (?:by|with)",
+    r"training (?:programme|program|sessions?|workshop)", r"(?:aptitude|soft[- ]skills?|communication) training",
+    r"experience[- ]sharing", r"will share (?:their|his|her|how|what|insights)",
     r"(?:interactive|info\w*|guidance|counsell?ing|awareness|career|training|doubt[- ]clearing) sessions?",
     # people coming to talk: "Alumni from Google will share their preparation journey"
     r"(?:alumni|seniors|speakers?|experts?)\b[^.\n]{0,100}?\bwill (?:share|talk|speak|conduct|mentor|guide|interact|take|explain)",
-    r"will (?:talk|speak) (?:about|on)",
+    r"(?:will|to) (?:talk|speak) (?:about|on)", r"(?:take|answer) (?:your )?questions",
 )
 JOB_TITLE = words(
     r"open for applications?", r"job profiles?", r"applications? (?:are )?(?:invited|open)",
@@ -104,7 +110,7 @@ JOB_DETAIL = words(
     r"ctc", r"stipend", r"lpa", r"package", r"job description", r"jd", r"eligib(?:le|ility)", r"designation",
     r"role", r"position", r"compensation", r"salary",
 )
-NOC = words(r"NOCs?", r"no objection certificates?")
+NOC = words(r"NOCs?", r"no[- ]objection (?:certificates?|letters?)", r"permission letters?")
 # A change to something announced: moved, called off, extended, still awaited.
 CHANGE_BODY = words(
     r"re-?scheduled", r"postponed", r"preponed", r"cancell?ed", r"deferred", r"extended", r"revised",
@@ -112,7 +118,9 @@ CHANGE_BODY = words(
     r"now starts", r"instead of", r"no longer", r"test link", r"reporting time", r"called off", r"withdrawn",
     r"on hold", r"brought forward", r"advanced to", r"pushed (?:to|back|ahead|till|by)",
     r"(?:moved|shifted) (?:to|from|up)", r"(?:new|revised|changed) (?:date|time|timings?|venue|slots?|schedule)",
-    r"results?\b[^.\n]{0,60}?\b(?:awaited|pending)", r"(?:still|yet to be) (?:awaited|announced|declared|shared)",
+    r"results?\b[^.\n]{0,60}?\b(?:awaited|pending|expected)", r"(?:still|yet to be) (?:awaited|announced|declared|shared)",
+    r"(?:is|are) (?:still )?awaited", r"as (?:announced|informed|communicated|mentioned|notified) (?:earlier|before|previously)",
+    r"(?:and|,) not (?:in|at|on|from) ", r"will not (?:be held|take place|be conducted|happen)",
     r"will be (?:announced|declared)",
     # a window opened again or for longer ("open till" alone is how an opening states its deadline)
     r"extensions?", r"re-?opened", r"(?:more|extra|additional) time", r"(?:students|those) who (?:missed|could not)",
@@ -123,8 +131,18 @@ LOGISTICS = words(
     r"attire", r"casual (?:clothes|wear)", r"bus(?:es)?", r"transport(?:ation)?", r"(?:carry|bring) (?:your|two|a|an|the|along|printed|\d)",
     r"rooms? (?:no\.?|number|allot\w*|\d+)", r"room allotment", r"venue", r"reach (?:gate|the|by|at)",
     r"copies of (?:your|their|the) (?:resume|cv)s?", r"be present (?:at|in|by)", r"assemble (?:at|in)",
-    r"seating", r"admit cards?", r"hall tickets?", r"id cards?", r"laptops?",
+    r"seat(?:ing|ed)", r"admit cards?", r"hall tickets?", r"id cards?", r"laptops?", r"(?:stay|be) available",
+    r"allot(?:ted|ment)", r"(?:google meet|meet|teams|zoom|test|assessment|oa|interview) (?:links?|window)",
 )
+# A stage of a drive and when or where it happens: "the online test will be conducted on 5 Jan in CL-1".
+# Counts only when the notice does not invite applications (a new opening also names its stages' dates)
+# and is not about practice.
+STAGE_TIME = words(
+    r"(?:tests?|assessments?|interviews?|gd|group discussion|rounds?|process|ppt|drive)\b[^.\n]{0,30}?\b"
+    r"(?:will (?:be (?:held|conducted)|start|begin|commence|take place)|(?:is|are) scheduled|starts|begins)",
+)
+# A mock or practice test is not a stage of anyone's drive.
+PRACTICE = words(r"mock", r"practice")
 # Logistics belong to one drive: a company's, or one on a given day. "Formal attire for all interviews"
 # is a standing rule (an announcement), "formal dress for tomorrow's drive" is an update.
 ONE_DAY = words(
@@ -135,7 +153,7 @@ ONE_DAY = words(
 NAMED_DRIVE = re.compile(
     r"\b(?!(?:The|All|Our|Your|These|This|Online|Technical|Final|Campus|Placement|Group|Mock|Next|HR|Written"
     r"|Coding|Aptitude|Pool|Off|Any|Every|Each|Upcoming|Further|Personal)\b)"
-    r"[A-Z][\w&.'-]{1,30} (?:drive|interviews?|tests?|assessment|GD|group discussion|PPT|rounds?|visit)\b"
+    r"[A-Z][\w&.'-]{1,30} (?:drive|interviews?|tests?|assessment|GD|group discussion|PPT|pre-placement talk|rounds?|visit)\b"
 )
 # A rule for every drive of the season is a standing rule, not one drive's logistics.
 STANDING = words(
@@ -155,6 +173,7 @@ DRIVE = words(
     r"tests?", r"interviews?", r"drives?", r"rounds?", r"assessments?", r"process", r"deadline",
     r"registrations?", r"applications?", r"last date", r"ppt", r"gd", r"group discussion", r"shortlist(?:ed)?",
     r"offers?", r"joining", r"results?", r"visit", r"campus", r"recruit\w*", r"hiring", r"selection",
+    r"pre[- ]placement",
 )
 # A sentence boundary, or a line: notices are short and read sentence by sentence.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")

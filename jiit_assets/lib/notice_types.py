@@ -68,16 +68,21 @@ class _Context:
     one_drive: bool  # one drive: the company's, a named or a dated one, not a rule for every drive
     after_selection: bool  # offer letters, joining: no drive day is left
     job_detail: bool  # a role, CTC, stipend or eligibility: what makes "apply" an opening
+    invites: bool  # an invitation to apply with a job detail: an opening, whose stages have dates too
+    practice: bool  # a mock or practice test: no company's drive
 
     @classmethod
     def of(cls, title: str, body: str, company: str | None) -> _Context:
         whole = f"{title}\n{body}"
+        job_detail = bool(signs.JOB_DETAIL.search(body) or signs.DRIVE_TITLE.search(title))
         dated = bool(signs.ONE_DAY.search(whole) or signs.NAMED_DRIVE.search(whole))
         return cls(
             about_a_drive=bool(company) or bool(signs.DRIVE.search(whole)),
             one_drive=(bool(company) or dated) and not signs.STANDING.search(whole),
             after_selection=bool(signs.AFTER_SELECTION.search(body)),
-            job_detail=bool(signs.JOB_DETAIL.search(body) or signs.DRIVE_TITLE.search(title)),
+            job_detail=job_detail,
+            invites=job_detail and bool(signs.APPLY.search(body)),
+            practice=bool(signs.PRACTICE.search(whole)),
         )
 
 
@@ -118,6 +123,7 @@ def _title_rules(
 _BODY_SIGNS: tuple[tuple[NoticeType, str, re.Pattern[str]], ...] = (
     (NoticeType.UPDATE, "a change to a drive", signs.CHANGE_BODY),
     (NoticeType.UPDATE, "the logistics of a drive day", signs.LOGISTICS),
+    (NoticeType.UPDATE, "when or where a stage of a drive happens", signs.STAGE_TIME),
     (NoticeType.SHORTLISTING, "students moving to a further stage", signs.SHORTLIST_BODY),
     (NoticeType.HACKATHON, "a coding contest", signs.HACKATHON),
     (NoticeType.ANNOUNCEMENT, "the placement office's briefing on its process", signs.ORIENTATION),
@@ -138,6 +144,8 @@ def _counts(pattern: re.Pattern[str], context: _Context) -> bool:
         return context.about_a_drive
     if pattern is signs.LOGISTICS:
         return context.about_a_drive and context.one_drive and not context.after_selection
+    if pattern is signs.STAGE_TIME:
+        return context.about_a_drive and not context.invites and not context.practice
     if pattern is signs.APPLY:
         return context.job_detail
     return True

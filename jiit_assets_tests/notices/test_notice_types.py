@@ -154,3 +154,121 @@ def test_the_body_decides_when_the_title_has_no_type_word(
 ) -> None:
     decided = notice_type(title, body, source="portal")
     assert decided.type == expected, decided.reason
+
+
+# One case per class of body sign (the README's "Notice types" table), on notices whose title says
+# nothing specific, as portal titles often do ("Please note", a company name, "Important").
+BODY_CLASSES: list[tuple[str, str, NoticeType]] = [
+    ("Acme", "Acme has called off its campus visit this year.", NoticeType.UPDATE),
+    ("Acme", "Results of the Acme interviews are still awaited.", NoticeType.UPDATE),
+    (
+        "Acme",
+        "The final list is expected next week; results are pending with the company.",
+        NoticeType.UPDATE,
+    ),
+    (
+        "Please note",
+        "The Acme test will be held in lab CL-5 and not in CL-3 as announced earlier.",
+        NoticeType.UPDATE,
+    ),
+    (
+        "Acme: room allotment",
+        "Acme interviews will take place in rooms 201 to 204 of ABB-II.",
+        NoticeType.UPDATE,
+    ),
+    ("Acme", "The online test for Acme will be conducted on 5 Jan at 10 AM in CL-1.", NoticeType.UPDATE),
+    (
+        "Acme",
+        "The Acme interview links have been sent to your e-mail; join at your allotted time.",
+        NoticeType.UPDATE,
+    ),
+    # a practice test is not a stage of a company's drive
+    ("Practice", "A mock aptitude test will be held on Sunday for practice.", NoticeType.ANNOUNCEMENT),
+    # a rule for every drive is a standing rule, not one drive's logistics
+    (
+        "Dress code",
+        "Students must wear formal clothes to every interview this season.",
+        NoticeType.ANNOUNCEMENT,
+    ),
+    # the first sentences say what the notice is about; a talk mentioned later does not decide it
+    (
+        "For tomorrow",
+        "All students registered for the Acme drive must come in formal dress tomorrow. "
+        "Students in casual clothes will not be allowed into the pre-placement talk.",
+        NoticeType.UPDATE,
+    ),
+    # "seminar hall" is a place, not an event
+    ("Acme drive - where to go", "Reporting time at the ABB-III seminar hall is 8:45 AM.", NoticeType.UPDATE),
+    # an opening names the dates of its stages too: the invitation to apply decides
+    (
+        "Acme",
+        "Acme will conduct its campus drive on 12 Jan for the SDE role (CTC 40 LPA). "
+        "Eligible students should register by 8 Jan.",
+        NoticeType.JOB_POSTING,
+    ),
+    # "open till" is how a new opening states its deadline; an extension says so
+    (
+        "HackAcme registrations open",
+        "Registrations for HackAcme (hackathon) are now open till 10 Aug.",
+        NoticeType.HACKATHON,
+    ),
+    (
+        "Acme",
+        "The Acme application window is open again till Monday for students who missed it.",
+        NoticeType.UPDATE,
+    ),
+    # addressing students already shortlisted is not a shortlist
+    (
+        "Acme",
+        "The Acme interview process will start at 9 AM tomorrow. Shortlisted students must stay available.",
+        NoticeType.UPDATE,
+    ),
+    (
+        "Congratulations",
+        "12 students have cleared the first round of Acme and will face the technical interview.",
+        NoticeType.SHORTLISTING,
+    ),
+    (
+        "Cracking the coding interview",
+        "Join a session by an SDE-2 at Google on 12 Jan on Zoom.",
+        NoticeType.WEBINAR,
+    ),
+    (
+        "Soft skills",
+        "The T&P cell is organising soft-skills training every Saturday in January.",
+        NoticeType.WEBINAR,
+    ),
+    (
+        "Welcome, batch of 2027",
+        "The T&P cell will hold an orientation session on the placement process.",
+        NoticeType.ANNOUNCEMENT,
+    ),
+    (
+        "Off-campus internship?",
+        "Take a no-objection letter from the T&P office before you join.",
+        NoticeType.INTERNSHIP_NOC,
+    ),
+    (
+        "Students are reminded",
+        "Students are reminded that the consent form must be submitted by Monday.",
+        NoticeType.REMINDER,
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), BODY_CLASSES, ids=[e[1][:40] for e in BODY_CLASSES])
+def test_each_class_of_body_sign(title: str, body: str, expected: NoticeType) -> None:
+    decided = notice_type(title, body, source="email")
+    assert decided.type == expected, decided.reason
+    # the reason quotes the words that decided, unless nothing more specific than an announcement held
+    assert "says '" in decided.reason or expected == NoticeType.ANNOUNCEMENT, decided.reason
+
+
+def test_a_revised_list_of_students_is_still_a_shortlist() -> None:
+    decided = notice_type(
+        "Revised list: Acme interview shortlist",
+        "The revised list of students shortlisted for the Acme interviews is below.",
+        source="portal",
+        students=3,
+    )
+    assert decided.type == NoticeType.SHORTLISTING and "list" in decided.reason
