@@ -16,7 +16,11 @@ EXAMPLES: list[tuple[str, str, NoticeType]] = [
         "A student placed in a Dream company will not be allowed to sit for further drives.",
         NoticeType.ANNOUNCEMENT,
     ),
-    ("Placement statistics 2024-25", "Amazon | 12 | 44.14\nTCS | 88 | 7.3", NoticeType.ANNOUNCEMENT),
+    (
+        "Pre-placement orientation for 2027 batch (mandatory)",
+        "All students of the 2027 batch must attend the placement orientation on Monday at 10 AM.",
+        NoticeType.ANNOUNCEMENT,
+    ),
     (
         "Gentle reminder – submit internship offer letters",
         "Students who have received internship offers must submit a copy by Monday.",
@@ -43,8 +47,10 @@ EXAMPLES: list[tuple[str, str, NoticeType]] = [
         NoticeType.SHORTLISTING,
     ),
     (
-        "Result of the online assessment – Wipro",
-        "The following students have qualified for the interview round of Wipro.",
+        "Revised list: Zomato interview shortlist",
+        "There was an error in yesterday's shortlist. The revised list of students shortlisted for the "
+        "Zomato interviews is below; only these students should report.\n"
+        "Kunal Bhatia 22103210\nRhea Malik 22103245",
         NoticeType.SHORTLISTING,
     ),
     (
@@ -52,7 +58,11 @@ EXAMPLES: list[tuple[str, str, NoticeType]] = [
         "A 24-hour build-a-thon. Teams of 2-4.",
         NoticeType.HACKATHON,
     ),
-    ("Smart India Hackathon 2025 - internal round", "Register your team by Friday.", NoticeType.HACKATHON),
+    (
+        "Code for Bharat: team registration",
+        "Code for Bharat is a 36-hour coding competition for college teams. Register your team by 12 Dec.",
+        NoticeType.HACKATHON,
+    ),
     ("Resume Clinic with Alumni Mentors", "Slots of 15 minutes on Saturday.", NoticeType.WEBINAR),
     ("Pre-Placement Talk: Microsoft", "The talk covers the SWE role (CTC 50 LPA).", NoticeType.WEBINAR),
     (
@@ -61,8 +71,8 @@ EXAMPLES: list[tuple[str, str, NoticeType]] = [
         NoticeType.JOB_POSTING,
     ),
     (
-        "Summer Internship 2026 – Siemens Healthineers",
-        "Stipend: ₹35,000 per month. Eligibility: CSE, IT, ECE. Apply on SuperSet by 15 October.",
+        "Deloitte USI",
+        "Deloitte USI is visiting campus for the Analyst role (CTC 7.6 LPA). Apply on SuperSet by 5 Dec.",
         NoticeType.JOB_POSTING,
     ),
     (
@@ -71,8 +81,9 @@ EXAMPLES: list[tuple[str, str, NoticeType]] = [
         NoticeType.INTERNSHIP_NOC,
     ),
     (
-        "Internship NOC issued",
-        "NOCs for the summer internship have been issued by the T&P office.",
+        "Going for an off-campus internship?",
+        "Students who have secured an internship outside campus must submit the No Objection Certificate "
+        "request form by 15 Dec.",
         NoticeType.INTERNSHIP_NOC,
     ),
     (
