@@ -79,7 +79,7 @@ WEBINAR_BODY = words(
     r"workshop", r"mentor(?:ing|ship)", r"mock interviews?", r"q&a", r"bootcamp",
     r"fireside chat", r"panel discussion", r"clinic", r"(?:tech|guest|expert) talk", r"talk by",
     r"(?:expert|guest|special|invited) lectures?", r"lectures? by", r"sessions? (?:by|with)",
-    r"training (?:programme|program|sessions?|workshop)", r"(?:aptitude|soft[- ]skills?|communication) training",
+    r"training (?:programme|program|sessions?|workshop)", r"(?:aptitude|soft[- ]skills?|communication) training (?:classes|by|for|on|every|from|will)",
     r"experience[- ]sharing", r"will share (?:their|his|her|how|what|insights)",
     r"(?:interactive|info\w*|guidance|counsell?ing|awareness|career|training|doubt[- ]clearing) sessions?",
     # people coming to talk: "Alumni from Google will share their preparation journey"
@@ -89,7 +89,8 @@ WEBINAR_BODY = words(
 JOB_TITLE = words(
     r"open for applications?", r"job profiles?", r"applications? (?:are )?(?:invited|open)",
     r"job (?:opening|opportunity|openings)", r"internship (?:opportunity|opening)", r"hiring for",
-    r"registrations? (?:are )?(?:now )?open", r"campus drive", r"pool (?:campus )?drive", r"is hiring",
+    r"registrations? (?:are )?(?:now )?open", r"campus (?:recruitment |hiring )?drive", r"pool (?:campus )?drive",
+    r"(?:recruitment|hiring) drive", r"is hiring",
 )
 DRIVE_TITLE = words(
     r"hiring", r"recruitment", r"(?:campus|placement|pool|off[- ]campus|hiring|internship) drive", r"now open",
@@ -104,6 +105,7 @@ APPLY = words(
     r"interested (?:and eligible )?(?:students|candidates) (?:can|may|should|must) (?:apply|register)",
     r"eligible (?:students|candidates) (?:can|may|should|must) (?:apply|register)",
     r"is hiring", r"hiring for", r"(?:is|are) visiting (?:the |our )?campus for", r"invites \d{4} batch",
+    r"(?:pleased|happy) to invite", r"list of (?:interested|eligible) (?:students|candidates)",
     r"apply kar(?:o|lo|ein|en|ke)?",  # Hinglish: "SuperSet pe apply kar lo"
 )
 JOB_DETAIL = words(
@@ -117,7 +119,7 @@ CHANGE_BODY = words(
     r"(?:has|have) been changed", r"changed to", r"will now (?:be held|take place|start|be conducted)",
     r"now starts", r"instead of", r"no longer", r"test link", r"reporting time", r"called off", r"withdrawn",
     r"on hold", r"brought forward", r"advanced to", r"pushed (?:to|back|ahead|till|by)",
-    r"(?:moved|shifted) (?:to|from|up)", r"(?:new|revised|changed) (?:date|time|timings?|venue|slots?|schedule)",
+    r"(?:moved|shifted) (?:to|from|up)", r"(?:has|have|been) (?:moved|shifted|pushed|advanced)", r"(?:new|revised|changed) (?:date|time|timings?|venue|slots?|schedule)",
     r"results?\b[^.\n]{0,60}?\b(?:awaited|pending|expected)", r"(?:still|yet to be) (?:awaited|announced|declared|shared)",
     r"(?:is|are) (?:still )?awaited", r"as (?:announced|informed|communicated|mentioned|notified) (?:earlier|before|previously)",
     r"(?:and|,) not (?:in|at|on|from) ", r"will not (?:be held|take place|be conducted|happen)",
@@ -177,6 +179,8 @@ DRIVE = words(
 )
 # A sentence boundary, or a line: notices are short and read sentence by sentence.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
+# A mail wrapped at 72 columns goes on in lower case on the next line: that line break is no sentence's end.
+WRAPPED_LINE = re.compile(r"(?<![.!?:;])[ \t]*\n[ \t]*(?=[a-z(])")
 # A salutation on its own ("Dear students,", "Hi all") says nothing about the type.
 SALUTATION = re.compile(r"(?i)(?:dear|hi|hello|hey|respected|greetings)\b[^\n]{0,40}")
 # fmt: on

@@ -135,7 +135,7 @@ _PRECEDENCE = tuple(dict.fromkeys(kind for kind, _, _ in _BODY_SIGNS))
 
 
 def _sentences(body: str) -> list[str]:
-    parts = (part.strip() for part in signs.SENTENCE_BREAK.split(body))
+    parts = (part.strip() for part in signs.SENTENCE_BREAK.split(signs.WRAPPED_LINE.sub(" ", body)))
     return [part for part in parts if part and not signs.SALUTATION.fullmatch(part)][:MAX_SENTENCES]
 
 

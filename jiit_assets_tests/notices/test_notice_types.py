@@ -249,6 +249,13 @@ BODY_CLASSES: list[tuple[str, str, NoticeType]] = [
         "The T&P cell is organising soft-skills training every Saturday in January.",
         NoticeType.WEBINAR,
     ),
+    ("Reg: Acme test", "Acme has moved its online test to 28 Jan.", NoticeType.UPDATE),
+    ("Training fee", "The aptitude training fee is to be paid by 5 Feb.", NoticeType.ANNOUNCEMENT),
+    (
+        "Fwd: Campus Recruitment Drive - Acme - 2026 Batch",
+        "We are pleased to invite your 2026 batch for our drive. Role: Software Engineer. CTC: 6.5 LPA.",
+        NoticeType.JOB_POSTING,
+    ),
     (
         "Welcome, batch of 2027",
         "The T&P cell will hold an orientation session on the placement process.",
