@@ -175,7 +175,7 @@ DRIVE = words(
     r"tests?", r"interviews?", r"drives?", r"rounds?", r"assessments?", r"process", r"deadline",
     r"registrations?", r"applications?", r"last date", r"ppt", r"gd", r"group discussion", r"shortlist(?:ed)?",
     r"offers?", r"joining", r"results?", r"visit", r"campus", r"recruit\w*", r"hiring", r"selection",
-    r"pre[- ]placement",
+    r"pre[- ]placement", r"apply", r"eligib\w*",
 )
 # A sentence boundary, or a line: notices are short and read sentence by sentence.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")

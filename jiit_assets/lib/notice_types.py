@@ -36,6 +36,7 @@ Keywords (``notice_signs``) match on word boundaries, and the body is read up to
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -119,36 +120,46 @@ def _title_rules(
     return None
 
 
-# The body's signs, in the precedence that breaks a tie: (type, what it shows, pattern).
-_BODY_SIGNS: tuple[tuple[NoticeType, str, re.Pattern[str]], ...] = (
-    (NoticeType.UPDATE, "a change to a drive", signs.CHANGE_BODY),
-    (NoticeType.UPDATE, "the logistics of a drive day", signs.LOGISTICS),
-    (NoticeType.UPDATE, "when or where a stage of a drive happens", signs.STAGE_TIME),
-    (NoticeType.SHORTLISTING, "students moving to a further stage", signs.SHORTLIST_BODY),
-    (NoticeType.HACKATHON, "a coding contest", signs.HACKATHON),
-    (NoticeType.ANNOUNCEMENT, "the placement office's briefing on its process", signs.ORIENTATION),
-    (NoticeType.WEBINAR, "an event to attend", signs.WEBINAR_BODY),
-    (NoticeType.INTERNSHIP_NOC, "internship NOCs", signs.NOC),
-    (NoticeType.JOB_POSTING, "an invitation to apply", signs.APPLY),
+def _always(_: _Context) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class _BodySign:
+    type: NoticeType
+    what: str  # what the sign shows, for the reason
+    pattern: re.Pattern[str]
+    counts: Callable[[_Context], bool] = _always  # whether the notice lets this sign count
+
+
+# The body's signs, in the precedence that breaks a tie.
+_BODY_SIGNS: tuple[_BodySign, ...] = (
+    _BodySign(NoticeType.UPDATE, "a change to a drive", signs.CHANGE_BODY, lambda c: c.about_a_drive),
+    _BodySign(
+        NoticeType.UPDATE,
+        "the logistics of a drive day",
+        signs.LOGISTICS,
+        lambda c: c.about_a_drive and c.one_drive and not c.after_selection,
+    ),
+    _BodySign(
+        NoticeType.UPDATE,
+        "when or where a stage of a drive happens",
+        signs.STAGE_TIME,
+        lambda c: c.about_a_drive and not c.invites and not c.practice,
+    ),
+    _BodySign(NoticeType.SHORTLISTING, "students moving to a further stage", signs.SHORTLIST_BODY),
+    _BodySign(NoticeType.HACKATHON, "a coding contest", signs.HACKATHON),
+    _BodySign(NoticeType.ANNOUNCEMENT, "the placement office's briefing on its process", signs.ORIENTATION),
+    _BodySign(NoticeType.WEBINAR, "an event to attend", signs.WEBINAR_BODY),
+    _BodySign(NoticeType.INTERNSHIP_NOC, "internship NOCs", signs.NOC),
+    _BodySign(NoticeType.JOB_POSTING, "an invitation to apply", signs.APPLY, lambda c: c.job_detail),
 )
-_PRECEDENCE = tuple(dict.fromkeys(kind for kind, _, _ in _BODY_SIGNS))
+_PRECEDENCE = tuple(dict.fromkeys(sign.type for sign in _BODY_SIGNS))
 
 
 def _sentences(body: str) -> list[str]:
     parts = (part.strip() for part in signs.SENTENCE_BREAK.split(signs.WRAPPED_LINE.sub(" ", body)))
     return [part for part in parts if part and not signs.SALUTATION.fullmatch(part)][:MAX_SENTENCES]
-
-
-def _counts(pattern: re.Pattern[str], context: _Context) -> bool:
-    if pattern is signs.CHANGE_BODY:
-        return context.about_a_drive
-    if pattern is signs.LOGISTICS:
-        return context.about_a_drive and context.one_drive and not context.after_selection
-    if pattern is signs.STAGE_TIME:
-        return context.about_a_drive and not context.invites and not context.practice
-    if pattern is signs.APPLY:
-        return context.job_detail
-    return True
 
 
 def _body_rules(body: str, context: _Context) -> TypeDecision | None:
@@ -157,12 +168,13 @@ def _body_rules(body: str, context: _Context) -> TypeDecision | None:
     for index, sentence in enumerate(_sentences(body)):
         weight = LEAD_WEIGHTS[index] if index < len(LEAD_WEIGHTS) else 1
         counted: set[NoticeType] = set()
-        for kind, what, pattern in _BODY_SIGNS:
-            if kind in counted or not _counts(pattern, context) or not (said := _said(pattern, sentence)):
+        for sign in _BODY_SIGNS:
+            if sign.type in counted or not sign.counts(context):
                 continue
-            counted.add(kind)
-            scores[kind] = scores.get(kind, 0) + weight
-            first.setdefault(kind, (what, said))
+            if said := _said(sign.pattern, sentence):
+                counted.add(sign.type)
+                scores[sign.type] = scores.get(sign.type, 0) + weight
+                first.setdefault(sign.type, (sign.what, said))
     if not scores:
         return None
     best = max(scores, key=lambda kind: (scores[kind], -_PRECEDENCE.index(kind)))
