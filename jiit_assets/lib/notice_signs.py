@@ -90,7 +90,8 @@ JOB_TITLE = words(
     r"open for applications?", r"job profiles?", r"applications? (?:are )?(?:invited|open)",
     r"job (?:opening|opportunity|openings)", r"internship (?:opportunity|opening)", r"hiring for",
     r"registrations? (?:are )?(?:now )?open", r"campus (?:recruitment |hiring )?drive", r"pool (?:campus )?drive",
-    r"(?:recruitment|hiring) drive", r"is hiring",
+    r"(?:recruitment|hiring) drive", r"is hiring", r"walk-?in (?:drive|interviews?)",
+    r"off[- ]campus (?:drive|opportunity|hiring)", r"openings? (?:at|for|in)", r"vacanc(?:y|ies)",
 )
 DRIVE_TITLE = words(
     r"hiring", r"recruitment", r"(?:campus|placement|pool|off[- ]campus|hiring|internship) drive", r"now open",
@@ -106,6 +107,8 @@ APPLY = words(
     r"eligible (?:students|candidates) (?:can|may|should|must) (?:apply|register)",
     r"is hiring", r"hiring for", r"(?:is|are) visiting (?:the |our )?campus for", r"invites \d{4} batch",
     r"(?:pleased|happy) to invite", r"list of (?:interested|eligible) (?:students|candidates)",
+    # a job description's labelled deadline: "Last date: 5 Jan", "Apply by - 12 Dec"
+    r"(?:last date|deadline|apply by)\s*[:\-–]\s*(?=\w)",
     r"apply kar(?:o|lo|ein|en|ke)?",  # Hinglish: "SuperSet pe apply kar lo"
 )
 JOB_DETAIL = words(
@@ -119,7 +122,10 @@ CHANGE_BODY = words(
     r"(?:has|have) been changed", r"changed to", r"will now (?:be held|take place|start|be conducted)",
     r"now starts", r"instead of", r"no longer", r"test link", r"reporting time", r"called off", r"withdrawn",
     r"on hold", r"brought forward", r"advanced to", r"pushed (?:to|back|ahead|till|by)",
-    r"(?:moved|shifted) (?:to|from|up)", r"(?:has|have|been) (?:moved|shifted|pushed|advanced)", r"(?:new|revised|changed) (?:date|time|timings?|venue|slots?|schedule)",
+    r"(?:moved|shifted) (?:to|from|up)",
+    r"(?:has|have|been) (?:moved|shifted|pushed|advanced)",
+    r"(?:new|revised|changed) (?:date|time|timings?|venue|slots?|schedule)",
+    r"(?:postpone|prepone|cancel|reschedule|shift|extend) (?:ho|kar|kiya)\w*",  # Hinglish: "postpone ho gaya"
     r"results?\b[^.\n]{0,60}?\b(?:awaited|pending|expected)", r"(?:still|yet to be) (?:awaited|announced|declared|shared)",
     r"(?:is|are) (?:still )?awaited", r"as (?:announced|informed|communicated|mentioned|notified) (?:earlier|before|previously)",
     r"(?:and|,) not (?:in|at|on|from) ", r"will not (?:be held|take place|be conducted|happen)",
@@ -155,7 +161,7 @@ ONE_DAY = words(
 NAMED_DRIVE = re.compile(
     r"\b(?!(?:The|All|Our|Your|These|This|Online|Technical|Final|Campus|Placement|Group|Mock|Next|HR|Written"
     r"|Coding|Aptitude|Pool|Off|Any|Every|Each|Upcoming|Further|Personal)\b)"
-    r"[A-Z][\w&.'-]{1,30} (?:drive|interviews?|tests?|assessment|GD|group discussion|PPT|pre-placement talk|rounds?|visit)\b"
+    r"[A-Z][\w&.'-]{1,30} (?i:drive|interviews?|tests?|assessment|gd|group discussion|ppt|pre-placement talk|rounds?|visit)\b"
 )
 # A rule for every drive of the season is a standing rule, not one drive's logistics.
 STANDING = words(

@@ -71,14 +71,16 @@ class _Context:
     job_detail: bool  # a role, CTC, stipend or eligibility: what makes "apply" an opening
     invites: bool  # an invitation to apply with a job detail: an opening, whose stages have dates too
     practice: bool  # a mock or practice test: no company's drive
+    changed: bool  # the opening sentences say something changed: an opening announced before
 
     @classmethod
-    def of(cls, title: str, body: str, company: str | None) -> _Context:
+    def of(cls, title: str, body: str, lead: str, company: str | None) -> _Context:
         whole = f"{title}\n{body}"
         job_detail = bool(signs.JOB_DETAIL.search(body) or signs.DRIVE_TITLE.search(title))
         dated = bool(signs.ONE_DAY.search(whole) or signs.NAMED_DRIVE.search(whole))
         return cls(
             about_a_drive=bool(company) or bool(signs.DRIVE.search(whole)),
+            changed=bool(signs.CHANGE_BODY.search(lead)),
             one_drive=(bool(company) or dated) and not signs.STANDING.search(whole),
             after_selection=bool(signs.AFTER_SELECTION.search(body)),
             job_detail=job_detail,
@@ -152,7 +154,12 @@ _BODY_SIGNS: tuple[_BodySign, ...] = (
     _BodySign(NoticeType.ANNOUNCEMENT, "the placement office's briefing on its process", signs.ORIENTATION),
     _BodySign(NoticeType.WEBINAR, "an event to attend", signs.WEBINAR_BODY),
     _BodySign(NoticeType.INTERNSHIP_NOC, "internship NOCs", signs.NOC),
-    _BodySign(NoticeType.JOB_POSTING, "an invitation to apply", signs.APPLY, lambda c: c.job_detail),
+    _BodySign(
+        NoticeType.JOB_POSTING,
+        "an invitation to apply",
+        signs.APPLY,
+        lambda c: c.job_detail and not c.changed,
+    ),
 )
 _PRECEDENCE = tuple(dict.fromkeys(sign.type for sign in _BODY_SIGNS))
 
@@ -162,10 +169,10 @@ def _sentences(body: str) -> list[str]:
     return [part for part in parts if part and not signs.SALUTATION.fullmatch(part)][:MAX_SENTENCES]
 
 
-def _body_rules(body: str, context: _Context) -> TypeDecision | None:
+def _body_rules(sentences: list[str], context: _Context) -> TypeDecision | None:
     scores: dict[NoticeType, int] = {}
     first: dict[NoticeType, tuple[str, str]] = {}  # the first sign of each type, for the reason
-    for index, sentence in enumerate(_sentences(body)):
+    for index, sentence in enumerate(sentences):
         weight = LEAD_WEIGHTS[index] if index < len(LEAD_WEIGHTS) else 1
         counted: set[NoticeType] = set()
         for sign in _BODY_SIGNS:
@@ -190,9 +197,10 @@ def notice_type(
     """The type of one notice and the rule that decided it (see the module docstring)."""
     title = " ".join((title or "")[:500].split())
     body = (body or "")[:MAX_BODY_CHARS]
-    context = _Context.of(title, body, company)
+    sentences = _sentences(body)
+    context = _Context.of(title, body, " ".join(sentences[: len(LEAD_WEIGHTS)]), company)
     return (
         _title_rules(title, body, students, context, source)
-        or _body_rules(body, context)
+        or _body_rules(sentences, context)
         or TypeDecision(NoticeType.ANNOUNCEMENT, "a placement notice without a more specific type")
     )

@@ -256,6 +256,15 @@ BODY_CLASSES: list[tuple[str, str, NoticeType]] = [
         "We are pleased to invite your 2026 batch for our drive. Role: Software Engineer. CTC: 6.5 LPA.",
         NoticeType.JOB_POSTING,
     ),
+    # an opening whose first sentences say it changed was announced before: an update
+    (
+        "Acme",
+        "The last date to apply for Acme (CTC 9 LPA) has been extended. Deadline: 9 Jan.",
+        NoticeType.UPDATE,
+    ),
+    ("Acme", "Job Profile: SDE\nCTC: 12 LPA\nLast date: 5 Jan", NoticeType.JOB_POSTING),
+    ("COGNIZANT", "COGNIZANT INTERVIEWS IN ROOMS 12 AND 13. REPORT BY 9 AM.", NoticeType.UPDATE),
+    ("Acme drive", "Acme ka drive postpone ho gaya hai, nayi date jaldi aayegi.", NoticeType.UPDATE),
     (
         "Welcome, batch of 2027",
         "The T&P cell will hold an orientation session on the placement process.",
