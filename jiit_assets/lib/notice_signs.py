@@ -118,13 +118,14 @@ JOB_DETAIL = words(
 NOC = words(r"NOCs?", r"no[- ]objection (?:certificates?|letters?)", r"permission letters?")
 # A change to something announced: moved, called off, extended, still awaited.
 CHANGE_BODY = words(
-    r"re-?scheduled", r"postponed", r"preponed", r"cancell?ed", r"deferred", r"extended", r"revised",
-    r"(?:has|have) been changed", r"changed to", r"will now (?:be held|take place|start|be conducted)",
+    r"re-?scheduled", r"postponed", r"preponed", r"cancell?ed", r"deferred", r"extended",
+    # "revised" changes a drive when something of the drive was revised, not in "the revised marksheet"
+    r"(?:been|is|are|was|were) revised", r"revised (?:to|from|as)", r"(?:has|have) been changed", r"changed to", r"will now (?:be held|take place|start|be conducted)",
     r"now starts", r"instead of", r"no longer", r"test link", r"reporting time", r"called off", r"withdrawn",
     r"on hold", r"brought forward", r"advanced to", r"pushed (?:to|back|ahead|till|by)",
     r"(?:moved|shifted) (?:to|from|up)",
     r"(?:has|have|been) (?:moved|shifted|pushed|advanced)",
-    r"(?:new|revised|changed) (?:date|time|timings?|venue|slots?|schedule)",
+    r"(?:new|revised|changed) (?:dates?|time|timings?|venue|slots?|schedule|eligibility|criteria|deadline)",
     r"(?:postpone|prepone|cancel|reschedule|shift|extend) (?:ho|kar|kiya)\w*",  # Hinglish: "postpone ho gaya"
     r"results?\b[^.\n]{0,60}?\b(?:awaited|pending|expected)", r"(?:still|yet to be) (?:awaited|announced|declared|shared)",
     r"(?:is|are) (?:still )?awaited", r"as (?:announced|informed|communicated|mentioned|notified) (?:earlier|before|previously)",

@@ -14,12 +14,13 @@ when the title says nothing specific. In order, the first rule that holds wins:
                body says it was moved or called off                              -> update
                ("update your resume" asks an action of everyone: not a change)
 5. shortlist - students who move to a further stage: a shortlist or "next round"
-               title, "result of the online test", or a list of students         -> shortlisting
+               title, "result of the online test"                                -> shortlisting
 6. event     - a coding contest in the title                                    -> hackathon
                an event to attend and learn in the title: talk, session,
                workshop, clinic, PPT, mock interview, mentoring                  -> webinar
 7. NOC       - no objection certificates for internships in the title           -> internship_noc
 8. opening   - an opening in the title                                          -> job_posting
+   list      - a list of students in the body, when the title names no kind      -> shortlisting
 9. body      - when the title has no type word, the body is read sentence by sentence and every
                sentence with a sign of a type counts for it (the first sentence 3, the second 2,
                the others 1): a change or drive-day logistics (update), students moving on
@@ -109,8 +110,6 @@ def _title_rules(
         return TypeDecision(NoticeType.UPDATE, f"a change to an announced event (body says {said!r})")
     if said := _said(signs.SHORTLIST_TITLE, title):
         return TypeDecision(NoticeType.SHORTLISTING, f"a shortlist (title says {said!r})")
-    if students:
-        return TypeDecision(NoticeType.SHORTLISTING, f"lists {students} student(s) for a further stage")
     if said := _said(signs.HACKATHON, title):
         return TypeDecision(NoticeType.HACKATHON, f"a coding contest (title says {said!r})")
     if said := _said(signs.WEBINAR_TITLE, title):
@@ -119,6 +118,8 @@ def _title_rules(
         return TypeDecision(NoticeType.INTERNSHIP_NOC, f"internship NOCs (title says {said!r})")
     if (said := _said(signs.JOB_TITLE, title)) and not signs.HACKATHON.search(body):
         return TypeDecision(NoticeType.JOB_POSTING, f"an opening (title says {said!r})")
+    if students:  # a title that names its kind outranks names found in the body
+        return TypeDecision(NoticeType.SHORTLISTING, f"lists {students} student(s) for a further stage")
     return None
 
 

@@ -299,3 +299,21 @@ def test_a_revised_list_of_students_is_still_a_shortlist() -> None:
         students=3,
     )
     assert decided.type == NoticeType.SHORTLISTING and "list" in decided.reason
+
+
+def test_a_title_that_names_its_kind_outranks_names_found_in_the_body() -> None:
+    body = "Priya Rao is inviting you to a scheduled Zoom meeting. Topic: Acme Pre-Placement Talk."
+    decided = notice_type("Acme - Pre-Placement Talk (Zoom)", body, source="email", students=1)
+    assert decided.type == NoticeType.WEBINAR, decided.reason
+    untitled = notice_type("Acme", "Priya Rao 22103001\nAman Das 22103002", source="portal", students=2)
+    assert untitled.type == NoticeType.SHORTLISTING, untitled.reason
+
+
+def test_a_revised_document_is_not_a_changed_drive() -> None:
+    body = (
+        "Students with an active backlog may register only for companies that allow backlogs. A student "
+        "whose backlog is cleared must submit the revised marksheet to have the profile unlocked."
+    )
+    assert notice_type("Students with backlogs", body, source="portal").type == NoticeType.ANNOUNCEMENT
+    changed = notice_type("Acme", "The eligibility for Acme has been revised to 6.5 CGPA.", source="portal")
+    assert changed.type == NoticeType.UPDATE, changed.reason
