@@ -35,7 +35,7 @@ REMINDER_BODY = words(
 )
 CHANGE_TITLE = words(
     r"re-?scheduled?", r"postponed?", r"preponed?", r"cancell?ed", r"called off", r"deferred", r"delayed",
-    r"extended", r"revised", r"changed?", r"change (?:in|of)", r"updated", r"updates", r"venue", r"moved",
+    r"extended", r"extension", r"postponement", r"cancellation", r"revised", r"changed?", r"change (?:in|of)", r"updated", r"updates", r"venue", r"moved",
     r"shifted",
     # "Update: venue changed", but not the request "update your resume" (an action for all students)
     r"update(?! (?:your|the|resume|profile|cv|cgpa|details|marks|documents?)\b)", r"slots?", r"schedule",
@@ -184,10 +184,14 @@ DRIVE = words(
     r"offers?", r"joining", r"results?", r"visit", r"campus", r"recruit\w*", r"hiring", r"selection",
     r"pre[- ]placement", r"apply", r"eligib\w*",
 )
-# A sentence boundary, or a line: notices are short and read sentence by sentence.
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
-# A mail wrapped at 72 columns goes on in lower case on the next line: that line break is no sentence's end.
-WRAPPED_LINE = re.compile(r"(?<![.!?:;])[ \t]*\n[ \t]*(?=[a-z(])")
+# The end of a sentence inside a line: notices are read sentence by sentence.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A line that ends a sentence or a label; the next line starts a new one.
+LINE_END = re.compile(r"[.!?:;]\s*$")
+# A forwarded or replied mail's header lines say who sent it and when, nothing about its type.
+MAIL_HEADER = re.compile(
+    r"(?i)^(?:(?:from|sent|date|to|cc|bcc)\b\s*(?::.*)?|-{2,}.*(?:forwarded|original) message.*|on .{0,200} wrote:)$"
+)
 # A salutation on its own ("Dear students,", "Hi all") says nothing about the type.
 SALUTATION = re.compile(r"(?i)(?:dear|hi|hello|hey|respected|greetings)\b[^\n]{0,40}")
 # fmt: on

@@ -48,6 +48,8 @@ MAX_BODY_CHARS = 3_000
 MAX_SENTENCES = 40
 # What a sentence counts for by its place: the first sentences say what a notice is about.
 LEAD_WEIGHTS = (3, 2)
+# A line at least this long that does not end a sentence was wrapped by the mail client.
+WRAP_WIDTH = 60
 Source = Literal["email", "portal"]
 
 
@@ -165,9 +167,27 @@ _BODY_SIGNS: tuple[_BodySign, ...] = (
 _PRECEDENCE = tuple(dict.fromkeys(sign.type for sign in _BODY_SIGNS))
 
 
+def _continues(previous: str, line: str) -> bool:
+    """Whether ``line`` goes on with the sentence of ``previous`` (a mail wrapped at ~72 columns)."""
+    if not previous or signs.LINE_END.search(previous):
+        return False
+    return line[0].islower() or line[0] in "(&" or len(previous) >= WRAP_WIDTH
+
+
 def _sentences(body: str) -> list[str]:
-    parts = (part.strip() for part in signs.SENTENCE_BREAK.split(signs.WRAPPED_LINE.sub(" ", body)))
-    return [part for part in parts if part and not signs.SALUTATION.fullmatch(part)][:MAX_SENTENCES]
+    """The body's sentences, without salutations and the header lines of forwarded mail."""
+    lines: list[str] = []
+    for line in (raw.strip() for raw in body.splitlines()):
+        if not line:
+            lines.append("")  # a paragraph ends every sentence
+        elif signs.MAIL_HEADER.match(line) or signs.SALUTATION.fullmatch(line):
+            continue
+        elif lines and _continues(lines[-1], line):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    sentences = (part.strip() for line in lines for part in signs.SENTENCE_END.split(line))
+    return [sentence for sentence in sentences if sentence][:MAX_SENTENCES]
 
 
 def _body_rules(sentences: list[str], context: _Context) -> TypeDecision | None:

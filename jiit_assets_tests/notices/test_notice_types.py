@@ -317,3 +317,13 @@ def test_a_revised_document_is_not_a_changed_drive() -> None:
     assert notice_type("Students with backlogs", body, source="portal").type == NoticeType.ANNOUNCEMENT
     changed = notice_type("Acme", "The eligibility for Acme has been revised to 6.5 CGPA.", source="portal")
     assert changed.type == NoticeType.UPDATE, changed.reason
+
+
+def test_forward_headers_and_wrapped_lines_do_not_take_the_lead() -> None:
+    body = (
+        "FYI.\n---------- Forwarded message ---------\nFrom: Acme Campus Team\nDate: Mon, 5 Jan 2026\n"
+        "To: T&P Cell\n\nAcme invites pre-final year students to a live webinar on careers in\n"
+        "Cloud Security on 9 Jan, 5 PM.\nStudents joining in person should carry their ID cards to the Acme PPT hall."
+    )
+    decided = notice_type("Fwd: Acme", body, source="email")
+    assert decided.type == NoticeType.WEBINAR, decided.reason
