@@ -41,7 +41,7 @@ CHANGE_TITLE = words(
     r"update(?! (?:your|the|resume|profile|cv|cgpa|details|marks|documents?)\b)", r"slots?", r"schedule",
     r"test link", r"reporting (?:time|venue)", r"timings?", r"status", r"awaited",
     # a stage of a drive with its date: "Online Assessment on 8 Oct", "interviews today"
-    r"(?:test|assessment|interviews?|gd|group discussion) (?:on \d{1,2}|today|tomorrow)",
+    r"(?:test|assessment|interviews?|gd|group discussion|round \d) (?:on (?:\d{1,2}|mon|tue|wed|thu|fri|sat|sun)\w*|today|tomorrow)",
 )
 # "Revised list", "Updated shortlist": the change word qualifies a list of students, which stays a list.
 AMENDED_LIST = words(r"(?:revised|updated|corrected|amended|modified|new) (?:short[- ]?)?lists?")
@@ -50,6 +50,7 @@ SHORTLIST_TITLE = words(
     r"list of (?:selected|shortlisted|qualified) (?:students|candidates)",
     r"(?:students|candidates) (?:shortlisted|selected|qualified)", r"selected for (?:the )?(?:next|further|final)",
     r"next round", r"qualified for", r"candidates for round", r"round \d",
+    r"(?:interview|gd|group discussion|test|final round|hr round) (?:candidates|list)",
     # who goes on to a stage: "candidates for group discussion", "students for the technical interview"
     r"(?:students|candidates) for (?:the )?(?:gd|group discussion|interviews?|technical|hr|personal|final|next|online test|assessment)",
     r"results? (?:of|for) (?:the )?(?:online (?:test|assessment)|written test|interview|round|coding (?:test|round)|gd|aptitude)",
@@ -57,13 +58,16 @@ SHORTLIST_TITLE = words(
 )
 # Who moves on. "Shortlisted students must report at 9" addresses a shortlist already made: not a sign.
 SHORTLIST_BODY = words(
-    r"(?:been|are|is|were|has|have) short[- ]?listed", r"short[- ]?listed (?:for|by)", r"(?:selected|qualified) for (?:the )?(?:next|further|interviews?|final|technical|hr|gd)",
+    r"(?:been|are|is|were|has|have) short[- ]?listed", r"short[- ]?listed (?:for|by)",
+    r"(?:students|candidates) for the (?:[\w-]+ ){0,2}(?:interviews?|gd|group discussion|rounds?)\b[^.\n]{0,60}?\b(?:are|is) (?:listed|given|attached)", r"(?:selected|qualified) for (?:the )?(?:next|further|interviews?|final|technical|hr|gd)",
     r"move (?:on )?to (?:the )?(?:next )?round",
     r"(?:cleared|qualified in|passed) (?:the )?(?:[\w-]+ ){0,3}(?:tests?|rounds?|assessments?|oa|gd|group discussion)",
     r"will (?:appear|go|proceed|face|sit) (?:for |to |in )?(?:the )?(?:next|interviews?|technical|hr|gd|group discussion|final)",
 )
+# A contest: its name ("HackOn", "HackJIIT"; not the test platforms HackerRank and HackerEarth), teams, prizes.
 HACKATHON = words(
-    r"hackathons?", r"codathon", r"hackfest", r"ideathon", r"code ?sprint", r"codevita", r"build-a-thon",
+    r"hackathons?", r"hack(?!er(?:rank|earth))\w+", r"teams? of (?:up to )?(?:\d|two|three|four|five|six)",
+    r"(?:submit|register|form) (?:your |a )?teams?", r"prizes?", r"prize pool", r"(?:grand )?finale", r"codathon", r"hackfest", r"ideathon", r"code ?sprint", r"codevita", r"build-a-thon",
     r"coding (?:contest|competition|challenge)", r"capture the flag", r"ctf", r"engineering challenge",
     r"programming (?:contest|competition)", r"hiring challenge", r"code ?fest",
 )
@@ -131,6 +135,9 @@ CHANGE_BODY = words(
     r"(?:is|are) (?:still )?awaited", r"as (?:announced|informed|communicated|mentioned|notified) (?:earlier|before|previously)",
     r"(?:and|,) not (?:in|at|on|from) ", r"will not (?:be held|take place|be conducted|happen)",
     r"will be (?:announced|declared)",
+    # how far a drive has got: "interviews are over for today", "remaining candidates will be interviewed"
+    r"(?:are|is|has been|have been) (?:over|concluded|completed?)", r"remaining (?:candidates|students)",
+    r"will be (?:interviewed|called)",
     # a window opened again or for longer ("open till" alone is how an opening states its deadline)
     r"extensions?", r"re-?opened", r"(?:more|extra|additional) time", r"(?:students|those) who (?:missed|could not)",
 )
@@ -140,7 +147,8 @@ LOGISTICS = words(
     r"attire", r"casual (?:clothes|wear)", r"bus(?:es)?", r"transport(?:ation)?", r"(?:carry|bring) (?:your|two|a|an|the|along|printed|\d)",
     r"rooms? (?:no\.?|number|allot\w*|\d+)", r"room allotment", r"venue", r"reach (?:gate|the|by|at)",
     r"copies of (?:your|their|the) (?:resume|cv)s?", r"be present (?:at|in|by)", r"assemble (?:at|in)",
-    r"seat(?:ing|ed)", r"admit cards?", r"hall tickets?", r"id cards?", r"laptops?", r"(?:stay|be) available",
+    r"seat(?:ing|ed)", r"admit cards?", r"hall tickets?", r"id cards?", r"laptops?", r"(?:stay|be) available", r"(?:mobile )?phones?", r"calculators?", r"switched off",
+    r"(?:assessment|exam|examination|test) (?:hall|centre|center|lab|venue)",
     r"allot(?:ted|ment)", r"(?:google meet|meet|teams|zoom|test|assessment|oa|interview) (?:links?|window)",
 )
 # A stage of a drive and when or where it happens: "the online test will be conducted on 5 Jan in CL-1".
@@ -161,8 +169,9 @@ ONE_DAY = words(
 # A drive named by its company: "Cvent interviews", "the Infosys drive" (a capital, so case-sensitive).
 NAMED_DRIVE = re.compile(
     r"\b(?!(?:The|All|Our|Your|These|This|Online|Technical|Final|Campus|Placement|Group|Mock|Next|HR|Written"
-    r"|Coding|Aptitude|Pool|Off|Any|Every|Each|Upcoming|Further|Personal)\b)"
-    r"[A-Z][\w&.'-]{1,30} (?i:drive|interviews?|tests?|assessment|gd|group discussion|ppt|pre-placement talk|rounds?|visit)\b"
+    r"|Coding|Aptitude|Pool|Off|Any|Every|Each|Upcoming|Further|Personal|Shortlisted|Selected|Registered|Eligible"
+    r"|Interested|Remaining|Such|Those|Some|Other)\b)"
+    r"[A-Z][\w&.'-]{1,30} (?i:drive|interviews?|tests?|assessment|gd|group discussion|ppt|pre-placement talk|rounds?|visit|candidates)\b"
 )
 # A rule for every drive of the season is a standing rule, not one drive's logistics.
 STANDING = words(

@@ -266,6 +266,33 @@ BODY_CLASSES: list[tuple[str, str, NoticeType]] = [
     ("COGNIZANT", "COGNIZANT INTERVIEWS IN ROOMS 12 AND 13. REPORT BY 9 AM.", NoticeType.UPDATE),
     ("Acme drive", "Acme ka drive postpone ho gaya hai, nayi date jaldi aayegi.", NoticeType.UPDATE),
     (
+        "Acme",
+        "Acme interviews are over for today. Remaining candidates will be interviewed tomorrow.",
+        NoticeType.UPDATE,
+    ),
+    (
+        "Note for Acme candidates",
+        "Candidates must keep their phones switched off in the assessment hall.",
+        NoticeType.UPDATE,
+    ),
+    (
+        "Acme: Round 2 on Friday",
+        "Round 2 for Acme will be on Friday at 11 AM on Google Meet.",
+        NoticeType.UPDATE,
+    ),
+    (
+        "Acme – technical interview candidates",
+        "Candidates for the technical interview of Acme are listed in the attached document.",
+        NoticeType.SHORTLISTING,
+    ),
+    (
+        "HackOn with Acme",
+        "HackOn season 5 is open to all students. Submit your team by 20 Jan.",
+        NoticeType.HACKATHON,
+    ),
+    # a test platform is not a contest
+    ("Acme", "The Acme online test will be held on HackerRank on 7 Jan at 6 PM.", NoticeType.UPDATE),
+    (
         "Welcome, batch of 2027",
         "The T&P cell will hold an orientation session on the placement process.",
         NoticeType.ANNOUNCEMENT,
