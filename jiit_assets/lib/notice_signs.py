@@ -84,7 +84,7 @@ WEBINAR_BODY = words(
     r"fireside chat", r"panel discussion", r"clinic", r"(?:tech|guest|expert) talk", r"talk by",
     r"(?:expert|guest|special|invited) lectures?", r"lectures? by", r"sessions? (?:by|with)",
     r"training (?:programme|program|sessions?|workshop)", r"(?:aptitude|soft[- ]skills?|communication) training (?:classes|by|for|on|every|from|will)",
-    r"experience[- ]sharing", r"will share (?:their|his|her|how|what|insights)",
+    r"experience[- ]sharing", r"(?:summer|winter) school", r"lecture series", r"will share (?:their|his|her|how|what|insights)",
     r"(?:interactive|info\w*|guidance|counsell?ing|awareness|career|training|doubt[- ]clearing) sessions?",
     # people coming to talk: "Alumni from Google will share their preparation journey"
     r"(?:alumni|seniors|speakers?|experts?)\b[^.\n]{0,100}?\bwill (?:share|talk|speak|conduct|mentor|guide|interact|take|explain)",

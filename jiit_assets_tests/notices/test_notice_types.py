@@ -354,3 +354,17 @@ def test_forward_headers_and_wrapped_lines_do_not_take_the_lead() -> None:
     )
     decided = notice_type("Fwd: Acme", body, source="email")
     assert decided.type == NoticeType.WEBINAR, decided.reason
+
+
+def test_a_mail_about_a_talk_or_contest_is_a_notice_without_a_placement_word() -> None:
+    talk = classify_email_notice(
+        "Tech talk postponed", "The tech talk by Acme scheduled for today is postponed."
+    )
+    assert talk.notice_type == NoticeType.UPDATE, talk.reason
+    contest = classify_email_notice(
+        "CodeAcme winners", "Congratulations to the winners of our coding contest."
+    )
+    assert contest.notice_type == NoticeType.HACKATHON, contest.reason
+    assert (
+        classify_email_notice("Minor project evaluation", "Group 14 presents on Monday.").notice_type is None
+    )
