@@ -67,7 +67,7 @@ SHORTLIST_BODY = words(
 # A contest: its name ("HackOn", "HackJIIT"; not the test platforms HackerRank and HackerEarth), teams, prizes.
 HACKATHON = words(
     r"hackathons?", r"hack(?!er(?:rank|earth))\w+", r"teams? of (?:up to )?(?:\d|two|three|four|five|six)",
-    r"(?:submit|register|form) (?:your |a )?teams?", r"prizes?", r"prize pool", r"(?:grand )?finale", r"codathon", r"hackfest", r"ideathon", r"code ?sprint", r"codevita", r"build-a-thon",
+    r"(?:submit|register|form) (?:your |a )?teams?", r"prizes? (?:worth|of|pool|money)", r"cash prizes?", r"(?:grand )?finale", r"codathon", r"hackfest", r"ideathon", r"code ?sprint", r"codevita", r"build-a-thon",
     r"coding (?:contest|competition|challenge)", r"capture the flag", r"ctf", r"engineering challenge",
     r"programming (?:contest|competition)", r"hiring challenge", r"code ?fest",
 )
@@ -136,8 +136,8 @@ CHANGE_BODY = words(
     r"(?:and|,) not (?:in|at|on|from) ", r"will not (?:be held|take place|be conducted|happen)",
     r"will be (?:announced|declared)",
     # how far a drive has got: "interviews are over for today", "remaining candidates will be interviewed"
-    r"(?:are|is|has been|have been) (?:over|concluded|completed?)", r"remaining (?:candidates|students)",
-    r"will be (?:interviewed|called)",
+    r"(?:interviews?|tests?|process|drive|rounds?|gd|assessments?) (?:are|is|has been|have been) (?:over|concluded|completed?)",
+    r"remaining candidates", r"will be (?:interviewed|called)",
     # a window opened again or for longer ("open till" alone is how an opening states its deadline)
     r"extensions?", r"re-?opened", r"(?:more|extra|additional) time", r"(?:students|those) who (?:missed|could not)",
 )
@@ -147,7 +147,7 @@ LOGISTICS = words(
     r"attire", r"casual (?:clothes|wear)", r"bus(?:es)?", r"transport(?:ation)?", r"(?:carry|bring) (?:your|two|a|an|the|along|printed|\d)",
     r"rooms? (?:no\.?|number|allot\w*|\d+)", r"room allotment", r"venue", r"reach (?:gate|the|by|at)",
     r"copies of (?:your|their|the) (?:resume|cv)s?", r"be present (?:at|in|by)", r"assemble (?:at|in)",
-    r"seat(?:ing|ed)", r"admit cards?", r"hall tickets?", r"id cards?", r"laptops?", r"(?:stay|be) available", r"(?:mobile )?phones?", r"calculators?", r"switched off",
+    r"seat(?:ing|ed)", r"admit cards?", r"hall tickets?", r"id cards?", r"laptops?", r"(?:stay|be) available", r"phones?\b[^.\n]{0,30}?\b(?:off|not allowed|prohibited|inside)", r"calculators?",
     r"(?:assessment|exam|examination|test) (?:hall|centre|center|lab|venue)",
     r"allot(?:ted|ment)", r"(?:google meet|meet|teams|zoom|test|assessment|oa|interview) (?:links?|window)",
 )
