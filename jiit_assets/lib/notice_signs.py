@@ -35,7 +35,7 @@ REMINDER_BODY = words(
 )
 CHANGE_TITLE = words(
     r"re-?scheduled?", r"postponed?", r"preponed?", r"cancell?ed", r"called off", r"deferred", r"delayed",
-    r"extended", r"extension", r"postponement", r"cancellation", r"revised", r"changed?", r"change (?:in|of)", r"updated", r"updates", r"venue", r"moved",
+    r"extended", r"extension", r"postponement", r"cancellation", r"revised", r"changed?", r"change (?:in|of)", r"updated", r"venue", r"moved",
     r"shifted",
     # "Update: venue changed", but not the request "update your resume" (an action for all students)
     r"update(?! (?:your|the|resume|profile|cv|cgpa|details|marks|documents?)\b)", r"slots?", r"schedule",

@@ -292,6 +292,12 @@ BODY_CLASSES: list[tuple[str, str, NoticeType]] = [
     ),
     # a test platform is not a contest
     ("Acme", "The Acme online test will be held on HackerRank on 7 Jan at 6 PM.", NoticeType.UPDATE),
+    # a digest of the week's news is not a change to a drive
+    (
+        "Weekly placement updates",
+        "This week 4 companies visited campus and 38 students were placed.",
+        NoticeType.ANNOUNCEMENT,
+    ),
     (
         "Welcome, batch of 2027",
         "The T&P cell will hold an orientation session on the placement process.",
