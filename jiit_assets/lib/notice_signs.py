@@ -29,7 +29,7 @@ REMINDER_TITLE = words(
 )
 REMINDER_BODY = words(
     r"this is a (?:gentle |friendly |final |quick )?reminder", r"a (?:gentle |friendly |quick )?reminder that",
-    r"(?:are|is) (?:hereby |again )?reminded", r"(?:this is )?to remind",
+    r"(?:are|is) (?:hereby |again )?reminded", r"(?:this is )?to remind", r"reminder(?=\s*[:!–-])",
     # urgency about a deadline already announced
     r"(?:only )?\d{1,2} (?:hours?|days?) (?:are )?left", r"closes? (?:today|tonight|at midnight)",
 )
@@ -135,6 +135,9 @@ CHANGE_BODY = words(
     r"(?:is|are) (?:still )?awaited", r"as (?:announced|informed|communicated|mentioned|notified) (?:earlier|before|previously)",
     r"(?:and|,) not (?:in|at|on|from) ", r"will not (?:be held|take place|be conducted|happen)",
     r"will be (?:announced|declared)",
+    # results still to come: "will share the results by next Friday"
+    r"will (?:share|announce|declare|publish|send) (?:the )?(?:results?|final list|selections?)",
+    r"results? (?:will|would|should) be (?:shared|announced|declared|published|out)",
     # how far a drive has got: "interviews are over for today", "remaining candidates will be interviewed"
     r"(?:interviews?|tests?|process|drive|rounds?|gd|assessments?) (?:are|is|has been|have been) (?:over|concluded|completed?)",
     r"remaining candidates", r"will be (?:interviewed|called)",

@@ -299,6 +299,16 @@ BODY_CLASSES: list[tuple[str, str, NoticeType]] = [
         NoticeType.ANNOUNCEMENT,
     ),
     (
+        "Fwd: Thank you",
+        "We enjoyed meeting your students and will share the results by next Friday.",
+        NoticeType.UPDATE,
+    ),
+    (
+        "Re: Webinar by Acme on distributed systems",
+        "Reminder: the webinar is today at 5 PM.\n> Acme will hold a webinar on 8 Jan at 5 PM.",
+        NoticeType.REMINDER,
+    ),
+    (
         "Welcome, batch of 2027",
         "The T&P cell will hold an orientation session on the placement process.",
         NoticeType.ANNOUNCEMENT,
