@@ -46,7 +46,10 @@ _PLACEMENT_WORDS = re.compile(
     r"(?i)\b(?:placements?|recruit\w*|drive|internships?|shortlist\w*|short-listed|interviews?|ctc|lpa|stipend|"
     r"hiring|jobs?|webinars?|hackathons?|noc|t\s?&\s?p|tnp|training\s+and\s+placement|batch|students?|"
     r"companies|company|resume|cv|offer\s+letters?|campus|eligib\w*|ppt|pre[- ]placement|assessment|"
-    r"aptitude|registration|superset|job\s+profile)\b"
+    r"aptitude|registration|superset|job\s+profile|"
+    # events and contests for students say so without a placement word: "The tech talk by Adobe is postponed"
+    r"(?:tech|guest|expert)\s+(?:talk|lecture)s?|seminars?|workshops?|alumni|mentor(?:ing|ship)|mock\s+interviews?|"
+    r"coding\s+(?:contest|competition|challenge)s?)\b"
 )
 
 
