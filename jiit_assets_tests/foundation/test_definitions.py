@@ -60,7 +60,7 @@ def test_every_asset_check_has_a_description():
     ],
 )
 def test_schedules_run_in_india_standard_time(schedule_name, cron, job_name):
-    schedule = defs.get_schedule_def(schedule_name)
+    schedule = defs.resolve_schedule_def(schedule_name)
     assert schedule.cron_schedule == cron
     assert schedule.execution_timezone == "Asia/Kolkata"
     assert schedule.job_name == job_name
@@ -68,7 +68,7 @@ def test_schedules_run_in_india_standard_time(schedule_name, cron, job_name):
 
 
 def test_update_job_materializes_every_source_and_the_queue_but_not_delivery():
-    job = defs.get_job_def("update_job")
+    job = defs.resolve_job_def("update_job")
     selected = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
     assert {
         "raw_superset_notices",
@@ -82,7 +82,7 @@ def test_update_job_materializes_every_source_and_the_queue_but_not_delivery():
 
 
 def test_the_sensor_requests_the_delivery_job():
-    sensor = defs.get_sensor_def("unsent_notices_sensor")
+    sensor = defs.resolve_sensor_def("unsent_notices_sensor")
     assert sensor.job_name == "delivery_job"
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert sensor.minimum_interval_seconds is not None and sensor.minimum_interval_seconds <= 60

@@ -129,11 +129,12 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
         [nginx, "-p", str(directory), "-c", str(directory / "nginx.conf"), "-e", str(directory / "error.log")],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
+    trust = ssl.create_default_context(cafile=str(cert))
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
-                httpx.get(f"https://127.0.0.1:{listen_port}/", verify=str(cert), timeout=0.5)
+                httpx.get(f"https://127.0.0.1:{listen_port}/", verify=trust, timeout=0.5)
                 break
             except httpx.TransportError:
                 assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
@@ -142,20 +143,28 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
         server.should_exit = True
         thread.join(timeout=10)
 
 
 def test_without_credentials_the_ui_answers_401(proxy: Proxy) -> None:
     for auth in (None, (USER, "wrong"), ("someone", PASSWORD)):
-        response = httpx.get(f"https://{proxy.url}/runs", auth=auth, verify=str(proxy.ca))
+        response = httpx.get(
+            f"https://{proxy.url}/runs", auth=auth, verify=ssl.create_default_context(cafile=str(proxy.ca))
+        )
         assert response.status_code == 401, auth
         assert response.headers["www-authenticate"].startswith("Basic")
         assert "path" not in response.text  # the app was never asked
 
 
 def test_with_credentials_requests_reach_the_ui_without_the_password(proxy: Proxy) -> None:
-    response = httpx.get(f"https://{proxy.url}/graphql?query=1", auth=(USER, PASSWORD), verify=str(proxy.ca))
+    response = httpx.get(
+        f"https://{proxy.url}/graphql?query=1",
+        auth=(USER, PASSWORD),
+        verify=ssl.create_default_context(cafile=str(proxy.ca)),
+    )
     assert response.status_code == 200
     seen = response.json()
     assert (seen["path"], seen["query"]) == ("/graphql", "query=1")
