@@ -323,7 +323,9 @@ def test_the_page_api_rejects_bad_digest_and_quiet_hour_settings_with_the_reason
         answer = client.post("/api/push/subscribe", json={**data, "profile": profile})
         assert answer.status_code == 400 and answer.json()["error"] == reason
     assert collection.count_documents({}) == 0  # nothing stored for a bad value
-    answer = client.post("/api/push/subscribe", json={**data, "profile": {"digest": "both", "digest_hour": "7"}})
+    answer = client.post(
+        "/api/push/subscribe", json={**data, "profile": {"digest": "both", "digest_hour": "7"}}
+    )
     assert answer.json()["profile"]["digest"] == "both" and answer.json()["profile"]["digest_hour"] == 7
 
 
