@@ -268,3 +268,16 @@ def test_digest_sensor_fires_once_per_due_ist_hour(
         with dg.build_sensor_context(instance=instance, resources=resources) as context:
             assert isinstance(digest_sensor(context), dg.SensorResult)
         assert digest_sensor.description and "Asia/Kolkata" in digest_sensor.description
+
+
+def test_a_notice_is_listed_once_and_an_edit_keeps_its_place(mongo) -> None:
+    listed(mongo, "n-1", "Acme shortlist", ist(1, 10))
+    listed(mongo, "n-1", "Acme shortlist", ist(1, 11))
+    edited = queued_notice("n-1", title="Acme shortlist (revised)", revision=2).to_document()
+    targeting = NoticeTargeting.load([edited], mongo.collection(ENRICHED_JOBS))
+    assert list_notices(mongo.collection(DIGEST_ITEMS), [edited], targeting, ist(1, 21)) == 1
+    assert list_notices(mongo.collection(DIGEST_ITEMS), [edited], targeting, ist(1, 22)) == 0
+    (stored,) = mongo.collection(DIGEST_ITEMS).find({})
+    assert stored["title"] == "Acme shortlist (revised)" and stored["target"]["revision"] == 2
+    # Still listed when it first arrived: an edit after a digest does not put it in a second one.
+    assert stored["listed_at"].replace(tzinfo=UTC) == ist(1, 10)

@@ -114,11 +114,22 @@ def list_notices(
     targeting: NoticeTargeting,
     now: datetime,
 ) -> int:
-    """List the run's notices for digests (idempotent: ``listed_at`` is written only the first time)."""
+    """List the run's notices for digests; ``listed_at`` is written only the first time.
+
+    A notice already listed at its current revision is not written again (a pending notice passes
+    through many runs while a recipient retries); an edit updates its title and targeting.
+    """
+    known = {
+        str(document["_id"]): int((document.get("target") or {}).get("revision") or 0)
+        for document in collection.find({}, {"target": 1})
+    }
     operations = []
     for notice in notices:
         notice_id = str(notice["_id"])
-        if digest_exempt(notice_id, targeting):
+        if (
+            digest_exempt(notice_id, targeting)
+            or known.get(notice_id) == targeting.notices[notice_id].revision
+        ):
             continue
         fields = {
             "title": str(notice.get("title") or ""),

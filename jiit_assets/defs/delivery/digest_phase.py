@@ -29,6 +29,7 @@ from jiit_assets.defs.delivery.digest import (
     as_digest_items,
     close_missing,
     digest_items,
+    digest_notice_id,
     digest_recipient,
     load_listed,
     next_digest,
@@ -103,7 +104,7 @@ def push_content(day: date, items: list[ListedNotice]) -> Document:
             "title": f"📋 {len(items)} placement notice{'s' if len(items) != 1 else ''} — {day:%b} {day.day}",
             "body": "\n".join(titles),
             "url": first_url,
-            "notice_id": f"digest:{day.isoformat()}",
+            "notice_id": digest_notice_id(day),
             "type": "digest",
         }
     }
