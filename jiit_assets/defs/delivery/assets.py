@@ -58,6 +58,7 @@ from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushReport, load_subscriptions
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.defs.subscribers.targeting import NoticeTargeting, hold_quiet
+from jiit_assets.lib.metadata import md_inline
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.outbox import pending_notices, read_pending, settle
@@ -325,6 +326,10 @@ def _digest_metadata(reports: dict[str, DigestReport]) -> dict[str, Any]:
         "digests_sent": sum(r.sent for r in reports.values()),
         "digests_empty": sum(r.empty for r in reports.values()),
         "digests_still_open": sum(r.still_open for r in reports.values()),
+        "digest_errors": dg.MetadataValue.md(
+            "\n".join(f"- {md_inline(error, 200)}" for r in reports.values() for error in r.errors[:10])
+            or "none"
+        ),
     }
 
 

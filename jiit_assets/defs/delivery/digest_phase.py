@@ -188,7 +188,9 @@ def telegram_digests(
     """Plan and send the due Telegram digests; an outage leaves them open for the next run."""
     if not telegram.is_configured:
         return DigestReport()
-    recipients = load_digest_recipients(db[USERS], TELEGRAM)
+    # TELEGRAM_CHAT_ID chats get every notice at once and no digest, whatever a profile says.
+    configured = set(telegram.target_chats())
+    recipients = [r for r in load_digest_recipients(db[USERS], TELEGRAM) if r.id not in configured]
     digests, report = prepare_digests(db, TELEGRAM, recipients, telegram_content, now)
     if digests:
         try:
