@@ -36,7 +36,7 @@ from jiit_assets.defs.subscribers.mentions import MENTION_SUFFIX
 from jiit_assets.defs.subscribers.profile import Profile
 from jiit_assets.defs.subscribers.targeting import NoticeTargeting, TargetNotice, wants
 from jiit_assets.defs.subscribers.timing import DigestItem, digest_day_due, wants_digest, wants_instant
-from jiit_assets.lib.mongo import bulk_write_chunked
+from jiit_assets.lib.mongo_writes import bulk_write_chunked
 from jiit_assets.lib.vocabulary import aware_utc
 
 Document = dict[str, Any]
