@@ -75,6 +75,7 @@ def build_resources() -> dict[str, Any]:
         chat_ids=env_or_empty("TELEGRAM_CHAT_ID"),
         api_base_url=env_or_default("TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API_BASE_URL),
         legacy_users_collection=env_or_empty("LEGACY_USERS_COLLECTION"),
+        subscribe_public_url=env_or_empty("SUBSCRIBE_PUBLIC_URL"),
     )
     resources["web_push"] = WebPushResource(
         vapid_private_key=env_or_empty("VAPID_PRIVATE_KEY"),

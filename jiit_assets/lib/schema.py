@@ -31,6 +31,8 @@ DELIVERY_INTENTS = "delivery_intents"  # sends in flight: one small document per
 # Work lists: only what is still to do, so each run reads them whole in O(pending) (lib/outbox.py).
 OUTBOX = "outbox"  # notice revisions awaiting delivery
 QUEUE_REQUESTS = "queue_requests"  # source documents the notices asset still has to (re)queue
+# Notices listed for daily digests (`_id` = notice id), kept a week (delivery/digest.py).
+DIGEST_ITEMS = "digest_items"
 HELD_NOTICES = "held_notices"  # notices queued but held back by the flood guard until released
 CONTENT_HASHES = "content_hashes"  # per source, the content hash of every stored item (lib/hash_store.py)
 MIGRATIONS = "migrations"  # one marker per one-time data migration that has run

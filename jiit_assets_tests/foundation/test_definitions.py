@@ -81,8 +81,9 @@ def test_update_job_materializes_every_source_and_the_queue_but_not_delivery():
     assert "official_placement_stats" not in selected
 
 
-def test_the_sensor_requests_the_delivery_job():
-    sensor = defs.resolve_sensor_def("unsent_notices_sensor")
+@pytest.mark.parametrize("name", ["unsent_notices_sensor", "digest_sensor"])
+def test_the_delivery_sensors_request_the_delivery_job(name):
+    sensor = defs.resolve_sensor_def(name)
     assert sensor.job_name == "delivery_job"
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert sensor.minimum_interval_seconds is not None and sensor.minimum_interval_seconds <= 60
@@ -99,6 +100,20 @@ def test_secrets_are_environment_references_not_values(monkeypatch):
     assert isinstance(resources["mongo"].uri, dg.EnvVar)
     assert "SECRET-TOKEN-VALUE" not in repr(resources)
     assert "hunter2" not in repr(resources)
+
+
+def test_the_public_subscribe_url_is_a_resource_setting(monkeypatch):
+    from jiit_assets.definitions import build_resources
+    from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+
+    monkeypatch.setenv("SUBSCRIBE_PUBLIC_URL", "https://alerts.example.org/")
+    telegram = build_resources()["telegram"]
+    assert isinstance(telegram.subscribe_public_url, dg.EnvVar)
+    assert telegram.subscribe_public_url == "SUBSCRIBE_PUBLIC_URL"
+    assert TelegramResource(subscribe_public_url="https://alerts.example.org/").public_url == (
+        "https://alerts.example.org"
+    )
+    assert TelegramResource(subscribe_public_url="javascript:alert(1)").public_url == ""
 
 
 def test_dagster_validates_the_workspace():

@@ -171,11 +171,15 @@ def test_the_demo_moves_the_fixture_deadlines_into_the_future() -> None:
     assert len(uids(feed)) == len(fixed)
 
 
-def test_profile_accepts_reminders_and_quiet_hours_but_not_yet_digest(mongo, feeds) -> None:
+def test_profile_accepts_reminders_quiet_hours_and_digest(mongo, feeds) -> None:
     commands = handler(mongo, feeds)
     commands.handle(say("/start"))
     reply = str(commands.handle(say("/profile reminders=off quiet_hours=on", 2)).reply)
     assert "Deadline reminders: <b>off</b>" in reply and "Quiet hours (23:00-07:00 IST): <b>on</b>" in reply
     stored = Profile.from_document(mongo.collection(USERS).find_one({"_id": str(CHAT)})["profile"])
     assert stored.reminders is False and stored.quiet_hours is True
-    assert "not a setting you can change" in str(commands.handle(say("/profile digest=daily", 3)).reply)
+    reply = str(commands.handle(say("/profile digest=daily digest_hour=21", 3)).reply)
+    assert "Delivery: <b>daily digest only</b>" in reply and "Daily digest at: <b>21:00 IST</b>" in reply
+    assert "❌ digest_hour: give an hour from 0 to 23" in str(
+        commands.handle(say("/profile digest_hour=24", 4)).reply
+    )

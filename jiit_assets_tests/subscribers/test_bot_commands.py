@@ -93,7 +93,7 @@ def test_profile_set_show_clear_and_bad_values(mongo, telegram_standin, telegram
     say(telegram_standin, "/profile batch=1999")
     say(telegram_standin, "/profile categories=jobs")
     say(telegram_standin, "/profile min_ctc=lots")
-    say(telegram_standin, "/profile digest=daily")
+    say(telegram_standin, "/profile digest=weekly")
     say(telegram_standin, "/profile CSE 2027")
     _, cursor = tick(mongo, telegram_resource)
     texts = replies(telegram_standin)
@@ -105,7 +105,7 @@ def test_profile_set_show_clear_and_bad_values(mongo, telegram_standin, telegram
     )
     assert texts[5].startswith("❌ categories: unknown jobs; choose from")
     assert texts[6].startswith("❌ min_ctc: give a number of lakhs per annum")
-    assert texts[7].startswith("❌ digest: not a setting you can change here")
+    assert texts[7].startswith("❌ digest: choose instant, daily or both.")
     assert texts[8].startswith("❌ write settings as key=value")
     profile = Profile.from_document(user(mongo)["profile"])
     assert profile == Profile(

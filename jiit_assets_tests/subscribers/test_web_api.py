@@ -310,3 +310,26 @@ def test_a_student_can_leave_after_the_allow_list_was_narrowed(settings, collect
         missing = client.post("/api/push/unsubscribe", json={"endpoint": ""})
         assert missing.status_code == 400 and "endpoint" in missing.json()["error"]
     assert collection.count_documents({}) == 0
+
+
+def test_the_page_api_rejects_bad_digest_and_quiet_hour_settings_with_the_reason(client, collection):
+    data = browser_subscription()
+    for profile, reason in (
+        ({"digest": "weekly"}, "digest: choose instant, daily or both."),
+        ({"digest": "daily", "digest_hour": "25"}, "digest_hour: give an hour from 0 to 23 (IST), e.g. 20."),
+        ({"digest_hour": "eight"}, "digest_hour: give an hour from 0 to 23 (IST), e.g. 20."),
+        ({"quiet_hours": "sometimes"}, "quiet_hours: say on or off."),
+    ):
+        answer = client.post("/api/push/subscribe", json={**data, "profile": profile})
+        assert answer.status_code == 400 and answer.json()["error"] == reason
+    assert collection.count_documents({}) == 0  # nothing stored for a bad value
+    answer = client.post(
+        "/api/push/subscribe", json={**data, "profile": {"digest": "both", "digest_hour": "7"}}
+    )
+    assert answer.json()["profile"]["digest"] == "both" and answer.json()["profile"]["digest_hour"] == 7
+
+
+def test_the_page_offers_digest_mode_digest_hour_and_quiet_hours(client):
+    page = client.get("/").text
+    assert '<select id="digest" name="digest">' in page and 'value="daily"' in page and 'value="both"' in page
+    assert 'id="digest_hour"' in page and 'id="quiet_hours"' in page

@@ -25,15 +25,16 @@ outcome after it, notice state last).
 
 # No `from __future__ import annotations`: Dagster checks the `context` annotation at runtime.
 import asyncio
-import os
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
 
+from jiit_assets.defs.delivery.batches import channel_entries, push_batch, record_digested, telegram_batch
+from jiit_assets.defs.delivery.digest import list_notices
+from jiit_assets.defs.delivery.digest_phase import DigestReport, push_digests, telegram_digests
 from jiit_assets.defs.delivery.lease import DeliveryLease, RunLiveness
-from jiit_assets.defs.delivery.ledger import LedgerEntry, load_entries, recover_intents
+from jiit_assets.defs.delivery.ledger import LedgerEntry, recover_intents
 from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter
 from jiit_assets.defs.delivery.legacy_subscribers import with_legacy_subscribers
 from jiit_assets.defs.delivery.outcome import (
@@ -41,7 +42,6 @@ from jiit_assets.defs.delivery.outcome import (
     WEB_PUSH,
     ChannelProblem,
     NoticeResult,
-    queued_at,
     results_table,
     settle_update,
     state_counts,
@@ -55,11 +55,10 @@ from jiit_assets.defs.delivery.telegram_fanout import (
     load_recipients,
 )
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
-from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushNotice, PushReport, load_subscriptions
+from jiit_assets.defs.delivery.webpush_fanout import PushFanout, PushReport, load_subscriptions
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
-from jiit_assets.defs.reminders.feeds import public_url, with_calendar_link
-from jiit_assets.defs.subscribers.mentions import base_notice_id
 from jiit_assets.defs.subscribers.targeting import NoticeTargeting, hold_quiet
+from jiit_assets.lib.metadata import md_inline
 from jiit_assets.lib.models import DeliveryState
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.outbox import pending_notices, read_pending, settle
@@ -67,6 +66,7 @@ from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import (
     DELIVERIES,
     DELIVERY_INTENTS,
+    DIGEST_ITEMS,
     ENRICHED_JOBS,
     LOCKS,
     NOTICES,
@@ -84,6 +84,11 @@ _NOTICE_FIELDS = dict.fromkeys(
     ),
     1,
 )
+
+
+def run_clock() -> datetime:
+    """The time the run's time-of-day rules (quiet hours, daily digests) go by; tests freeze it."""
+    return datetime.now(UTC)
 
 
 def run_liveness(instance: dg.DagsterInstance, run_id: str) -> RunLiveness:
@@ -166,6 +171,9 @@ def _deliver(
         context.log.info("No notices pending delivery.")
     problem = ChannelProblem()
     targeting = NoticeTargeting.load(notices, mongo.collection(ENRICHED_JOBS))
+    # Listed before any send, so a daily subscriber's notice closed as `digested` below is in
+    # their next digest.
+    list_notices(mongo.collection(DIGEST_ITEMS), notices, targeting, run_clock())
     telegram_report = _telegram_phase(context, mongo, telegram, writer, notices, results, problem, targeting)
     push_report = _push_phase(context, mongo, web_push, writer, notices, results, problem, targeting)
     give_up = {
@@ -183,56 +191,36 @@ def _deliver(
             if update.get("pending") is False:
                 # After the notice is marked: a crash in between leaves a stale entry the next read removes.
                 settle(db, str(notice["_id"]), int(notice.get("revision") or 1))
-    return problem, _metadata(results, telegram_report, push_report, problem, writer)
-
-
-def _pending_on(notices: list[Document], channel: str) -> list[Document]:
-    return [n for n in notices if (n.get("delivery") or {}).get(channel) == DeliveryState.PENDING]
-
-
-def _entries(
-    mongo: MongoResource, batch: Sequence[TelegramNotice | PushNotice], channel: str
-) -> dict[str, dict[str, LedgerEntry]]:
-    """The stored entries of every item of the batch (notices and personal mentions), per recipient."""
-    collection = mongo.collection(DELIVERIES)
-    return {
-        item.notice_id: load_entries(collection, item.notice_id, item.revision, channel) for item in batch
+    now = run_clock()
+    # A channel that just failed on the notices is not tried again for digests in this run.
+    digests = {
+        TELEGRAM: DigestReport()
+        if TELEGRAM in problem.errors
+        else telegram_digests(db, telegram, writer, problem, context.log, now),
+        WEB_PUSH: DigestReport()
+        if WEB_PUSH in problem.errors
+        else push_digests(db, web_push, writer, problem, context.log, now),
     }
+    return problem, _metadata(results, telegram_report, push_report, problem, writer) | _digest_metadata(
+        digests
+    )
 
 
-def _telegram_batch(todo: list[Document], targeting: NoticeTargeting) -> list[TelegramNotice]:
-    """The notices, then their personal mentions as items of their own (subscribers/mentions.py).
-
-    A mention's give-up window counts from its notice's queueing.
-    """
-    base_url = public_url(os.environ)
-    batch = [
-        TelegramNotice(
-            str(n["_id"]),
-            int(n.get("revision") or 1),
-            with_calendar_link(tuple(n.get("telegram_html") or ()), str(n.get("type") or ""), base_url),
-            queued_at(n),
-        )
-        for n in todo
-    ]
-    queued = {item.notice_id: item.queued_at for item in batch}
-    return batch + [
-        TelegramNotice(m.notice_id, m.revision, (m.telegram_html,), queued[base_notice_id(m.notice_id)])
-        for m in targeting.mentions_for(queued)
-    ]
-
-
-def _push_batch(todo: list[Document], targeting: NoticeTargeting) -> list[PushNotice]:
-    """As :func:`_telegram_batch`, for Web Push."""
-    batch = [
-        PushNotice(str(n["_id"]), int(n.get("revision") or 1), dict(n.get("push") or {}), queued_at(n))
-        for n in todo
-    ]
-    queued = {item.notice_id: item.queued_at for item in batch}
-    return batch + [
-        PushNotice(m.notice_id, m.revision, m.push_payload(), queued[base_notice_id(m.notice_id)])
-        for m in targeting.mentions_for(queued)
-    ]
+def _channel_todo(
+    context: dg.AssetExecutionContext,
+    notices: list[Document],
+    channel: str,
+    configured: bool,
+    problem: ChannelProblem,
+    variable: str,
+) -> list[Document]:
+    """The notices pending on ``channel``; none (recorded as skipped) when it is not configured."""
+    todo = [n for n in notices if (n.get("delivery") or {}).get(channel) == DeliveryState.PENDING]
+    if todo and not configured:
+        context.log.info(f"{channel} is not configured ({variable} unset): {len(todo)} notices skipped.")
+        problem.skipped[channel] = "not configured"
+        return []
+    return todo
 
 
 def _telegram_phase(
@@ -245,13 +233,8 @@ def _telegram_phase(
     problem: ChannelProblem,
     targeting: NoticeTargeting,
 ) -> TelegramReport:
-    todo = _pending_on(notices, TELEGRAM)
-    if todo and not telegram.is_configured:
-        context.log.info(
-            f"Telegram is not configured (TELEGRAM_BOT_TOKEN unset): {len(todo)} notices skipped."
-        )
-        problem.skipped[TELEGRAM] = "not configured"
-    if not todo or not telegram.is_configured:
+    todo = _channel_todo(context, notices, TELEGRAM, telegram.is_configured, problem, "TELEGRAM_BOT_TOKEN")
+    if not todo:
         return TelegramReport()
     recipients = load_recipients(telegram, mongo.collection(USERS))
     recipients = with_legacy_subscribers(recipients, mongo.db(), telegram.legacy_users_collection)
@@ -259,16 +242,17 @@ def _telegram_phase(
         context.log.info("Telegram has no recipients (TELEGRAM_CHAT_ID empty, no active users): skipped.")
         problem.skipped[TELEGRAM] = "no recipients"
         return TelegramReport()
-    batch = _telegram_batch(todo, targeting)
-    entries = _entries(mongo, batch, TELEGRAM)
+    batch = telegram_batch(todo, targeting, telegram.public_url)
+    entries = channel_entries(mongo.collection(DELIVERIES), batch, TELEGRAM)
     # Recipients whose profile does not want an item are closed in memory, never sent to; the
     # TELEGRAM_CHAT_ID chats get every notice and no personal mention.
     configured = [r.chat_id for r in recipients if not r.subscriber]
     profiles = {r.chat_id: r.profile for r in recipients}
     targeting.close_unwanted(entries, profiles, TELEGRAM, configured)
+    record_digested(writer, entries, profiles, targeting, TELEGRAM, configured)
     # Subscribers inside their quiet hours are left out of this run; their entries stay open.
     revisions = {item.notice_id: item.revision for item in batch}
-    held = hold_quiet(entries, revisions, profiles, TELEGRAM, datetime.now(UTC), configured)
+    held = hold_quiet(entries, revisions, profiles, TELEGRAM, run_clock(), configured)
     awake = [r for r in recipients if r.chat_id not in held]
     try:
         report = asyncio.run(_telegram(telegram, writer, mongo, context, batch, awake, entries))
@@ -306,13 +290,8 @@ def _push_phase(
     problem: ChannelProblem,
     targeting: NoticeTargeting,
 ) -> PushReport:
-    todo = _pending_on(notices, WEB_PUSH)
-    if todo and not web_push.is_configured:
-        context.log.info(
-            f"Web Push is not configured (VAPID_PRIVATE_KEY unset): {len(todo)} notices skipped."
-        )
-        problem.skipped[WEB_PUSH] = "not configured"
-    if not todo or not web_push.is_configured:
+    todo = _channel_todo(context, notices, WEB_PUSH, web_push.is_configured, problem, "VAPID_PRIVATE_KEY")
+    if not todo:
         return PushReport()
     try:
         vapid = web_push.vapid()
@@ -325,14 +304,33 @@ def _push_phase(
         context.log.info("Web Push has no subscriptions: skipped.")
         problem.skipped[WEB_PUSH] = "no recipients"
         return PushReport()
-    batch = _push_batch(todo, targeting)
-    entries = _entries(mongo, batch, WEB_PUSH)
-    targeting.close_unwanted(entries, {s.id: s.profile for s in subscriptions}, WEB_PUSH)
+    batch = push_batch(todo, targeting)
+    entries = channel_entries(mongo.collection(DELIVERIES), batch, WEB_PUSH)
+    profiles = {s.id: s.profile for s in subscriptions}
+    targeting.close_unwanted(entries, profiles, WEB_PUSH)
+    record_digested(writer, entries, profiles, targeting, WEB_PUSH, [])
+    # Browser subscriptions set quiet hours on the subscription page: held as on Telegram.
+    revisions = {item.notice_id: item.revision for item in batch}
+    held = hold_quiet(entries, revisions, profiles, WEB_PUSH, run_clock())
+    awake = [s for s in subscriptions if s.id not in held]
     report = PushFanout(web_push, vapid, writer, mongo.collection(PUSH_SUBSCRIPTIONS)).deliver(
-        batch, subscriptions, entries
+        batch, awake, entries
     )
     tally(results, WEB_PUSH, entries, {s.id for s in subscriptions})
     return report
+
+
+def _digest_metadata(reports: dict[str, DigestReport]) -> dict[str, Any]:
+    return {
+        "digests_planned": sum(r.planned for r in reports.values()),
+        "digests_sent": sum(r.sent for r in reports.values()),
+        "digests_empty": sum(r.empty for r in reports.values()),
+        "digests_still_open": sum(r.still_open for r in reports.values()),
+        "digest_errors": dg.MetadataValue.md(
+            "\n".join(f"- {md_inline(error, 200)}" for r in reports.values() for error in r.errors[:10])
+            or "none"
+        ),
+    }
 
 
 def _metadata(

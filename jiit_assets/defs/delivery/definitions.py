@@ -4,6 +4,8 @@ import dagster as dg
 
 from jiit_assets.defs.delivery.assets import deliveries
 from jiit_assets.defs.delivery.automation import delivery_job
-from jiit_assets.defs.delivery.sensors import unsent_notices_sensor
+from jiit_assets.defs.delivery.sensors import digest_sensor, unsent_notices_sensor
 
-defs = dg.Definitions(assets=[deliveries], jobs=[delivery_job], sensors=[unsent_notices_sensor])
+defs = dg.Definitions(
+    assets=[deliveries], jobs=[delivery_job], sensors=[unsent_notices_sensor, digest_sensor]
+)

@@ -52,9 +52,24 @@ class LedgerState(StrEnum):
     GONE = "gone"  # the recipient no longer exists (bot blocked, subscription expired)
     # The recipient's profile does not want the notice (subscribers/targeting.py); in memory only.
     NOT_WANTED = "not_wanted"
+    # A daily-digest-only subscriber's instant entry: the notice goes out in their next digest
+    # instead (digest.py), so the notice settles without an instant send to them.
+    DIGESTED = "digested"
+    # A subscriber's daily digest with nothing to list: recorded (its cutoff starts the next
+    # digest), nothing sent.
+    EMPTY = "empty"
 
 
-TERMINAL_STATES = frozenset({LedgerState.SENT, LedgerState.FAILED, LedgerState.GONE, LedgerState.NOT_WANTED})
+TERMINAL_STATES = frozenset(
+    {
+        LedgerState.SENT,
+        LedgerState.FAILED,
+        LedgerState.GONE,
+        LedgerState.NOT_WANTED,
+        LedgerState.DIGESTED,
+        LedgerState.EMPTY,
+    }
+)
 
 
 def delivery_id(notice_id: str, revision: int, channel: str, recipient: str) -> str:
@@ -159,6 +174,12 @@ def _fields(entry: LedgerEntry, now: datetime) -> Document:
     if entry.done:
         fields["completed_at"] = now
     return fields
+
+
+def first_document(entry: LedgerEntry, extra: Document) -> Document:
+    """The entry's first write with ``extra`` fields; later outcomes ``$set`` only theirs, keeping them."""
+    entry.stored = True
+    return {**extra, **_document(entry, now_utc())}
 
 
 def outcome_op(entry: LedgerEntry) -> InsertOne[Document] | UpdateOne:

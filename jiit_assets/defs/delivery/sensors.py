@@ -1,4 +1,5 @@
-"""Sensors: ``unsent_notices_sensor`` requests a notification run whenever notices await delivery.
+"""Sensors: ``unsent_notices_sensor`` requests a notification run whenever notices await delivery;
+``digest_sensor`` requests one when a subscriber's daily digest has come due.
 
 Run keys: Dagster never launches two runs with the same run key, and remembers keys forever. The
 key is ``<hash of the sorted pending (notice id, revision) set>-<attempt>``, so ticks that see the
@@ -29,15 +30,19 @@ from typing import Any
 import dagster as dg
 
 from jiit_assets.defs.delivery.automation import delivery_job
+from jiit_assets.defs.delivery.digest_phase import digests_due
 from jiit_assets.defs.delivery.lease import read_holder, stale_run_reason
+from jiit_assets.defs.delivery.telegram_resource import TelegramResource
+from jiit_assets.defs.delivery.webpush_resource import WebPushResource
 from jiit_assets.lib.mongo import MongoResource
 from jiit_assets.lib.outbox import read_pending
 from jiit_assets.lib.runs import IN_PROGRESS_RUN_STATUSES
 from jiit_assets.lib.schema import LOCKS
-from jiit_assets.lib.text import json_object
+from jiit_assets.lib.text import IST, json_object
 from jiit_assets.lib.vocabulary import aware_utc
 
 PENDING_SET_TAG = "jiit/pending_set"
+DIGEST_HOUR_TAG = "jiit/digest_hour"
 ATTEMPT_TAG = "jiit/pending_set_attempt"
 RETRY_BACKOFF_SECONDS = 60
 MAX_RETRY_BACKOFF_SECONDS = 3600
@@ -169,3 +174,55 @@ def _run_for(instance: dg.DagsterInstance, set_hash: str, attempt: int) -> Any:
         limit=1,
     )
     return records[0] if records else None
+
+
+def digest_tick(
+    context: dg.SensorEvaluationContext,
+    db: Any,
+    now: datetime,
+    *,
+    telegram: bool,
+    web_push: bool,
+) -> dg.SensorResult | dg.SkipReason:
+    """One evaluation of ``digest_sensor`` at ``now``: a run request at most once per IST hour.
+
+    The unsent-notices sensor only wakes for pending notices, so on a quiet day nothing would send
+    the 20:00 digests. The run key names the IST hour, and the cursor remembers the last hour
+    requested, so each due hour requests one run; a digest still open (an outage) is retried the
+    next hour.
+    """
+    hour = now.astimezone(IST).strftime("%Y-%m-%dT%H")
+    if json_object(context.cursor).get("requested_hour") == hour:
+        return dg.SkipReason(f"Digests of {hour}:00 IST already requested.")
+    due = digests_due(db, now, telegram=telegram, web_push=web_push)
+    if not due:
+        return dg.SkipReason("No daily digest due.")
+    context.update_cursor(json.dumps({"requested_hour": hour}))
+    context.log.info(f"{due} daily digests due at {hour}:00 IST; requesting a delivery run.")
+    request = dg.RunRequest(run_key=f"digest-{hour}", tags={DIGEST_HOUR_TAG: hour})
+    return dg.SensorResult(run_requests=[request])
+
+
+@dg.sensor(
+    name="digest_sensor",
+    job=delivery_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Every minute: when a subscriber's daily digest has come due at their digest hour (Asia/Kolkata) "
+        "and is not sent yet, requests `delivery_job` once per IST hour to send it."
+    ),
+)
+def digest_sensor(
+    context: dg.SensorEvaluationContext,
+    mongo: MongoResource,
+    telegram: TelegramResource,
+    web_push: WebPushResource,
+) -> dg.SensorResult | dg.SkipReason:
+    return digest_tick(
+        context,
+        mongo.db(),
+        datetime.now(UTC),
+        telegram=telegram.is_configured,
+        web_push=web_push.is_configured,
+    )

@@ -26,6 +26,11 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org"
 _SCRUBBED_LOGGERS = ("httpx", "httpcore", "telegram")
 
 
+def public_base_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    return url if url.startswith(("https://", "http://")) else ""
+
+
 def is_group_chat(chat_id: str) -> bool:
     """Groups, supergroups and channels have negative ids (and @channel usernames are channels)."""
     return chat_id.startswith("-") or chat_id.startswith("@")
@@ -59,7 +64,7 @@ class _TokenScrubber(logging.Filter):
 
 
 class TelegramResource(dg.ConfigurableResource):
-    """Telegram bot used to deliver notices (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID, TELEGRAM_API_BASE_URL)."""
+    """Telegram bot used to deliver notices (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID, TELEGRAM_API_BASE_URL, SUBSCRIBE_PUBLIC_URL)."""
 
     bot_token: str = Field(default="", description="Bot token from @BotFather (secret). Empty: channel off.")
     chat_ids: str = Field(
@@ -87,6 +92,13 @@ class TelegramResource(dg.ConfigurableResource):
         default="",
         description="The older bot's Users (DATABASE.COLLECTION) whose active subscribers also receive notices.",
     )
+    subscribe_public_url: str = Field(
+        default="",
+        description=(
+            "Public base URL of `jiit-assets serve` (SUBSCRIBE_PUBLIC_URL), for /calendar links and "
+            '"Add to calendar" under job postings. Empty: no calendar links.'
+        ),
+    )
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 15.0
     give_up_after_seconds: int = Field(
@@ -100,6 +112,11 @@ class TelegramResource(dg.ConfigurableResource):
     @property
     def is_configured(self) -> bool:
         return bool(self.bot_token.strip())
+
+    @property
+    def public_url(self) -> str:
+        """``subscribe_public_url`` without a trailing slash, or "" when it is not an http(s) URL."""
+        return public_base_url(self.subscribe_public_url)
 
     def target_chats(self) -> list[str]:
         chats = [part.strip() for part in self.chat_ids.split(",")]

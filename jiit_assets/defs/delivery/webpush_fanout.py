@@ -207,7 +207,13 @@ class PushFanout:
         entries: dict[str, dict[str, LedgerEntry]],
     ) -> PushReport:
         """``entries[notice_id][subscription_id]`` = ledger entry (created when missing)."""
-        by_subscription = self._plan(notices, subscriptions, entries)
+        return self.deliver_pairs([(n, s) for n in notices for s in subscriptions], entries)
+
+    def deliver_pairs(
+        self, pairs: Sequence[tuple[PushNotice, PushSubscription]], entries: dict[str, dict[str, LedgerEntry]]
+    ) -> PushReport:
+        """Each (notice, subscription) pair once, a subscription's pairs in the order given."""
+        by_subscription = self._plan(pairs, entries)
         gone: set[str] = set()
         with ThreadPoolExecutor(max_workers=max(1, self.resource.concurrency)) as pool:
             futures = [pool.submit(self._walk, items, gone) for items in by_subscription.values()]
@@ -223,29 +229,26 @@ class PushFanout:
         return self.report
 
     def _plan(
-        self,
-        notices: Sequence[PushNotice],
-        subscriptions: Sequence[PushSubscription],
-        entries: dict[str, dict[str, LedgerEntry]],
+        self, pairs: Sequence[tuple[PushNotice, PushSubscription]], entries: dict[str, dict[str, LedgerEntry]]
     ) -> dict[str, list[Work]]:
-        """Each subscription's unfinished pushes, oldest notice first; crashed entries recovered."""
+        """Each subscription's unfinished pushes, in the order given; crashed entries recovered."""
         by_subscription: dict[str, list[Work]] = {}
         recovered = []
-        for notice in notices:
+        payloads: dict[str, str] = {}
+        for notice, subscription in pairs:
             known = entries.setdefault(notice.notice_id, {})
-            recovered += [op for op in map(recover_legacy, known.values()) if op is not None]
-            data = encode_payload(notice.payload) if notice.payload.get("title") else ""
-            for subscription in subscriptions:
-                entry = known.setdefault(
-                    subscription.id,
-                    LedgerEntry(
-                        notice.notice_id, notice.revision, CHANNEL, subscription.id, LedgerState.RETRY
-                    ),
+            if notice.notice_id not in payloads:
+                recovered += [op for op in map(recover_legacy, known.values()) if op is not None]
+                payloads[notice.notice_id] = (
+                    encode_payload(notice.payload) if notice.payload.get("title") else ""
                 )
-                if not entry.done:
-                    by_subscription.setdefault(subscription.id, []).append(
-                        (notice, data, subscription, entry)
-                    )
+            entry = known.setdefault(
+                subscription.id,
+                LedgerEntry(notice.notice_id, notice.revision, CHANNEL, subscription.id, LedgerState.RETRY),
+            )
+            if not entry.done:
+                work = (notice, payloads[notice.notice_id], subscription, entry)
+                by_subscription.setdefault(subscription.id, []).append(work)
         self.writer.record(recovered).result()
         self.report.unconfirmed_resent += len(recovered)
         return by_subscription

@@ -31,7 +31,6 @@ from jiit_assets.lib.models import NoticeType
 from jiit_assets.lib.schema import CALENDAR_TOKENS, ENRICHED_JOBS, PUSH_SUBSCRIPTIONS, USERS
 
 Document = dict[str, Any]
-PUBLIC_URL_VARIABLE = "SUBSCRIBE_PUBLIC_URL"
 PUBLIC_FEED_PATH = "/calendar.ics"
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 JOB_FIELDS = ("id", "company", "job_profile", "deadline", "location", "package", "eligibility_courses")
@@ -43,12 +42,6 @@ class Owner(StrEnum):
 
 
 _OWNER_COLLECTIONS = {Owner.TELEGRAM: USERS, Owner.PUSH: PUSH_SUBSCRIPTIONS}
-
-
-def public_url(environ: Mapping[str, str]) -> str:
-    """The serve app's public base URL (no trailing slash), or "" when not configured."""
-    url = environ.get(PUBLIC_URL_VARIABLE, "").strip().rstrip("/")
-    return url if url.startswith(("https://", "http://")) else ""
 
 
 def with_calendar_link(chunks: tuple[str, ...], notice_type: str, base_url: str) -> tuple[str, ...]:

@@ -4,7 +4,8 @@
 saved) and returns the reply; sending it is the poller's job, so the effect is stored before any
 reply leaves. Every command is idempotent: handling the same message twice leaves the same state.
 
-``/profile`` takes ``key=value`` settings (``/profile branch=CSE batch=2027 mute=Acme Corp, Globex``):
+``/profile`` takes ``key=value`` settings (``/profile branch=CSE batch=2027 mute=Acme Corp, Globex``,
+``/profile digest=daily digest_hour=21 quiet_hours=on``):
 a value runs until the next ``key=``, so company names may contain spaces. A bad value changes
 nothing and the reply says what is wrong with it.
 """
@@ -65,7 +66,7 @@ def telegram_settings(settings: Mapping[str, str]) -> dict[str, str]:
     for name in settings:
         field = ALIASES.get(name.strip().lower(), name.strip().lower())
         if field not in allowed:
-            names = "branch, batch, enrollment, categories, min_ctc, mute, reminders, quiet_hours"
+            names = "branch, batch, enrollment, categories, min_ctc, mute, reminders, quiet_hours, digest, digest_hour"
             raise ProfileError(f"{name}: not a setting you can change here; use {names}.")
     return dict(settings)
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from jiit_assets.defs.subscribers.profile import Profile
+from jiit_assets.defs.subscribers.profile import DigestMode, Profile
 from jiit_assets.defs.subscribers.store import Subscriber
 
 # Settings a student can change from Telegram (the ones delivery acts on).
@@ -22,6 +22,8 @@ TELEGRAM_SETTINGS = (
     "muted_companies",
     "reminders",
     "quiet_hours",
+    "digest",
+    "digest_hour",
 )
 
 HELP = (
@@ -33,6 +35,7 @@ HELP = (
     "<code>/profile branch=CSE batch=2027 enrollment=22103045</code>\n"
     "<code>/profile categories=job_posting,shortlisting min_ctc=6</code>\n"
     "<code>/profile mute=Acme Corp, Globex</code>  ·  <code>/profile clear</code>\n"
+    "<code>/profile digest=daily digest_hour=20 quiet_hours=on</code>\n"
     "/calendar – your personal deadline calendar link (<code>/calendar revoke</code> replaces it)\n"
     "/stats – placement statistics\n"
     "/help – this list\n\n"
@@ -78,6 +81,13 @@ def not_subscribed() -> str:
     return "You are not subscribed yet: send /start first."
 
 
+_DIGEST_MODES = {
+    DigestMode.INSTANT: "instant (each notice as it arrives)",
+    DigestMode.DAILY: "daily digest only",
+    DigestMode.BOTH: "instant and a daily digest",
+}
+
+
 def profile_lines(profile: Profile) -> list[str]:
     categories = ", ".join(sorted(profile.categories)) or "all"
     companies = ", ".join(sorted(profile.muted_companies)) or "none"
@@ -90,6 +100,8 @@ def profile_lines(profile: Profile) -> list[str]:
         f"Muted companies: <b>{_e(companies)}</b>",
         f"Deadline reminders: <b>{'on' if profile.reminders else 'off'}</b>",
         f"Quiet hours (23:00-07:00 IST): <b>{'on' if profile.quiet_hours else 'off'}</b>",
+        f"Delivery: <b>{_DIGEST_MODES[profile.digest]}</b>",
+        f"Daily digest at: <b>{profile.digest_hour:02d}:00 IST</b>",
     ]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +19,7 @@ import dagster as dg
 
 from jiit_assets.defs.delivery.telegram_resource import TelegramResource
 from jiit_assets.defs.notices.rules import DEFAULT_JOB_URL_BASE
-from jiit_assets.defs.reminders.feeds import CalendarFeeds, public_url
+from jiit_assets.defs.reminders.feeds import CalendarFeeds
 from jiit_assets.defs.subscribers.commands import CommandHandler
 from jiit_assets.defs.subscribers.polling import CommandPoller, PollConflict, PollReport, ReplySender
 from jiit_assets.defs.subscribers.store import SubscriberStore
@@ -70,7 +69,7 @@ async def _poll(telegram: TelegramResource, mongo: MongoResource, offset: int | 
             mongo.collection(PLACEMENT_STATS),
             bot.username,
             CalendarFeeds(mongo.collection(USERS).database, lambda job_id: f"{DEFAULT_JOB_URL_BASE}{job_id}"),
-            public_url(os.environ),
+            telegram.public_url,
         )
         poller = CommandPoller(
             bot,

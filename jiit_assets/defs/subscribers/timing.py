@@ -2,8 +2,9 @@
 
 Times are India Standard Time, the students' clock. Quiet hours (when switched on) run from 23:00
 to 07:00: an instant message that falls inside them waits until 07:00. A daily digest is due once
-the subscriber's digest hour has come on a given IST day; it lists that day's notices and is sent
-once per subscriber and day (the day is part of its ledger key). Plain functions, no I/O.
+the subscriber's digest hour has come on a given IST day; it lists the notices since the previous
+digest's cutoff and is sent once per subscriber and day (the day is part of its ledger key; see
+delivery/digest.py). Plain functions, no I/O.
 """
 
 from __future__ import annotations
