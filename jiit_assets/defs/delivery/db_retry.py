@@ -25,9 +25,8 @@ from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect, BulkWriteError, DuplicateKeyError, OperationFailure
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
-from jiit_assets.lib.mongo import UPDATE_BATCH_SIZE
+from jiit_assets.lib.mongo_writes import DUPLICATE_KEY, UPDATE_BATCH_SIZE
 
-DUPLICATE_KEY = 11000
 BUSY_MARKERS = ("SQLITE_BUSY", "database is locked", "SQLITE_LOCKED")
 RETRY_FOR_SECONDS = 120.0
 WAIT_MIN_SECONDS = 0.05
