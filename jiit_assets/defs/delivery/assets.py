@@ -249,7 +249,10 @@ def _telegram_phase(
     configured = [r.chat_id for r in recipients if not r.subscriber]
     profiles = {r.chat_id: r.profile for r in recipients}
     targeting.close_unwanted(entries, profiles, TELEGRAM, configured)
-    record_digested(writer, entries, profiles, targeting, TELEGRAM, configured)
+    listed = mongo.collection(DIGEST_ITEMS)
+    record_digested(
+        writer, entries, profiles, targeting, TELEGRAM, configured, (listed, mongo.collection(USERS))
+    )
     # Subscribers inside their quiet hours are left out of this run; their entries stay open.
     revisions = {item.notice_id: item.revision for item in batch}
     held = hold_quiet(entries, revisions, profiles, TELEGRAM, run_clock(), configured)
@@ -308,7 +311,8 @@ def _push_phase(
     entries = channel_entries(mongo.collection(DELIVERIES), batch, WEB_PUSH)
     profiles = {s.id: s.profile for s in subscriptions}
     targeting.close_unwanted(entries, profiles, WEB_PUSH)
-    record_digested(writer, entries, profiles, targeting, WEB_PUSH, [])
+    subscribers = (mongo.collection(DIGEST_ITEMS), mongo.collection(PUSH_SUBSCRIPTIONS))
+    record_digested(writer, entries, profiles, targeting, WEB_PUSH, [], subscribers)
     # Browser subscriptions set quiet hours on the subscription page: held as on Telegram.
     revisions = {item.notice_id: item.revision for item in batch}
     held = hold_quiet(entries, revisions, profiles, WEB_PUSH, run_clock())

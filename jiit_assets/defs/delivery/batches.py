@@ -12,6 +12,7 @@ from typing import Any
 from pymongo.collection import Collection
 
 from jiit_assets.defs.delivery.digest import cover_by_digest
+from jiit_assets.defs.delivery.digest_modes import load_timeline
 from jiit_assets.defs.delivery.ledger import LedgerEntry, finish, load_entries
 from jiit_assets.defs.delivery.ledger_writer import LedgerWriter
 from jiit_assets.defs.delivery.outcome import queued_at
@@ -75,8 +76,14 @@ def record_digested(
     targeting: NoticeTargeting,
     channel: str,
     configured: list[str],
+    collections: tuple[Collection[Document], Collection[Document]],
 ) -> None:
-    """Daily-digest-only subscribers' instant entries closed and recorded as `digested`."""
-    covered = cover_by_digest(entries, profiles, targeting, channel, configured)
+    """Entries of notices listed while their subscriber was daily-only, closed and recorded as `digested`.
+
+    ``collections`` = (``digest_items``, the channel's subscribers): when each notice was listed
+    and each subscriber's digest mode changes (delivery/digest_modes.py).
+    """
+    timeline = load_timeline(*collections, channel, entries)
+    covered = cover_by_digest(entries, profiles, targeting, channel, configured, timeline)
     if covered:
         writer.record([finish(entry, entry.state, entry.reason) for entry in covered]).result()

@@ -17,13 +17,15 @@ to send, so a retry after an outage or a crash sends the same digest. The subscr
 cutoff, and whether it is still open): the next digest starts at that cutoff, and an open one is
 retried before a newer one is planned, so no cutoff is ever skipped. Writes in that order (ledger
 entry, then pointer) make a crash in between harmless: the next run finds the entry by its
-``_id`` and carries on with it. Plain module, no dagster.
+``_id`` and carries on with it. A subscriber who changes digest mode is covered by
+``digest_modes.py`` (a notice belongs to the mode in force when it was listed). Plain module, no
+dagster.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,18 +33,34 @@ from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from jiit_assets.defs.delivery.digest_modes import (
+    CATCH_UP_MODES,
+    REGULAR_MODES,
+    ModeTimeline,
+    catch_up_notice_id,
+    catch_up_owed,
+)
 from jiit_assets.defs.delivery.ledger import LedgerEntry, LedgerState, delivery_id, first_document
 from jiit_assets.defs.subscribers.mentions import MENTION_SUFFIX
-from jiit_assets.defs.subscribers.profile import Profile
+from jiit_assets.defs.subscribers.profile import DigestMode, Profile
 from jiit_assets.defs.subscribers.targeting import NoticeTargeting, TargetNotice, wants
-from jiit_assets.defs.subscribers.timing import DigestItem, digest_day_due, wants_digest, wants_instant
+from jiit_assets.defs.subscribers.timing import (
+    MODE_HISTORY,
+    MODES_FIELD,
+    DigestItem,
+    ModeChange,
+    digest_day_due,
+    mode_at,
+    mode_changes,
+    wants_digest,
+)
 from jiit_assets.lib.mongo_writes import bulk_write_chunked
 from jiit_assets.lib.vocabulary import aware_utc
 
 Document = dict[str, Any]
 DIGEST_PREFIX = "digest:"
 POINTER_FIELD = "digest_last"
-RETENTION = timedelta(days=8)  # listed notices older than this are in a digest already, or never will be
+RETENTION = MODE_HISTORY  # listed notices older than this are in a digest already, or never will be
 FIRST_LOOK_BACK = timedelta(days=1)
 COVERED_REASON = "covered by the subscriber's daily digest"
 
@@ -157,29 +175,33 @@ def cover_by_digest(
     targeting: NoticeTargeting,
     channel: str,
     configured: Iterable[str] = (),
+    timeline: ModeTimeline | None = None,
 ) -> list[LedgerEntry]:
-    """Close the open instant entries of daily-digest-only subscribers as ``digested``.
+    """Close as ``digested`` the open entries of notices listed while their subscriber was daily-only.
 
+    Decided by the mode at the notice's ``listed_at`` (``timeline``; today's mode without one), so
+    an instant entry held by quiet hours or an outage is still sent at once after a switch to daily.
     Call after :meth:`NoticeTargeting.close_unwanted` (a notice a subscriber does not want is in
     no digest of theirs either). Returns the entries closed here, for the caller to record.
     """
     fixed = set(configured)
-    daily = [
-        recipient
+    timeline = timeline or ModeTimeline({}, {})
+    candidates = {
+        recipient: profile
         for recipient, profile in recipients.items()
         if recipient not in fixed
         and profile is not None
-        and wants_digest(profile)
-        and not wants_instant(profile)
-    ]
+        and (profile.digest == DigestMode.DAILY or recipient in timeline.changes)
+    }
     closed = []
     for notice_id, by_recipient in entries.items():
         if digest_exempt(notice_id, targeting):
             continue
         revision = targeting.notices[notice_id].revision
-        for recipient in daily:
+        for recipient, profile in candidates.items():
             entry = by_recipient.get(recipient)
-            if entry is not None and entry.done:
+            done = entry is not None and entry.done
+            if done or timeline.mode(recipient, profile, notice_id) != DigestMode.DAILY:
                 continue
             if entry is None:
                 entry = LedgerEntry(notice_id, revision, channel, recipient)
@@ -191,24 +213,42 @@ def cover_by_digest(
 
 @dataclass(frozen=True)
 class DigestPointer:
-    """The latest digest planned for a subscriber (stored on their document as ``digest_last``)."""
+    """The latest digest planned for a subscriber (stored on their document as ``digest_last``).
 
-    day: date
+    ``day`` is the IST day of their latest regular digest (None before the first one); a catch-up
+    digest moves ``cutoff`` and names itself in ``notice``, but keeps ``day``, so that day's
+    regular digest is not skipped if they return to daily mode.
+    """
+
+    day: date | None
     cutoff: datetime
     open: bool
+    notice: str | None = None  # the digest's ledger notice id (older pointers: the digest of ``day``)
+
+    @property
+    def notice_id(self) -> str:
+        if self.notice:
+            return self.notice
+        if self.day is None:
+            raise ValueError("a digest pointer names its digest or its day")
+        return digest_notice_id(self.day)
 
     def to_document(self) -> Document:
-        return {"day": self.day.isoformat(), "cutoff": self.cutoff, "open": self.open}
+        day = self.day.isoformat() if self.day else None
+        return {"day": day, "cutoff": self.cutoff, "open": self.open, "notice": self.notice}
 
     @classmethod
     def from_document(cls, document: Any) -> DigestPointer | None:
         if not isinstance(document, Mapping) or not isinstance(document.get("cutoff"), datetime):
             return None
+        notice = document.get("notice") if isinstance(document.get("notice"), str) else None
         try:
-            day = date.fromisoformat(str(document.get("day")))
+            day = date.fromisoformat(str(document["day"])) if document.get("day") else None
         except ValueError:
             return None
-        return cls(day, aware_utc(document["cutoff"]), document.get("open") is True)
+        if day is None and notice is None:
+            return None
+        return cls(day, aware_utc(document["cutoff"]), document.get("open") is True, notice)
 
 
 @dataclass(frozen=True)
@@ -219,39 +259,72 @@ class DigestRecipient:
     document_id: Any
     profile: Profile
     pointer: DigestPointer | None
+    changes: tuple[ModeChange, ...] = ()  # their digest mode changes (digest_modes.py)
+
+    @property
+    def since(self) -> datetime | None:
+        """The previous digest's cutoff: the next digest lists what was listed after it."""
+        return self.pointer.cutoff if self.pointer else None
 
 
 def digest_recipient(document: Mapping[str, Any], recipient_id: str) -> DigestRecipient | None:
-    """The subscriber when a digest concerns them: they want one, or one of theirs is still open."""
+    """The subscriber when a digest concerns them: they want one, one is open, or a catch-up is owed."""
     profile = Profile.from_document(document.get("profile"))
     pointer = DigestPointer.from_document(document.get(POINTER_FIELD))
-    if not wants_digest(profile) and not (pointer and pointer.open):
+    changes = mode_changes(document.get(MODES_FIELD))
+    if (
+        not wants_digest(profile)
+        and not (pointer and pointer.open)
+        and not catch_up_owed(profile, changes, pointer.cutoff if pointer else None)
+    ):
         return None
-    return DigestRecipient(recipient_id, document["_id"], profile, pointer)
+    return DigestRecipient(recipient_id, document["_id"], profile, pointer, changes)
 
 
-def next_digest(recipient: DigestRecipient, now: datetime) -> tuple[date, bool] | None:
-    """(IST day, still open) of the digest to work on now, or None when nothing is due.
+@dataclass(frozen=True)
+class DueDigest:
+    """The digest to work on now: its ledger notice id, the pointer's day after it, and its kind."""
+
+    notice_id: str
+    day: date | None
+    open: bool = False
+    catch_up: bool = False
+
+
+def next_digest(recipient: DigestRecipient, now: datetime) -> DueDigest | None:
+    """The digest to work on now, or None when nothing is due.
 
     An open digest comes first: a newer one is planned only once it is sent (or given up), so
-    the newer one starts at its cutoff and nothing falls between the two.
+    the newer one starts at its cutoff and nothing falls between the two. A catch-up digest is
+    due at once for a subscriber who left daily-only mode with notices still owed.
     """
     pointer = recipient.pointer
     if pointer is not None and pointer.open:
-        return pointer.day, True
+        return DueDigest(pointer.notice_id, pointer.day, open=True)
     day = digest_day_due(recipient.profile, now)
-    if day is None or (pointer is not None and pointer.day >= day):
-        return None
-    return day, False
+    if day is not None and (pointer is None or pointer.day is None or pointer.day < day):
+        return DueDigest(digest_notice_id(day), day)
+    if catch_up_owed(recipient.profile, recipient.changes, recipient.since):
+        return DueDigest(catch_up_notice_id(recipient.since), pointer.day if pointer else None, catch_up=True)
+    return None
 
 
 def digest_items(
-    recipient: DigestRecipient, listed: Iterable[ListedNotice], cutoff: datetime
+    recipient: DigestRecipient, listed: Iterable[ListedNotice], cutoff: datetime, catch_up: bool = False
 ) -> list[ListedNotice]:
-    """The listed notices after the previous cutoff, up to ``cutoff``, that the profile wants."""
-    since = recipient.pointer.cutoff if recipient.pointer else cutoff - FIRST_LOOK_BACK
+    """The listed notices after the previous cutoff, up to ``cutoff``, that the profile wants.
+
+    Only notices listed while the subscriber was in a digest mode (daily or both; daily only for
+    a catch-up: what ``both`` listed was sent at once) are in it: see digest_modes.py.
+    """
+    since = recipient.since or cutoff - FIRST_LOOK_BACK
+    modes = CATCH_UP_MODES if catch_up else REGULAR_MODES
     return [
-        item for item in listed if since < item.listed_at <= cutoff and wants(item.target, recipient.profile)
+        item
+        for item in listed
+        if since < item.listed_at <= cutoff
+        and wants(item.target, recipient.profile)
+        and mode_at(recipient.changes, recipient.profile.digest, item.listed_at) in modes
     ]
 
 
@@ -264,7 +337,7 @@ class Digest:
     """One subscriber's digest as stored in its ledger entry."""
 
     recipient: DigestRecipient
-    day: date
+    due: DueDigest
     cutoff: datetime
     entry: LedgerEntry
     content: Document = field(default_factory=dict)  # what the channel sends (chunks or payload)
@@ -278,7 +351,7 @@ def open_digest(
     deliveries: Collection[Document],
     recipient: DigestRecipient,
     channel: str,
-    day: date,
+    due: DueDigest,
     planned: tuple[datetime, list[ListedNotice], Document] | None,
 ) -> Digest | None:
     """The digest's ledger entry: inserted from ``planned`` (cutoff, items, content), else the stored one.
@@ -286,32 +359,32 @@ def open_digest(
     A stored entry always wins (a crash after its insert, or an open digest being retried), so a
     digest's content never changes once written. None when an open digest's entry is missing.
     """
-    entry = LedgerEntry(digest_notice_id(day), 1, channel, recipient.id, LedgerState.RETRY)
+    entry = LedgerEntry(due.notice_id, 1, channel, recipient.id, LedgerState.RETRY)
     stored = deliveries.find_one({"_id": entry.id})
     if stored is None and planned is not None:
         cutoff, items, content = planned
         if not items:
             entry.state, entry.reason = LedgerState.EMPTY, "no notices for this digest"
         extra = {
-            "since": recipient.pointer.cutoff if recipient.pointer else cutoff - FIRST_LOOK_BACK,
+            "since": recipient.since or cutoff - FIRST_LOOK_BACK,
             "cutoff": cutoff,
             "items": [item.notice_id for item in items],
             "content": content,
         }
         try:
             deliveries.insert_one(first_document(entry, extra))
-            return Digest(recipient, day, cutoff, entry, content)
+            return Digest(recipient, due, cutoff, entry, content)
         except DuplicateKeyError:
             stored = deliveries.find_one({"_id": entry.id})
     if stored is None:
         return None
     content = dict(stored.get("content") or {})
-    return Digest(recipient, day, aware_utc(stored["cutoff"]), LedgerEntry.from_document(stored), content)
+    return Digest(recipient, due, aware_utc(stored["cutoff"]), LedgerEntry.from_document(stored), content)
 
 
 def save_pointer(collection: Collection[Document], digest: Digest) -> None:
     """Record on the subscriber's document that this digest is planned (open) or closed."""
-    pointer = DigestPointer(digest.day, digest.cutoff, open=not digest.entry.done)
+    pointer = DigestPointer(digest.due.day, digest.cutoff, not digest.entry.done, digest.due.notice_id)
     if digest.saved != pointer:
         update = {"$set": {POINTER_FIELD: pointer.to_document()}}
         collection.update_one({"_id": digest.recipient.document_id}, update)
@@ -321,5 +394,5 @@ def save_pointer(collection: Collection[Document], digest: Digest) -> None:
 def close_missing(collection: Collection[Document], recipient: DigestRecipient) -> None:
     """An open pointer whose ledger entry is gone (deleted by hand): closed, so digests go on."""
     if recipient.pointer is not None:
-        closed = DigestPointer(recipient.pointer.day, recipient.pointer.cutoff, open=False)
+        closed = replace(recipient.pointer, open=False)
         collection.update_one({"_id": recipient.document_id}, {"$set": {POINTER_FIELD: closed.to_document()}})

@@ -25,17 +25,18 @@ from jiit_assets.defs.delivery.digest import (
     POINTER_FIELD,
     Digest,
     DigestRecipient,
+    DueDigest,
     ListedNotice,
     as_digest_items,
     close_missing,
     digest_items,
-    digest_notice_id,
     digest_recipient,
     load_listed,
     next_digest,
     open_digest,
     save_pointer,
 )
+from jiit_assets.defs.delivery.digest_modes import subscriber_key
 from jiit_assets.defs.delivery.ledger import LedgerEntry, LedgerState
 from jiit_assets.defs.delivery.ledger_writer import LeaseLost, LedgerWriter
 from jiit_assets.defs.delivery.outcome import TELEGRAM, WEB_PUSH, ChannelProblem
@@ -48,12 +49,13 @@ from jiit_assets.defs.delivery.webpush_fanout import (
     load_subscriptions,
 )
 from jiit_assets.defs.delivery.webpush_resource import WebPushResource
-from jiit_assets.defs.subscribers.timing import digest_messages
+from jiit_assets.defs.subscribers.timing import MODES_FIELD, digest_messages
 from jiit_assets.lib.schema import DELIVERIES, DIGEST_ITEMS, PUSH_SUBSCRIPTIONS, USERS
+from jiit_assets.lib.text import IST
 from jiit_assets.lib.vocabulary import SourceError
 
 Document = dict[str, Any]
-Render = Callable[[date, list[ListedNotice]], Document]
+Render = Callable[[str, date, list[ListedNotice]], Document]  # (digest notice id, IST day, items)
 PUSH_BODY_TITLES = 12
 
 
@@ -70,31 +72,21 @@ class DigestReport:
 
 def load_digest_recipients(collection: Collection[Document], channel: str) -> list[DigestRecipient]:
     """The subscribers a digest concerns (one read of the small subscriber collection)."""
-    if channel == TELEGRAM:
-        documents = collection.find(
-            {"is_active": True}, {"chat_id": 1, "user_id": 1, "profile": 1, POINTER_FIELD: 1}
-        )
-    else:
-        documents = collection.find({}, {"profile": 1, POINTER_FIELD: 1})
+    projection = {"chat_id": 1, "user_id": 1, "profile": 1, POINTER_FIELD: 1, MODES_FIELD: 1}
     recipients = []
-    for document in documents:
-        if channel == TELEGRAM:
-            chat = document.get("chat_id") if document.get("chat_id") is not None else document.get("user_id")
-            if chat is None or not str(chat).strip():
-                continue
-            recipient = digest_recipient(document, str(chat))
-        else:
-            recipient = digest_recipient(document, str(document["_id"]))
+    for document in collection.find({"is_active": True} if channel == TELEGRAM else {}, projection):
+        key = subscriber_key(document, channel)
+        recipient = digest_recipient(document, key) if key is not None else None
         if recipient is not None:
             recipients.append(recipient)
     return recipients
 
 
-def telegram_content(day: date, items: list[ListedNotice]) -> Document:
+def telegram_content(_notice_id: str, day: date, items: list[ListedNotice]) -> Document:
     return {"chunks": digest_messages(day, as_digest_items(items))}
 
 
-def push_content(day: date, items: list[ListedNotice]) -> Document:
+def push_content(notice_id: str, day: date, items: list[ListedNotice]) -> Document:
     titles = [f"• {item.title}" for item in items[:PUSH_BODY_TITLES]]
     if len(items) > PUSH_BODY_TITLES:
         titles.append(f"… and {len(items) - PUSH_BODY_TITLES} more")
@@ -104,10 +96,19 @@ def push_content(day: date, items: list[ListedNotice]) -> Document:
             "title": f"📋 {len(items)} placement notice{'s' if len(items) != 1 else ''} — {day:%b} {day.day}",
             "body": "\n".join(titles),
             "url": first_url,
-            "notice_id": digest_notice_id(day),
+            "notice_id": notice_id,
             "type": "digest",
         }
     }
+
+
+def _plan(
+    recipient: DigestRecipient, due: DueDigest, listed: list[ListedNotice], render: Render, now: datetime
+) -> tuple[datetime, list[ListedNotice], Document]:
+    """(cutoff, items, content) of a new digest; a catch-up is headed with today's IST date."""
+    items = digest_items(recipient, listed, now, catch_up=due.catch_up)
+    day = now.astimezone(IST).date() if due.catch_up or due.day is None else due.day
+    return now, items, render(due.notice_id, day, items) if items else {}
 
 
 def prepare_digests(
@@ -122,19 +123,17 @@ def prepare_digests(
         due = next_digest(recipient, now)
         if due is None:
             continue
-        day, is_open = due
         planned = None
-        if not is_open:
+        if not due.open:
             listed = load_listed(db[DIGEST_ITEMS], now) if listed is None else listed
-            items = digest_items(recipient, listed, now)
-            planned = (now, items, render(day, items) if items else {})
-        digest = open_digest(db[DELIVERIES], recipient, channel, day, planned)
+            planned = _plan(recipient, due, listed, render, now)
+        digest = open_digest(db[DELIVERIES], recipient, channel, due, planned)
         if digest is None:
             close_missing(owners, recipient)
             continue
         save_pointer(owners, digest)
-        report.planned += int(not is_open)
-        report.empty += int(digest.entry.state == LedgerState.EMPTY and not is_open)
+        report.planned += int(not due.open)
+        report.empty += int(digest.entry.state == LedgerState.EMPTY and not due.open)
         if not digest.entry.done:
             digests.append(digest)
     return digests, report

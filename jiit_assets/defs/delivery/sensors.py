@@ -210,7 +210,8 @@ def digest_tick(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Every minute: when a subscriber's daily digest has come due at their digest hour (Asia/Kolkata) "
-        "and is not sent yet, requests `delivery_job` once per IST hour to send it."
+        "and is not sent yet, or a catch-up digest is owed after leaving daily mode, requests "
+        "`delivery_job` once per IST hour to send it."
     ),
 )
 def digest_sensor(

@@ -20,6 +20,7 @@ from pymongo.collection import Collection
 
 from jiit_assets.defs.subscribers.incoming import IncomingMessage
 from jiit_assets.defs.subscribers.profile import Profile
+from jiit_assets.defs.subscribers.timing import MODES_FIELD, mode_change_fields
 
 Document = dict[str, Any]
 
@@ -128,6 +129,16 @@ class SubscriberStore:
         return result.modified_count > 0
 
     def save_profile(self, chat_id: int, profile: Profile) -> None:
-        update = {"$set": {"profile": profile.to_document(), "updated_at": self.now()}}
-        if self.users.update_one({"_id": str(chat_id)}, update).matched_count == 0:
+        """Store the profile; a change of digest mode is stamped too (see timing.py ``digest_modes``)."""
+        now = self.now()
+        fields = {"profile": 1, MODES_FIELD: 1}
+        previous = self.users.find_one({"_id": str(chat_id)}, fields)
+        by_id = previous is not None
+        if not by_id:
+            previous = self.users.find_one({"chat_id": {"$in": _chat_forms(chat_id)}}, fields)
+        update = {
+            "$set": {"profile": profile.to_document(), "updated_at": now}
+            | mode_change_fields(previous, profile, now)
+        }
+        if not by_id or self.users.update_one({"_id": str(chat_id)}, update).matched_count == 0:
             self.users.update_many({"chat_id": {"$in": _chat_forms(chat_id)}}, update)

@@ -31,6 +31,7 @@ from jiit_assets.defs.subscribers.push_subscription import (
     subscription_id,
     validate_subscription,
 )
+from jiit_assets.defs.subscribers.timing import MODES_FIELD, mode_change_fields
 
 Document = dict[str, Any]
 REQUEST_FIELDS = frozenset({"endpoint", "keys", "expirationTime", "user_id", "profile"})
@@ -108,6 +109,9 @@ def store_subscription(
         fields["user_id"] = request.user_id
     if request.profile is not None:
         fields["profile"] = request.profile.to_document()
+        # The page sends the whole profile: a change of digest mode is stamped (timing.py).
+        previous = collection.find_one({"_id": subscription.id}, {"profile": 1, MODES_FIELD: 1})
+        fields |= mode_change_fields(previous, request.profile, now)
     update = {"$set": fields, "$setOnInsert": {"created_at": now, "source": source}}
     try:
         result = collection.update_one({"_id": subscription.id}, update, upsert=True)

@@ -5,19 +5,30 @@ to 07:00: an instant message that falls inside them waits until 07:00. A daily d
 the subscriber's digest hour has come on a given IST day; it lists the notices since the previous
 digest's cutoff and is sent once per subscriber and day (the day is part of its ledger key; see
 delivery/digest.py). Plain functions, no I/O.
+
+A change of digest mode is stamped on the subscriber's document (``digest_modes``: when, from what,
+to what), because a notice belongs to the mode in force when delivery first handled it: one that
+arrived while the subscriber was daily-only waits for a digest (a catch-up digest if they have
+left daily mode since), one that arrived while they were instant was sent and is in no digest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from jiit_assets.defs.notices.render import escape_attribute, escape_text, safe_url, split_telegram_html
 from jiit_assets.defs.subscribers.profile import DigestMode, Profile
 from jiit_assets.lib.text import IST
+from jiit_assets.lib.vocabulary import aware_utc
 
 QUIET_START, QUIET_END = time(23, 0), time(7, 0)
+MODES_FIELD = "digest_modes"
+# Digests read a week of listed notices (delivery/digest.py): an older mode change decides nothing.
+MODE_HISTORY = timedelta(days=8)
+MAX_MODE_CHANGES = 32  # a student switching more often than this between two digests is not expected
 
 
 def wants_instant(profile: Profile) -> bool:
@@ -71,3 +82,52 @@ def digest_messages(day: date, items: Sequence[DigestItem]) -> list[str]:
         link = f'<a href="{escape_attribute(url)}">{title}</a>' if url else title
         lines.append(f"{index}. {at:%I:%M %p} · {link}")
     return split_telegram_html("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class ModeChange:
+    """The subscriber's digest mode changed from ``before`` to ``after`` at ``since``."""
+
+    since: datetime
+    before: DigestMode
+    after: DigestMode
+
+    def to_document(self) -> dict[str, Any]:
+        return {"since": self.since, "before": str(self.before), "after": str(self.after)}
+
+
+def mode_changes(value: Any) -> tuple[ModeChange, ...]:
+    """The stored changes, oldest first; damaged ones are skipped."""
+    changes = []
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, Mapping) and isinstance(item.get("since"), datetime):
+            try:
+                before, after = DigestMode(str(item.get("before"))), DigestMode(str(item.get("after")))
+            except ValueError:
+                continue
+            changes.append(ModeChange(aware_utc(item["since"]), before, after))
+    return tuple(sorted(changes, key=lambda change: change.since))
+
+
+def mode_at(changes: Sequence[ModeChange], current: DigestMode, at: datetime) -> DigestMode:
+    """The digest mode in force at ``at``: what the first later change changed from, else the latest."""
+    for change in changes:
+        if change.since > at:
+            return change.before
+    return changes[-1].after if changes else current
+
+
+def mode_change_fields(previous: Mapping[str, Any] | None, profile: Profile, now: datetime) -> dict[str, Any]:
+    """What to ``$set`` beside a new profile: a change of digest mode appended to ``digest_modes``.
+
+    Nothing when the mode stays, or for a new subscriber (``previous`` None: nothing was delivered
+    to them in any mode yet). Changes older than a digest can look back are dropped.
+    """
+    if previous is None:
+        return {}
+    before = Profile.from_document(previous.get("profile")).digest
+    if before == profile.digest:
+        return {}
+    kept = [change for change in mode_changes(previous.get(MODES_FIELD)) if change.since > now - MODE_HISTORY]
+    kept.append(ModeChange(now, before, profile.digest))
+    return {MODES_FIELD: [change.to_document() for change in kept[-MAX_MODE_CHANGES:]]}
