@@ -187,3 +187,24 @@ def test_materialize_official_placement_stats_from_the_ui(page: Page, demo_stack
     page.goto(f"/assets/{MANUAL_ASSET}")
     expect(page.get_by_text("Latest materialization")).to_be_visible()
     expect(page.get_by_text("Never materialized")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("sensors", "digest_sensor"),
+        ("sensors", "operator_alerts_sensor"),
+        ("sensors", "unsent_notices_sensor"),
+        ("schedules", "reminders_schedule"),
+    ],
+)
+def test_automation_pages_say_what_each_does_in_ist(page: Page, kind: str, name: str) -> None:
+    """An operator opening a sensor or schedule reads its description; schedules show their zone."""
+    definition = defs.resolve_sensor_def(name) if kind == "sensors" else defs.resolve_schedule_def(name)
+    assert definition.description
+    page.goto(f"/locations/{LOCATION}/{kind}/{name}")
+    # The page renders the description as Markdown: its opening up to any `code` is one text run.
+    opening = definition.description.split("`")[0][:60].strip()
+    expect(page.get_by_text(opening, exact=False).first).to_be_visible()
+    if kind == "schedules":
+        expect(page.get_by_text("Asia/Kolkata", exact=False).first).to_be_visible()

@@ -93,7 +93,7 @@ async def _poll(telegram: TelegramResource, mongo: MongoResource, offset: int | 
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Every 10 s: reads students' messages to the Telegram bot (getUpdates; the cursor is the next "
-        "offset) and handles /start, /stop, /status, /profile, /stats and /help exactly once, "
+        "offset) and handles /start, /stop, /status, /profile, /stats, /calendar and /help exactly once, "
         "storing each effect in `users` before replying."
     ),
 )
