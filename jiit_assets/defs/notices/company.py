@@ -188,9 +188,11 @@ def _name_or_none(tokens: list[str]) -> str | None:
 @dataclass(frozen=True)
 class _Segment:
     names: tuple[str, ...]  # capitalised runs left once kind, stage, date and role words are set aside
-    role_only: bool  # nothing but a role title ("Analyst", "Graduate Software Engineer")
     role_dropped: bool  # a trailing role was set aside ("Amazon SDE Intern")
     sentence: bool  # ordinary lower-case words: a sentence, not a name
+    # One word opening a segment with kind words after it: capitalised perhaps only because it opens
+    # the title ("Bus timings" as much as "Juspay interview schedule"), so the body must name it too.
+    opening_word: bool
 
 
 def _read_segment(segment: str) -> _Segment:
@@ -208,18 +210,26 @@ def _read_segment(segment: str) -> _Segment:
         else:
             sentence = True
     names: list[str] = []
-    role_only = role_dropped = False
+    role_dropped = False
     for run in (r for r in runs if r):
         kept, dropped = _drop_role(run)
         role_dropped |= dropped and bool(kept)
-        role_only |= dropped and not kept
         name = _name_or_none(kept)
         if name:
             names.append(name)
-    return _Segment(tuple(names), role_only and not names, role_dropped, sentence)
+    opening = len(names) == 1 and len(tokens) > 1 and names[0] == _bare_token(tokens[0])
+    return _Segment(tuple(names), role_dropped, sentence, opening and not names[0].isupper())
 
 
-def _title_names(title: str) -> tuple[list[str], list[str]]:
+def _bare_token(token: str) -> str:
+    return token.strip(".,;:!?'’\"()[]")
+
+
+def _named_in(name: str, text: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text[:4000]) is not None
+
+
+def _title_names(title: str, text: str) -> tuple[list[str], list[str]]:
     """Names that title segments are made of (role-free first), and every capitalised run of the title."""
     plain: list[str] = []
     with_role: list[str] = []
@@ -230,6 +240,8 @@ def _title_names(title: str) -> tuple[list[str], list[str]]:
         segment = _read_segment(part)
         everything.extend(segment.names)
         if segment.sentence or len(segment.names) != 1:
+            continue
+        if segment.opening_word and not _named_in(segment.names[0], text):
             continue
         (with_role if segment.role_dropped else plain).append(segment.names[0])
     return plain + with_role if plain else with_role, everything
@@ -323,7 +335,7 @@ def _portal_format(title: str, text: str, role: str | None) -> CompanyFinding | 
 
 
 def _from_title(title: str, text: str, role: str | None) -> CompanyFinding | None:
-    names, _ = _title_names(title)
+    names, _ = _title_names(title, text)
     distinct: list[str] = []
     for name in names:
         if not any(_same_company(name, seen) for seen in distinct):
@@ -346,7 +358,7 @@ def _from_title(title: str, text: str, role: str | None) -> CompanyFinding | Non
 
 def _event_organiser(title: str, text: str, role: str | None) -> CompanyFinding:
     """The company running a talk or contest: named in the title and shown running it in the body."""
-    plain, title_names = _title_names(title)
+    plain, title_names = _title_names(title, text)
     ppt = re.search(r"\b(?:ppt|pre[- ]placement talk)\b", title, re.IGNORECASE)
     if ppt and len(plain) == 1:
         return CompanyFinding(plain[0], role, "the title of its pre-placement talk")
