@@ -46,7 +46,7 @@ _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 # Words that say what kind of notice it is, which stage of a drive, or where and when: a title
 # segment made of these and one name is that name.
 _KIND_WORDS = frozenset("""
-    oa gd ppt ppo pi result results shortlist shortlists shortlisted short-list short-listed selects
+    oa gd ppt ppo pi result results shortlist shortlists shortlisted shortlisting short-list short-listed selects
     selection selections selected interview interviews schedule scheduled rescheduled drive drives
     test tests assessment assessments round rounds online offline written technical coding aptitude
     hr group discussion talk pre-placement preplacement hiring recruitment registration
@@ -72,11 +72,11 @@ _ONLY_IN_A_NAME = frozenset("india company companies co group and".split())
 # Role titles: heads end a role ("SDE Intern", "Product Analyst"); modifiers may come before them.
 _ROLE_HEADS = frozenset("""
     sde sdes intern interns analyst analysts engineer engineers manager managers developer developers
-    scientist scientists consultant consultants trainee trainees designer designers
+    scientist scientists consultant consultants trainee trainees designer designers apm mts get
 """.split())
 _ROLE_MODIFIERS = frozenset("""
     associate graduate software product data senior junior backend frontend full stack business
-    engineering technology development operations sales marketing finance get
+    engineering technology development operations sales marketing finance
 """.split())
 # A name holding one of these is an event's or a programme's name, not a company's.
 _EVENT_NAME = _words(r"hackathon", r"contest", r"challenge", r"codesprint", r"webinar", r"workshop",
@@ -107,7 +107,8 @@ _LABELLED_ROLE = re.compile(
 )
 
 # A run of capitalised words in running text: "Procter & Gamble", "Mercedes-Benz R&D", "Acme Pvt. Ltd."
-_TOKEN = r"[A-Z0-9][\w&\-]*(?:\.[\w&\-]+)*(?:(?<=Pvt|Ltd|Inc)\.)?"
+# Possessive quantifiers and a start only where a word starts keep a 10,000-character word linear.
+_TOKEN = r"(?<![\w&.\-])[A-Z0-9][\w&\-]*+(?:\.[\w&\-]++)*+(?:(?<=Pvt|Ltd|Inc)\.)?"
 _NAME = rf"(?P<company>{_TOKEN}(?:[ \t]+(?:&[ \t]+)?{_TOKEN}){{0,6}})"
 _STAGE = (
     r"drive|gd|group discussion|interviews?|online test|written test|aptitude test|test|assessment|oa"
@@ -341,9 +342,8 @@ def _from_title(title: str, text: str, role: str | None) -> CompanyFinding | Non
         if not any(_same_company(name, seen) for seen in distinct):
             distinct.append(name)
     if len(distinct) > 1:
-        # Several names: keep the one the body also names as the recruiter.
-        in_body = [name for name, _ in _body_names(text, _STAGE_PATTERNS + _ORGANISER_PATTERNS)]
-        confirmed = [n for n in distinct if any(_same_company(n, b) for b in in_body)]
+        # Several names ("Zenith Labs - Onboarding"): keep the one the body names, if only one is.
+        confirmed = [name for name in distinct if _named_in(name, text)]
         distinct = confirmed if len(confirmed) == 1 else distinct
     if len(distinct) > 1 or (not distinct and len(names) > 1):
         return CompanyFinding(None, role, "the title names several, and the body does not say which recruits")
