@@ -71,6 +71,13 @@ def test_company_from_title_classes(title: str, text: str, company: str | None) 
         ("From your seniors", "Seniors placed at Quorvex will talk about the Quorvex interviews.", None),
         # An abbreviation in the title, spelled out in the body as the recruiter.
         ("QL GD shortlist", "Shortlisted for the group discussion of Quorvex Labs:", "Quorvex Labs"),
+        # A title name the body never uses, while it names another recruiter: unsure, so none.
+        ("Velto Meet link for PPT", "The meeting link for the Quorvex PPT is below.", None),
+        # ... but an abbreviation of the title's name in the body agrees with it.
+        ("Blue Heron", "Results of the BH interviews are awaited.", "Blue Heron"),
+        # People are not companies.
+        ("Dr. Rao's talk postponed", "The talk by Dr. Rao is postponed to Friday.", None),
+        ("Quorvex's written test postponed", _MENTION, "Quorvex"),
         # A programme after the name, when the body also calls the company by its name alone.
         ("Registrations open – Quorvex Elite NTH", "Register on the Quorvex portal by Friday.", "Quorvex"),
     ],

@@ -66,6 +66,7 @@ _NEVER_COMPANY = frozenset("""
     external students hr cse it ece mba b.tech cgpa ctc lpa noc am pm ist sector lt gate lab
     hall auditorium superset day round season notice
 """.split()) | frozenset(_MONTHS) | frozenset(_DAYS)
+_HONORIFICS = frozenset("dr mr mrs ms miss prof sir madam shri smt er".split())
 # Words that end or fill a company's name ("Urban Company", "Samsung Semiconductor India Research")
 # but are no name on their own.
 _ONLY_IN_A_NAME = frozenset("india company companies co group and".split())
@@ -175,6 +176,8 @@ def _drop_role(tokens: list[str]) -> tuple[list[str], bool]:
 
 
 def _name_or_none(tokens: list[str]) -> str | None:
+    if tokens and _bare(tokens[0]) in _HONORIFICS:
+        return None  # a person ("Dr. Sharma's talk", "by Mr. Rao")
     tokens = _trim_name(tokens)
     if not tokens or not tokens[0][:1].isalpha():
         return None
@@ -197,7 +200,7 @@ class _Segment:
 
 
 def _read_segment(segment: str) -> _Segment:
-    tokens = [t for t in _DATES.sub(" ", segment).split() if _bare(t)]
+    tokens = [re.sub(r"['’]s$", "", t) for t in _DATES.sub(" ", segment).split() if _bare(t)]
     all_caps = not any(ch.islower() for ch in segment)
     runs: list[list[str]] = [[]]
     sentence = False
@@ -286,16 +289,31 @@ def _one_company(found: list[tuple[str, str]]) -> tuple[str, str] | None:
     return best
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """ "HUL" for "Hindustan Unilever", "P&G" for "Procter & Gamble", "TI" for "Texas Instruments"."""
+    letters = short.replace("&", "")
+    if not (2 <= len(letters) <= 5 and letters.isalpha() and letters.isupper() and " " not in short):
+        return False
+    initials = "".join(word[0] for word in full.replace("&", " ").split()).upper()
+    return len(initials) >= 2 and initials in (letters, letters[:-1])
+
+
 def _expand_abbreviation(name: str, text: str) -> str:
     """ "HUL" as the body spells it out ("group discussion of Hindustan Unilever"), when it does."""
-    letters = name.replace("&", "")
-    if not (2 <= len(letters) <= 5 and letters.isalpha() and letters.isupper() and " " not in name):
-        return name
     for candidate, _ in _body_names(text, _STAGE_PATTERNS + _ORGANISER_PATTERNS):
-        initials = "".join(word[0] for word in candidate.replace("&", " ").split()).upper()
-        if len(initials) >= 2 and initials in (letters, letters[:-1]):
+        if _abbreviates(name, candidate):
             return candidate
     return name
+
+
+def _body_disagrees(name: str, text: str) -> str | None:
+    """A different recruiter named by a body that never names the title's ("Microsoft Teams link" for a Velto PPT)."""
+    if _named_in(name, text):
+        return None
+    for other, _ in _body_names(text, _STAGE_PATTERNS + _ORGANISER_PATTERNS):
+        if not (_same_company(other, name) or _abbreviates(other, name) or _abbreviates(name, other)):
+            return other
+    return None
 
 
 def _short_form(name: str, text: str) -> str:
@@ -350,6 +368,11 @@ def _from_title(title: str, text: str, role: str | None) -> CompanyFinding | Non
     if not distinct:
         return None
     name = _short_form(_expand_abbreviation(distinct[0], text), text)
+    other = _body_disagrees(name, text) if name == distinct[0] else None
+    if other is not None:
+        return CompanyFinding(
+            None, role, f"the title names {name!r} but the body another recruiter, {other!r}"
+        )
     source = "a title segment that is only a name once kind, stage, date and role words are set aside"
     if name != distinct[0]:
         source += f" ({distinct[0]!r} as the body spells it)"
