@@ -25,6 +25,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from jiit_assets.defs.notices.company_words import (
+    HONORIFICS,
+    KIND_WORDS,
+    MONTHS,
+    NEVER_COMPANY,
+    ONLY_IN_A_NAME,
+    ROLE_HEADS,
+    ROLE_MODIFIERS,
+)
 from jiit_assets.lib.markup import normalize_space
 from jiit_assets.lib.text import company_key
 
@@ -36,58 +45,15 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 
 
 # fmt: off
-_MONTHS = (
-    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
-    "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
-    "december",
-)
-_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-         "tomorrow", "tonight", "weekend")
-# Words that say what kind of notice it is, which stage of a drive, or where and when: a title
-# segment made of these and one name is that name.
-_KIND_WORDS = frozenset("""
-    oa gd ppt ppo pi result results shortlist shortlists shortlisted shortlisting short-list short-listed selects
-    selection selections selected interview interviews schedule scheduled rescheduled drive drives
-    test tests assessment assessments round rounds online offline written technical coding aptitude
-    hr group discussion talk pre-placement preplacement hiring recruitment registration
-    registrations register apply application applications invited open opening openings job jobs
-    profile profiles deadline date extended extension venue changed change changes cancelled
-    canceled postponed preponed reporting time timings room rooms allotment slot slots day list
-    candidates candidate students student status update updated updates notice announcement
-    reminder link links process visit webinar seminar workshop session hackathon contest challenge
-    next mock practice pool summer winter internship internships batch week policy instructions
-    important urgent mandatory details info information regarding reg form forms now
-    for of the on at in to with and a an by till until from new last
-""".split())
-# Capitalised words that are never a company, however a title is cased.
-_NEVER_COMPANY = frozenset("""
-    pre placement placements campus final result results t&p tnp jiit alumni alumnus fwd fw re
-    please welcome dear hi hello congratulations note one two all our your this these that internal
-    external students hr cse it ece mba b.tech cgpa ctc lpa noc am pm ist sector lt gate lab
-    hall auditorium superset day round season notice
-""".split()) | frozenset(_MONTHS) | frozenset(_DAYS)
-_HONORIFICS = frozenset("dr mr mrs ms miss prof sir madam shri smt er".split())
-# Words that end or fill a company's name ("Urban Company", "Samsung Semiconductor India Research")
-# but are no name on their own.
-_ONLY_IN_A_NAME = frozenset("india company companies co group and".split())
-# Role titles: heads end a role ("SDE Intern", "Product Analyst"); modifiers may come before them.
-_ROLE_HEADS = frozenset("""
-    sde sdes intern interns analyst analysts engineer engineers manager managers developer developers
-    scientist scientists consultant consultants trainee trainees designer designers apm mts get
-""".split())
-_ROLE_MODIFIERS = frozenset("""
-    associate graduate software product data senior junior backend frontend full stack business
-    engineering technology development operations sales marketing finance
-""".split())
 # A name holding one of these is an event's or a programme's name, not a company's.
-_EVENT_NAME = _words(r"hackathon", r"contest", r"challenge", r"codesprint", r"webinar", r"workshop",
+_EVENT_NAME = _words(r"hackathon", r"contest", r"challenge", r"webinar", r"workshop",
                      r"bootcamp", r"championship", r"olympiad", r"fest")
 _ALUMNI = _words(r"alumni", r"alumnus", r"seniors?", r"mentors?", r"mentorship")
 # fmt: on
 
 _DATES = re.compile(
     r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:"
-    + "|".join(_MONTHS)
+    + "|".join(MONTHS)
     + r")\b|\b(?:day|round|season|slot|batch)\s+\d+\b|\b\d+(?:\.\d+)*\b",
     re.IGNORECASE,
 )
@@ -158,9 +124,9 @@ def _bare(token: str) -> str:
 
 def _trim_name(tokens: list[str]) -> list[str]:
     """A name without leading or trailing words that are never part of one ("The", "Students")."""
-    while tokens and (_bare(tokens[0]) in _NEVER_COMPANY or _bare(tokens[0]) in _KIND_WORDS):
+    while tokens and (_bare(tokens[0]) in NEVER_COMPANY or _bare(tokens[0]) in KIND_WORDS):
         tokens = tokens[1:]
-    while tokens and (_bare(tokens[-1]) in _NEVER_COMPANY or _bare(tokens[-1]) in _KIND_WORDS):
+    while tokens and (_bare(tokens[-1]) in NEVER_COMPANY or _bare(tokens[-1]) in KIND_WORDS):
         tokens = tokens[:-1]
     return tokens
 
@@ -168,20 +134,20 @@ def _trim_name(tokens: list[str]) -> list[str]:
 def _drop_role(tokens: list[str]) -> tuple[list[str], bool]:
     """The name without a trailing role title, and whether one was dropped ("Amazon SDE Intern")."""
     end = len(tokens)
-    while end and _bare(tokens[end - 1]) in _ROLE_HEADS | _ROLE_MODIFIERS:
+    while end and _bare(tokens[end - 1]) in ROLE_HEADS | ROLE_MODIFIERS:
         end -= 1
-    if end == len(tokens) or not any(_bare(t) in _ROLE_HEADS for t in tokens[end:]):
+    if end == len(tokens) or not any(_bare(t) in ROLE_HEADS for t in tokens[end:]):
         return tokens, False
     return tokens[:end], True
 
 
 def _name_or_none(tokens: list[str]) -> str | None:
-    if tokens and _bare(tokens[0]) in _HONORIFICS:
+    if tokens and _bare(tokens[0]) in HONORIFICS:
         return None  # a person ("Dr. Sharma's talk", "by Mr. Rao")
     tokens = _trim_name(tokens)
     if not tokens or not tokens[0][:1].isalpha():
         return None
-    if all(_bare(token) in _ONLY_IN_A_NAME for token in tokens):
+    if all(_bare(token) in ONLY_IN_A_NAME for token in tokens):
         return None
     name = _tidy(" ".join(tokens))
     if name is None or _EVENT_NAME.search(name):
@@ -207,7 +173,7 @@ def _read_segment(segment: str) -> _Segment:
     for token in tokens:
         bare = _bare(token)
         capitalised = token[:1].isupper() or token[:1].isdigit() or token == "&"
-        if bare in _KIND_WORDS or bare in _NEVER_COMPANY or (all_caps and bare in _ROLE_HEADS):
+        if bare in KIND_WORDS or bare in NEVER_COMPANY or (all_caps and bare in ROLE_HEADS):
             runs.append([])
         elif capitalised or all_caps:
             runs[-1].append(token)
