@@ -2,7 +2,7 @@
 
 Prints, per part: offer precision and recall, the company named, students found per offer (name and
 enrollment number), packages exact to 0.01 LPA per role (both ends of a range), and a confusion table
-of notice types for e-mail and for the portal. Not a test: it measures, it never fails the build.
+of notice types for e-mail and for the portal, and the company named on portal notices. Not a test: it measures, it never fails the build.
 Run with ``--part tuning`` while changing rules, so the set-aside figures stay unseen until the end.
 """
 
@@ -133,26 +133,54 @@ def score_mail(part: str) -> MailScore:
     return score
 
 
-def score_portal(part: str) -> tuple[Counter[tuple[str, str]], int, int, list[str]]:
+def same_company(reader: str | None, rules: str | None) -> bool:
+    """The reader's and the rules' company are one: same ``company_key`` (no company on both sides counts).
+
+    "X & Company" / "X & Co." leave a dangling "and" once ``company_key`` drops the legal word, so a
+    trailing "and" is ignored: "Bain & Company" and "Bain" are one company. Nothing else is aliased.
+    """
+
+    def key(name: str | None) -> str:
+        words = company_key(name).split()
+        return " ".join(words[:-1] if len(words) > 1 and words[-1] == "and" else words)
+
+    return key(reader) == key(rules)
+
+
+@dataclass
+class PortalScore:
+    types: Counter[tuple[str, str]] = field(default_factory=Counter)
+    students_expected: int = 0
+    students_found: int = 0
+    notices: int = 0
+    companies_right: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def score_portal(part: str) -> PortalScore:
     entries: list[dict[str, Any]] = json.loads((ROOT / "portal" / f"{part}.json").read_text("utf-8"))
-    types: Counter[tuple[str, str]] = Counter()
-    students_expected = students_found = 0
-    notes: list[str] = []
+    score = PortalScore()
+    notes = score.notes
     for entry in entries:
         content = superset_notice_content(entry["notice"], [])
         got = str(content.type)
-        types[(entry["type"], got)] += 1
+        score.types[(entry["type"], got)] += 1
         ident = entry["notice"]["identifier"]
         if got != entry["type"]:
             notes.append(f"type {ident}: want {entry['type']}, got {got}")
+        score.notices += 1
+        if same_company(entry.get("company"), content.company):
+            score.companies_right += 1
+        else:
+            notes.append(f"company {ident}: want {entry.get('company')!r}, got {content.company!r}")
         found = {(_name_key(s.name), s.enrollment_number) for s in content.students}
         for student_name, enrollment in entry["students"]:
-            students_expected += 1
+            score.students_expected += 1
             if (_name_key(student_name), enrollment) in found:
-                students_found += 1
+                score.students_found += 1
             else:
                 notes.append(f"student {ident}: {student_name!r} ({enrollment}) missing")
-    return types, students_expected, students_found, notes
+    return score
 
 
 def _ratio(numerator: int, denominator: int) -> str:
@@ -174,7 +202,7 @@ def _confusion(types: Counter[tuple[str, str]]) -> list[str]:
 
 def report(part: str, verbose: bool) -> list[str]:
     mail = score_mail(part)
-    portal_types, portal_expected, portal_found, portal_notes = score_portal(part)
+    portal = score_portal(part)
     predicted = mail.true_offers + mail.false_offers
     lines = [
         f"== {part} ==",
@@ -189,11 +217,12 @@ def report(part: str, verbose: bool) -> list[str]:
         "E-mail notice types (offer = taken for an offer, skipped = not for students)",
         *_confusion(mail.types),
         "Portal notice types",
-        *_confusion(portal_types),
-        f"  portal students found: {_ratio(portal_found, portal_expected)}",
+        *_confusion(portal.types),
+        f"  portal students found: {_ratio(portal.students_found, portal.students_expected)}",
+        f"  portal company right (no stored job; none == none): {_ratio(portal.companies_right, portal.notices)}",
     ]
     if verbose:
-        lines.extend(["Details", *(f"  - {note}" for note in mail.notes + portal_notes)])
+        lines.extend(["Details", *(f"  - {note}" for note in mail.notes + portal.notes)])
     return lines
 
 

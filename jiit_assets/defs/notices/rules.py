@@ -13,66 +13,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jiit_assets.defs.notices.company import extract_company_and_role, resolve_company
 from jiit_assets.defs.notices.jobs import JobSummary as JobSummary
 from jiit_assets.lib.markup import normalize_space
 from jiit_assets.lib.models import NoticeContent, NoticeType, Student
 from jiit_assets.lib.notice_types import TypeDecision, notice_type
 from jiit_assets.lib.ranges import checked_datetime
-from jiit_assets.lib.student_lists import parse_body
+from jiit_assets.lib.student_lists import ParsedBody, parse_body
 from jiit_assets.lib.text import company_key, format_ist, from_epoch_ms
 
 DEFAULT_JOB_URL_BASE = "https://jiit-placement-updates.tashif.codes/jobs/"
 
-# Longest title or company name we accept; portal titles are short, anything longer is noise.
+# Longest title we accept; portal titles are short, anything longer is noise.
 _MAX_TITLE = 300
-_MAX_COMPANY_WORDS = 7
-
-
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
-
-
-# fmt: off
-_MONTHS_AND_DAYS = (
-    r"jan(?:uary)?", r"feb(?:ruary)?", r"mar(?:ch)?", r"apr(?:il)?", r"may", r"june?", r"july?",
-    r"aug(?:ust)?", r"sep(?:t|tember)?", r"oct(?:ober)?", r"nov(?:ember)?", r"dec(?:ember)?", r"monday",
-    r"tuesday", r"wednesday", r"thursday", r"friday", r"saturday", r"sunday", r"today", r"tomorrow",
-)
-
-# Words that make a title segment a description rather than a company name.
-_GENERIC = _words(
-    *_MONTHS_AND_DAYS, r"short[- ]?list(?:ed|ing|s)?", r"online", r"test", r"assessment", r"interview",
-    r"interviews", r"rounds?", r"results?", r"open for applications?", r"job profiles?", r"updates?",
-    r"notice", r"announcement", r"webinar", r"seminar", r"hackathon", r"reminder", r"deadline",
-    r"registration", r"register", r"students?", r"candidates?", r"selected", r"final", r"placement",
-    r"placements", r"drive", r"schedule", r"rescheduled", r"postponed", r"venue", r"important", r"urgent",
-    r"batch", r"session", r"talk", r"ppt", r"gd", r"group discussion", r"internship", r"hiring",
-    r"recruitment", r"policy", r"list", r"process", r"coding", r"technical", r"hr", r"virtual", r"offline",
-    r"pre[- ]placement", r"attention", r"all", r"reg", r"regarding", r"info", r"information", r"details",
-    r"opportunity", r"workshop",
-)
-# fmt: on
-_TITLE_SEPARATORS = re.compile(r"\s+[-–—|:]\s+|:\s+|\s*\|\s*")
-_POSSESSIVE_JOB = re.compile(r"^(?P<company>.+?)(?:['’]s?)?\s+job profile\b", re.IGNORECASE)
-_OPEN_FOR = re.compile(
-    r"open for applications?\s*[-–—:|]\s*(?P<company>.+?)(?:['’]s?)?\s+job profile(?:\s*[-–—:|]\s*(?P<role>.+))?$",
-    re.IGNORECASE,
-)
-_FOR_COMPANY = re.compile(
-    r"(?i:\b(?:short[- ]?list(?:ed)?|selected|results?|final selects?)\b.*?\b(?:for|of|at|in|by)\s+(?:the\s+)?)"
-    r"(?P<company>[A-Z0-9][\w&.,'’ ]{1,60}?)\s*(?:[-–—|:(]|$)",
-)
-_LABELLED_COMPANY = re.compile(
-    r"^\s*(?:company|company name|organi[sz]ation|recruiter)\s*[:\-–]\s*(?P<company>[^\n]{2,80})$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_LABELLED_ROLE = re.compile(
-    r"^\s*(?:role|profile|job profile|designation|position)\s*[:\-–]\s*(?P<role>[^\n]{2,80})$",
-    re.IGNORECASE | re.MULTILINE,
-)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w&]+", re.UNICODE)
 
@@ -99,49 +56,6 @@ def classify_portal_notice(
 # ---------------------------------------------------------------------------------------------
 # Company and job
 # ---------------------------------------------------------------------------------------------
-
-
-def _tidy_company(name: str) -> str | None:
-    name = normalize_space(name).replace("\n", " ").strip(" ,;:-–—|'’\"")
-    if not name or len(name.split()) > _MAX_COMPANY_WORDS or not company_key(name):
-        return None
-    if not re.search(r"[^\W\d_]", name):
-        return None
-    return name
-
-
-def extract_company_and_role(title: str, text: str = "") -> tuple[str | None, str | None]:
-    """Company and role as the notice names them (before any job is linked); None when not named."""
-    title = normalize_space(title).replace("\n", " ")
-    role: str | None = None
-    match = _OPEN_FOR.search(title)
-    if match:
-        role = (match.group("role") or "").strip() or None
-        return _tidy_company(match.group("company")), role
-    labelled_role = _LABELLED_ROLE.search(text[:3000])
-    if labelled_role:
-        role = labelled_role.group("role").strip()
-    labelled = _LABELLED_COMPANY.search(text[:3000])
-    if labelled:
-        return _tidy_company(labelled.group("company")), role
-    segments = [segment for segment in _TITLE_SEPARATORS.split(title) if segment.strip()]
-    for segment in segments:
-        possessive = _POSSESSIVE_JOB.match(segment.strip())
-        if possessive:
-            return _tidy_company(possessive.group("company")), role
-    if len(segments) >= 2 and any(_GENERIC.search(segment) for segment in segments):
-        candidates = [segment for segment in segments if not _GENERIC.search(segment)]
-        if len(candidates) == 1:
-            return _tidy_company(candidates[0]), role
-    match = _FOR_COMPANY.search(title)
-    if match:
-        words = match.group("company").split()
-        while words and _GENERIC.fullmatch(words[-1].strip(".,")):
-            words.pop()
-        candidate = " ".join(words)
-        if candidate and not _GENERIC.search(candidate):
-            return _tidy_company(candidate), role
-    return None, role
 
 
 def _phrases(text: str) -> list[list[str]]:
@@ -308,18 +222,16 @@ def superset_notice_content(
 
 def superset_notice_reasons(raw: Mapping[str, Any], jobs: Sequence[JobSummary]) -> list[str]:
     """Why ``superset_notice_content`` decides what it does: the type rule, the students, the company and job."""
-    content, decided = _decide(raw, jobs, DEFAULT_JOB_URL_BASE)
+    content, decided, company_source = _decide(raw, jobs, DEFAULT_JOB_URL_BASE)
     reasons = [f"type {content.type}: {decided.reason}"]
     if content.students:
         reasons.append(f"students: {len(content.students)} read from the notice's tables and lines")
     if content.job_id:
-        reasons.append(
-            f"job {content.job_id}: the stored job of {content.company} that the notice names best"
-        )
+        reasons.append(f"job {content.job_id}: {company_source}")
     elif content.company:
-        reasons.append(f"company {content.company}: named in the notice; no stored job matched")
+        reasons.append(f"company {content.company}: from {company_source}; no stored job matched")
     else:
-        reasons.append("no company: the notice names none, or names an event or a topic")
+        reasons.append(f"no company: {company_source}")
     return reasons
 
 
@@ -344,9 +256,41 @@ def _facts(
     return facts
 
 
+@dataclass(frozen=True)
+class _Company:
+    name: str | None
+    role: str | None
+    job: JobSummary | None
+    type: TypeDecision
+    source: str  # where the name came from, for ``inspect superset-notice``
+
+
+def _company(title: str, body: ParsedBody, jobs: Sequence[JobSummary]) -> _Company:
+    """The company, role and job of a notice, and its type (which depends on whether a company is named)."""
+    found = resolve_company(title, body.text)
+    job = link_job(title, body.text, jobs, company_hint=found.company)
+    company = job.company if job else found.company
+    source = f"the stored job of {company} that the notice names best" if job else found.source
+    decided = classify_portal_notice(title, body.text, body.students, company)
+    role = found.role
+    if job is None and decided.type in (NoticeType.ANNOUNCEMENT, NoticeType.INTERNSHIP_NOC):
+        # A rule for everyone, or a student's own off-campus internship: no recruiter of ours.
+        company, source = None, f"a {decided.type} names no recruiter unless a stored job matches"
+    elif job is None and decided.type in (NoticeType.HACKATHON, NoticeType.WEBINAR):
+        organiser = resolve_company(title, body.text, event=True)
+        company, source = organiser.company, organiser.source
+    if decided.type in (NoticeType.HACKATHON, NoticeType.WEBINAR, NoticeType.ANNOUNCEMENT):
+        # A talk or a contest by a recruiter is not about one of its job profiles: name the company,
+        # but do not show a role, a package or a job link that the notice never mentioned.
+        job = None
+        role = None
+    role = (job.job_profile or None) if job else role
+    return _Company(company, role, job, decided, source)
+
+
 def _decide(
     raw: Mapping[str, Any], jobs: Sequence[JobSummary], job_url_base: str
-) -> tuple[NoticeContent, TypeDecision]:
+) -> tuple[NoticeContent, TypeDecision, str]:
     if not isinstance(raw, Mapping):
         raise ValueError(f"a notice must be a JSON object, got {type(raw).__name__}")
     identifier = raw.get("identifier", raw.get("_id"))
@@ -354,27 +298,16 @@ def _decide(
         raise ValueError("notice has no 'identifier'")
     title = normalize_space(_text_field(raw, "title", "Notice")).replace("\n", " ")[:_MAX_TITLE] or "Notice"
     body = parse_body(_text_field(raw, "content"))
-    named_company, named_role = extract_company_and_role(title, body.text)
-    job = link_job(title, body.text, jobs, company_hint=named_company)
-    company = job.company if job else named_company
-    decided = classify_portal_notice(title, body.text, body.students, company)
-    if job is None and decided.type in (NoticeType.HACKATHON, NoticeType.ANNOUNCEMENT):
-        # What such a title names is an event or a topic, not a recruiter.
-        company = None
-    if decided.type in (NoticeType.HACKATHON, NoticeType.WEBINAR, NoticeType.ANNOUNCEMENT):
-        # A talk or a contest by a recruiter is not about one of its job profiles: name the company,
-        # but do not show a role, a package or a job link that the notice never mentioned.
-        job = None
-        named_role = None
-    role = (job.job_profile or None) if job else named_role
+    decided = _company(title, body, jobs)
+    job, company, role = decided.job, decided.name, decided.role
     author = raw.get("lastModifiedByUserName")
     content = NoticeContent(
         source="superset",
         source_id=str(identifier).strip(),
-        type=decided.type,
+        type=decided.type.type,
         title=title,
         text=body.text,
-        facts=tuple(_facts(company, role, job, decided.type)),
+        facts=tuple(_facts(company, role, job, decided.type.type)),
         students=body.students,
         company=company,
         role=role,
@@ -385,4 +318,4 @@ def _decide(
         published_at=_aware_utc(raw.get("published_at")) or _aware_utc(raw.get("publishedAt")),
         url=f"{job_url_base}{job.id}" if job and job.id else None,
     )
-    return content, decided
+    return content, decided.type, decided.source

@@ -1,0 +1,53 @@
+"""The words that company resolution for portal notices sets aside, kept apart from the rules
+(``company.py``) so the lists can be read and extended on their own. Plain data, no Dagster.
+
+Lower case; a title word is compared without its surrounding punctuation.
+"""
+
+from __future__ import annotations
+
+# fmt: off
+MONTHS = (
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
+    "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
+    "december",
+)
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+        "tomorrow", "tonight", "weekend")
+# Words that say what kind of notice it is, which stage of a drive, or where and when: a title
+# segment made of these and one name is that name.
+KIND_WORDS = frozenset("""
+    oa gd ppt ppo pi result results shortlist shortlists shortlisted shortlisting short-list
+    short-listed selects selection selections selected interview interviews schedule scheduled rescheduled drive drives
+    test tests assessment assessments round rounds online offline written technical coding aptitude
+    hr group discussion talk pre-placement preplacement hiring recruitment registration
+    registrations register apply application applications invited open opening openings job jobs
+    profile profiles deadline date extended extension venue changed change changes cancelled
+    canceled postponed preponed reporting time timings room rooms allotment slot slots day list
+    candidates candidate students student status update updated updates notice announcement
+    reminder link links process visit webinar seminar workshop session hackathon contest challenge
+    next mock practice pool summer winter internship internships batch week policy instructions
+    important urgent mandatory details info information regarding reg form forms now
+    for of the on at in to with and a an by till until from new last
+""".split())
+# Capitalised words that are never a company, however a title is cased.
+NEVER_COMPANY = frozenset("""
+    pre placement placements campus final result results t&p tnp jiit alumni alumnus fwd fw re
+    please welcome dear hi hello congratulations note one two all our your this these that internal
+    external students hr cse it ece mba b.tech cgpa ctc lpa noc am pm ist sector lt gate lab
+    hall auditorium superset day round season notice
+""".split()) | frozenset(MONTHS) | frozenset(DAYS)
+HONORIFICS = frozenset("dr mr mrs ms miss prof sir madam shri smt er".split())
+# Words that end or fill a company's name ("Urban Company", "Samsung Semiconductor India Research")
+# but are no name on their own.
+ONLY_IN_A_NAME = frozenset("india company companies co group and".split())
+# Role titles: heads end a role ("SDE Intern", "Product Analyst"); modifiers may come before them.
+ROLE_HEADS = frozenset("""
+    sde sdes intern interns analyst analysts engineer engineers manager managers developer developers
+    scientist scientists consultant consultants trainee trainees designer designers apm mts get
+""".split())
+ROLE_MODIFIERS = frozenset("""
+    associate graduate software product data senior junior backend frontend full stack business
+    engineering technology development operations sales marketing finance
+""".split())
+# fmt: on
