@@ -117,16 +117,30 @@ def _line_name(column: str) -> str | None:
     return name
 
 
+def _lowercase_name(column: str) -> str | None:
+    """A person's name of two or more words typed all in lower case, shown capitalised."""
+    name = clean_name(_BRANCH_TAIL.sub("", column.strip()))
+    if name is None or not name.islower() or len(name.split()) < 2:
+        return None
+    return name.title()
+
+
 def after_bullet(line: str) -> str | None:
     """The line without its leading number or bullet ("1.", "(2)", "•"), or None when it has none."""
     bullet = _BULLET_RE.match(line)
     return line[bullet.end() :] if bullet else None
 
 
+# A serial number opening a later column: the second student of a line typed in two columns
+# ("1. Aarav Mishra 22103903   3. Utkarsh Tiwari 22103925").
+_INNER_SERIAL = re.compile(r"^\d{1,3}[.)]\s{1,4}(?=[^\W\d_])")
+
+
 def _columns(line: str) -> list[str]:
     line = _GROUPED_DIGITS.sub(_join_grouped, line)
     line = _ENROLLMENT_TOKEN.sub(lambda match: f"|{match.group(0)}|", line)
-    return [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
+    columns = [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
+    return [_INNER_SERIAL.sub("", column) for column in columns]
 
 
 def students_in_line(line: str) -> list[StudentLine]:
@@ -144,10 +158,15 @@ def students_in_line(line: str) -> list[StudentLine]:
             kinds.append(("E", enrollment))
         elif (name := _line_name(column)) is not None:
             kinds.append(("N", name))
+        elif (name := _lowercase_name(column)) is not None:
+            kinds.append(("n", name))
         else:
             kinds.append(("O", column))
-    names = [value for kind, value in kinds if kind == "N"]
     enrollments = [value for kind, value in kinds if kind == "E"]
+    # A name typed in lower case ("shivam pandey 22103451") counts only beside an enrollment number.
+    kinds = [("N" if kind == "n" and enrollments else kind, value) for kind, value in kinds]
+    kinds = [("O" if kind == "n" else kind, value) for kind, value in kinds]
+    names = [value for kind, value in kinds if kind == "N"]
     rest = tuple(value for kind, value in kinds if kind == "O")
     if row_number and not enrollments:
         return []
