@@ -45,8 +45,9 @@ _DURATION_TOTAL = re.compile(r"(?i)^\s{0,3}(?:in\s+total|total)\b[^.\n]{0,30}\bm
 # The total row of a compensation breakdown ("Total CTC | 17.50" under an "Amount (LPA)" header):
 # where the mail says total, that figure is the package and the components are not.
 _TOTAL_LINE = re.compile(
-    r"(?im)^[ \t]{0,10}(?:total|gross)(?:[ \t]{1,3}[\w()]{1,20}){0,3}[ \t]{0,3}[|:\-–][ \t]{0,3}"
-    r"(?P<a>\d{1,3}(?:\.\d{1,2})?)[ \t]{0,3}(?P<unit>LPA|lakhs?|L)?[ \t]*$"
+    r"(?im)^[ \t]{0,10}(?:total|gross)(?:[ \t]{1,3}[\w()\-]{1,20}){0,4}[ \t]{0,3}[|:\-–][ \t]{0,3}"
+    rf"(?P<cur>Rs\.?|INR|₹)?[ \t]{{0,3}}(?P<a>{_NUM})[ \t]{{0,3}}(?P<unit>LPA|lakhs?|L)?"
+    r"[ \t]{0,3}(?:/-)?[ \t]{0,3}(?:p\.?\s?a\.?|per\s+annum|\([\w .-]{1,20}\))?[ \t.]*$"
 )
 _LAKH_CONTEXT = re.compile(r"(?i)\b(?:LPA|lakhs?|lacs?)\b")
 # A label right before a bare "12L" makes it a lakh figure ("CTC: 12L").
@@ -123,14 +124,29 @@ def find_amounts(text: str) -> list[Amount]:
         context = text[max(0, match.start() - 40) : match.end() + 25]
         monthly = bool(_MONTHLY_CONTEXT.search(context))
         add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
-    for match in _TOTAL_LINE.finditer(text):
-        if match.group("unit") or _LAKH_CONTEXT.search(text[max(0, match.start() - 400) : match.start()]):
-            start, end = match.span()
-            found = [item for item in found if not (start <= item[0] < end)]
-            lpa = round(_number(match.group("a")), 2)
-            found.append((start, end, Amount(lpa, False, None, f"{match.group('a')} LPA (total)", True)))
+    for start, end, amount in _total_rows(text):
+        found = [item for item in found if not (start <= item[0] < end)]
+        found.append((start, end, amount))
     found.sort(key=lambda item: item[0])
     return [amount for _, _, amount in found]
+
+
+def _total_rows(text: str) -> list[tuple[int, int, Amount]]:
+    """The total rows of compensation breakdowns: "Total CTC | 17.50" under an "Amount (LPA)" header,
+    "Total CTC (first year) | 37,00,000" or "Total: Rs. 7,50,000/-" in rupees."""
+    rows: list[tuple[int, int, Amount]] = []
+    for match in _TOTAL_LINE.finditer(text):
+        value = _number(match.group("a"))
+        if match.group("cur") or "," in match.group("a") or value >= 10_000:
+            lpa = value / 100_000 if value >= 10_000 else 0.0  # rupees; "Total: ₹312.40" is no package
+        elif match.group("unit") or _LAKH_CONTEXT.search(text[max(0, match.start() - 400) : match.start()]):
+            lpa = value
+        else:
+            continue
+        if 0 < lpa < math.inf:
+            text_shown = f"{match.group('a')} LPA (total)" if lpa == value else f"{match.group('a')} (total)"
+            rows.append((match.start(), match.end(), Amount(round(lpa, 2), False, None, text_shown, True)))
+    return rows
 
 
 def _add_rupees(text: str, add: Callable[[re.Match[str], float, bool], None]) -> None:
