@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
+from jiit_assets.defs.email.offer_roles import section_heading
+from jiit_assets.defs.email.packages import has_amount
 from jiit_assets.defs.email.privacy import clean_subject, unquote
+from jiit_assets.lib.students import students_in_line
 from jiit_assets.lib.text import company_key
 
 MAX_COMPANY_SCAN = 20_000
@@ -25,6 +29,8 @@ _BODY_PATTERNS = [
     for p in (
         rf"(?:placed|selected|hired|recruited|offers?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|rolled\s+out)"
         rf"\s+(?:at|by|in|with|from)\s+(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
+        # "a six-month internship at CRED", "the SDE role at Atlassian"
+        rf"(?i:\b(?:internship|job|role|position|profile|post))[ \t]{{1,3}}at[ \t]{{1,3}}(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?P<company>{_COMPANY})[ \t]+(?:has|have)[ \t]+(?:extended|rolled[ \t]+out|made|released|issued|selected|"
         rf"confirmed|finali[sz]ed|announced|declared|shared)\b",
         r"(?i:\b(?:final\s+)?(?:results?|selects?|selections?|selection\s+list|offers?|ppos?)\s+(?:of|from|by)\s+)"
@@ -63,7 +69,8 @@ _JOB_TITLE = re.compile(
 _NOT_COMPANY = re.compile(
     r"(?i)^(?:the|jiit|jaypee|campus|final|placement|placements|pre|result|results|congratulations|dear|students?|"
     r"following|our|this|training|noida|sector|offer|offers|selection|selected|hiring|team|summer|internship|"
-    r"interns?|all|below|please|hi|hello|greetings|we|you|they|it|he|she|sir|madam|re|fwd?|fw)\b"
+    r"interns?|all|below|please|hi|hello|greetings|we|you|they|it|he|she|sir|madam|re|fwd?|fw|ctc|package|stipend|"
+    r"salary|compensation|rs|inr|lpa|company|which|who|that|these|those|everyone|congrats|students)\b"
 )
 _COMPANY_STOP = re.compile(
     r"(?i)\s+(?:and|of|for|as|the|with|in|on|at|to|&)$|[,;:]+$|\s+(?:for|as|with)\s.*$"
@@ -97,6 +104,8 @@ class CompanyFound:
 
 def clean_company(raw: str) -> str:
     company = raw.strip()[:200]
+    # A sentence ends inside the capture ("internship at Uber. Stipend …"); "Pvt. Ltd." does not end one.
+    company = re.sub(r"(?<!\bPvt)(?<!\bLtd)(?<!\bCo)(?<!\bInc)(?<!\bCorp)(?<!\bIntl)\.\s.*$", "", company)
     for _ in range(4):
         trimmed = _COMPANY_STOP.sub("", company).strip()
         if trimmed == company:
@@ -115,6 +124,7 @@ def _acceptable(company: str) -> bool:
     return (
         len(company) >= 2
         and not _NOT_COMPANY.match(company)
+        and not has_amount(company)
         and not _COLLEGE_WORDS.search(company)
         and bool(company_key(company))
     )
@@ -145,7 +155,11 @@ def _from_subject_remainder(subject: str) -> str | None:
     rest = pieces[-1] if pieces else ""
     rest = re.sub(r"(?i)\b(?:for|of|the|in|at|by|from|and|to|a|an|with|our|all|dear)\b|[:|–—\-]+", " ", rest)
     words = rest.split()
-    if not 1 <= len(words) <= 4 or not all(word[:1].isupper() or word[:1].isdigit() for word in words):
+    # In a subject typed all in lower case ("hcltech selects") a name cannot be told by its capital.
+    lowercase = not re.search(r"[A-Z]", subject)
+    if not 1 <= len(words) <= 4 or not all(
+        lowercase or word[:1].isupper() or word[:1].isdigit() for word in words
+    ):
         return None
     company = clean_company(" ".join(words))
     return company if _acceptable(company) and not _JOB_TITLE.search(company) else None
@@ -201,6 +215,78 @@ def company_domain(domain: str | None) -> str | None:
     return _name_from_domain(domain) if domain else None
 
 
+# A lower-case brand opening a sentence ("hcltech has selected 3 of our students"), and in a mail typed
+# all in lower case also after "placed at" / "offers from".
+_LOWERCASE_BODY = [
+    re.compile(p)
+    for p in (
+        r"(?m)(?:^|[.!]\s{1,3})(?P<company>[a-z][\w&.\-]{1,30})[ \t]+(?:has|have)[ \t]+(?:selected|extended|"
+        r"rolled[ \t]+out|made|released|issued|confirmed|finali[sz]ed|announced|declared|hired|picked)\b",
+        r"\b(?:placed|selected|hired|offers?|internship|role)[ \t]+(?:at|by|from|with)[ \t]+(?P<company>[a-z][\w&.\-]{1,30})",
+    )
+]
+# Words that open such a sentence without being a name.
+_LOWERCASE_STOP = re.compile(
+    r"^(?:we|they|you|it|he|she|who|which|that|this|these|those|everyone|all|many|some|most|each|both|"
+    r"students?|candidates?|companies|company|recruiters?|firms?|the|a|an|our|their|your|various|several|"
+    r"multiple|different|top|leading|reputed|jiit|jaypee|us|them)$"
+)
+
+
+def _lowercase_names(body: str) -> list[str]:
+    lowercase_mail = not re.search(r"[A-Z]", body[:MAX_COMPANY_SCAN])
+    patterns = _LOWERCASE_BODY if lowercase_mail else _LOWERCASE_BODY[:1]
+    found = [m.group("company").rstrip(".") for p in patterns for m in p.finditer(body)]
+    return [name for name in found if not _LOWERCASE_STOP.match(name)]
+
+
+def _from_section_headings(body: str) -> str | None:
+    """The company of a heading above a list of students: "EPAM Systems - Junior Software Engineer -
+    8 LPA" followed by "Ritika Sood (22103540)" (a weekly digest of results)."""
+    lines = [line.strip() for line in body.split("\n") if line.strip()]
+    for line, below in pairwise(lines):
+        parts = section_heading(line)
+        if parts and any(student.enrollment for student in students_in_line(below)):
+            return parts[0]
+    return None
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in re.findall(r"[A-Za-z][\w&'\-]*", name) if word[0].isupper())
+
+
+def _expanded(chosen: str, others: list[str]) -> str:
+    """A short form ("TI", "JTG") gives way to the full name the same mail spells out elsewhere
+    ("Texas Instruments" in the subject or the signature)."""
+    if not re.fullmatch(r"[A-Z]{2,5}", chosen):
+        return chosen
+    return next(
+        (other for other in others if len(other.split()) >= 2 and _initials(other).startswith(chosen)), chosen
+    )
+
+
+def _candidates(
+    subject: str, body: str, raw_text: str, labelled: list[str], sender_domain: str | None
+) -> list[tuple[str, str]]:
+    """Every (name, where) a reader would consider, strongest first."""
+    candidates: list[tuple[str, str]] = [(value, "label") for value in labelled]
+    for pattern in _BODY_PATTERNS:
+        candidates.extend((m.group("company"), "body") for m in pattern.finditer(body))
+    for pattern in _SUBJECT_PATTERNS:
+        candidates.extend((m.group("company"), "subject") for m in pattern.finditer(subject))
+    candidates.append((_from_subject_segments(subject) or "", "subject"))
+    from_name, from_domain = forwarded_sender_company(raw_text)
+    candidates.append((from_name or "", "forwarded sender"))
+    candidates.append((_from_signature(body) or "", "signature"))
+    candidates.extend((name, "body") for name in _lowercase_names(body))
+    for domain in (from_domain, company_domain(sender_domain)):
+        candidates.append((domain or "", "sender domain"))
+    candidates.append((_from_section_headings(body) or "", "heading above the list"))
+    # Last: a leftover subject word may be a programme's name ("EDG"), weaker than a sender's domain.
+    candidates.append((_from_subject_remainder(subject) or "", "subject"))
+    return [(raw, where) for raw, where in candidates if raw]
+
+
 def find_company(
     subject: str, body: str, raw_text: str, labelled: list[str], *, sender_domain: str | None = None
 ) -> CompanyFound | None:
@@ -208,29 +294,14 @@ def find_company(
     decoded text that still has the forwarded header blocks, ``sender_domain`` the mail's own From domain."""
     body = body[:MAX_COMPANY_SCAN]
     subject = clean_subject(subject)
-    candidates: list[tuple[str, str]] = [(value, "label") for value in labelled]
-    for pattern in _BODY_PATTERNS:
-        candidates.extend((m.group("company"), "body") for m in pattern.finditer(body))
-    for pattern in _SUBJECT_PATTERNS:
-        candidates.extend((m.group("company"), "subject") for m in pattern.finditer(subject))
-    segment = _from_subject_segments(subject)
-    if segment:
-        candidates.append((segment, "subject"))
-    from_name, from_domain = forwarded_sender_company(raw_text)
-    candidates.extend((value, where) for value, where in ((from_name, "forwarded sender"),) if value)
-    signature = _from_signature(body)
-    if signature:
-        candidates.append((signature, "signature"))
-    own_domain = company_domain(sender_domain)
-    for domain in (from_domain, own_domain):
-        if domain:
-            candidates.append((domain, "sender domain"))
-    # Last: a leftover subject word may be a programme's name ("EDG"), weaker than a sender's domain.
-    remainder = _from_subject_remainder(subject)
-    if remainder:
-        candidates.append((remainder, "subject"))
-    for raw, where in candidates:
-        company = clean_company(raw)
-        if _acceptable(company):
-            return CompanyFound(company, where)
-    return None
+    accepted = [
+        (company, where)
+        for raw, where in _candidates(subject, body, raw_text, labelled, sender_domain)
+        if _acceptable(company := clean_company(raw))
+    ]
+    if not accepted:
+        return None
+    company, where = accepted[0]
+    company = _expanded(company, [name for name, _ in accepted[1:]])
+    # A name typed all in lower case is shown with a capital ("hcltech" -> "Hcltech").
+    return CompanyFound(company[:1].upper() + company[1:] if company.islower() else company, where)

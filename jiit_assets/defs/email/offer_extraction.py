@@ -16,6 +16,7 @@ from datetime import datetime
 from jiit_assets.defs.email.offer_company import find_company
 from jiit_assets.defs.email.offer_roles import (
     RoleList,
+    carries_on,
     labels_of,
     roles_from_labels,
     roles_from_lines,
@@ -47,12 +48,18 @@ _STATED_COUNT = re.compile(
 )
 
 
-# The mail points at its list instead of writing it out ("the list is attached", "given below" over
-# an image).
+# The mail points at its list instead of writing it out ("the list is attached", "PFA the list",
+# "given below" over an image, a named file). The mail's word is enough: the attachment itself is
+# often stripped by a forward or a mailing list, and the offer is news without the names.
 _LIST_ELSEWHERE = re.compile(
-    r"(?i)\b(?:list|names?|details)\b[^.\n]{0,60}\b(?:attached|enclosed|given\s+below|shown\s+below|below)\b|"
-    r"\b(?:find|see)\s+(?:the\s+)?(?:attached|enclosed)\b|\((?:[\w\-]{1,60})\.(?:xlsx?|csv|pdf|docx?|png|jpe?g)\)"
+    r"(?i)\b(?:list|names?|details|selects?|results?)\b[^.\n]{0,60}\b(?:attached|enclosed|given\s+below|shown\s+below|"
+    r"below|in\s+the\s+attachment|(?:pdf|excel|sheet|file|document)\s+(?:attached|enclosed|shared))\b|"
+    r"\b(?:find|see|refer(?:\s+to)?)\s+(?:the\s+)?(?:attached|enclosed|attachment)\b|\bPFA\b|\battached\s+herewith\b|"
+    r"\((?:[\w\-]{1,60})\.(?:xlsx?|csv|pdf|docx?|png|jpe?g)\)|[\"“][\w\- ]{1,60}\.(?:xlsx?|csv|pdf|docx?)[\"”]"
 )
+
+
+_LIST_FILES = (".pdf", ".xlsx", ".xls", ".csv", ".png", ".jpg", ".jpeg")
 
 
 @dataclass(frozen=True)
@@ -93,11 +100,13 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
     students: list[SelectedStudent] = []
     heading: str | None = None
     after_cue = False
+    previous = ""
     for line in body.split("\n"):
         stripped = line.strip()
+        continued, previous = carries_on(previous), stripped
         if not stripped or stripped in skip:
             continue
-        heading = roles.heading(stripped) or heading
+        heading = (None if continued else roles.heading(stripped)) or heading
         found = students_in_line(stripped)
         accepted = [
             s
@@ -212,7 +221,9 @@ def extract_offer(
     roles, students = _roles_and_students(body, labels, company.name)
     stated = _STATED_COUNT.search(body)
     count = len(students) or (int(stated.group(1)) if stated else 0)
-    list_elsewhere = bool(attachments) and bool(_LIST_ELSEWHERE.search(body))
+    list_elsewhere = bool(_LIST_ELSEWHERE.search(body)) or any(
+        name.lower().endswith(_LIST_FILES) for name in attachments
+    )
     if count == 0 and not list_elsewhere:
         return ExtractedOffer(None, "offer wording but no selected students found")
     if all(role.package is None for role in roles.roles):

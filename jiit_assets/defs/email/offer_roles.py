@@ -37,7 +37,7 @@ _ROLE_SENTENCES = [
     for p in (
         r"(?i:\b(?:for\s+the\s+|offered\s+the\s+|as\s+the\s+)(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
         rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,6}})",
-        rf"(?i:\b(?:for|to)\s+(?:the\s+|a\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
+        rf"(?i:\b(?:for|to|offered|offering)\s+(?:the\s+|a\s+|an\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
         r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
         rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
         # the weakest: "offer for Backend Engineering Intern", "offers ... for Member of Technical Staff";
@@ -63,7 +63,37 @@ _NOT_ROLE = re.compile(
     # a label on its own ("Role: Software Engineer I, CTC 21 LPA" read as a heading) is not a role
     r"(?:role|profile|position|designation|job\s+(?:title|role|profile))$)"
 )
+# A verb makes the words before "(CTC 9 LPA)" a sentence ("Acme has selected students for the Analyst
+# role (CTC 9 LPA)"), not a role heading.
+_PROSE_VERB = re.compile(
+    r"(?i)\b(?:has|have|had|is|are|was|were|been|will|would|selected|placed|offered|hired|received|got|"
+    r"congratulations|inform|pleased|happy)\b"
+)
 _PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
+# The segments of a heading line: "EPAM Systems - Junior Software Engineer - 8 LPA", "SDE | 12 LPA".
+_SEGMENT_SPLIT = re.compile(r"\s{1,3}[-–—]\s{1,3}|\s{0,3}[|–—]\s{0,3}")
+_LEADING_BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}")
+
+
+def section_heading(line: str) -> tuple[str, str, str] | None:
+    """(company, role, package words) of a heading that names all three, in any order: "EPAM Systems -
+    Junior Software Engineer - 8 LPA", "Data Engineer | Incedo | 7.25 LPA". The role is the segment with
+    a job word; without one, the company comes first (the usual order)."""
+    if len(line) > 160 or re.search(r"\d{6}", line):
+        return None
+    segments = [part.strip() for part in _SEGMENT_SPLIT.split(_LEADING_BULLET.sub("", line)) if part.strip()]
+    if len(segments) != 3:
+        return None
+    money = [part for part in segments if has_amount(part)]
+    others = [part for part in segments if not has_amount(part)]
+    if len(money) != 1 or len(others) != 2 or not all(part[:1].isalpha() for part in others):
+        return None
+    jobbed = [part for part in others if _JOB_WORD.search(part)]
+    if len(jobbed) == 2:
+        return None
+    role = jobbed[0] if jobbed else others[1]
+    company = others[0] if role is others[1] else others[1]
+    return company, role, money[0]
 
 
 def labels_of(body: str) -> dict[str, list[str]]:
@@ -174,10 +204,15 @@ class RoleList:
     def heading(self, line: str) -> str | None:
         """The role a "Role (12 LPA)" / "Role – 12 LPA" heading line names, else None. The role part
         is one phrase: a sentence end inside it ("… role at Acme. Stipend: …") makes it prose."""
+        if parts := section_heading(line):
+            role = clean_role(parts[1])
+            if role:
+                self.add(role, package_of(parts[2]))
+            return role
         match = _ROLE_AMOUNT_LINE.match(line)
         if not match or not has_amount(match.group("rest")) or re.search(r"\d{6}", line):
             return None
-        if _SENTENCE_END.search(match.group("role")):
+        if _SENTENCE_END.search(match.group("role")) or _PROSE_VERB.search(match.group("role")):
             return None
         role = clean_role(match.group("role"))
         if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
@@ -207,10 +242,21 @@ def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
         roles.add(role, own or (package_of(package_text) if package_text else None))
 
 
+def carries_on(previous_line: str) -> bool:
+    """Whether the line after ``previous_line`` continues its sentence (it ends in a lower-case word or
+    a comma), so it cannot be a heading of its own."""
+    return bool(re.search(r"[a-z,]$", previous_line.strip()))
+
+
 def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
-    """ "Software Engineer – 12 LPA" / "Data Analyst (8.5 LPA)" lines."""
+    """ "Software Engineer – 12 LPA" / "Data Analyst (8.5 LPA)" lines. A line that carries on a
+    sentence wrapped from the line above ("… offered the Analog" / "Design Intern position (…)") is
+    prose, not a heading."""
+    previous = ""
     for line in body.split("\n"):
-        if line in skip or re.search(r"\d{6}", line):
+        continued = carries_on(previous)
+        previous = line.strip()
+        if continued or line in skip or re.search(r"\d{6}", line):
             continue
         for sentence in _SENTENCE_END.split(line.strip()):
             roles.heading(sentence)
@@ -218,8 +264,11 @@ def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
 
 def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:
     """ "… for the role of Software Engineer with a CTC of 12 LPA": the first role a sentence names.
-    Prose wrapped at a fixed width ("for the Software\nEngineering Intern role") is read as one line."""
+    Prose wrapped at a fixed width ("for the Software\nEngineering Intern role") is read as one line; a
+    mail typed all in lower case is read with its words capitalised, since a role cannot be told by case."""
     body = _WRAPPED_PROSE.sub(" ", body)
+    if not re.search(r"[A-Z]", body[:30_000]):
+        body = re.sub(r"\b[a-z]", lambda match: match.group(0).upper(), body[:30_000])
     for pattern in _ROLE_SENTENCES:
         for match in pattern.finditer(body[:30_000]):
             role = clean_role(match.group("role"))
