@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from jiit_assets.defs.email.offer_roles import section_heading
+from jiit_assets.defs.email.offer_roles import section_heading, table_blocks
 from jiit_assets.defs.email.packages import has_amount
 from jiit_assets.defs.email.privacy import clean_subject, unquote
 from jiit_assets.lib.students import students_in_line
@@ -251,6 +251,17 @@ def _from_section_headings(body: str) -> str | None:
     return None
 
 
+def _from_table(body: str) -> list[str]:
+    """The cells of a results table's "Company" column, first row first."""
+    return [
+        row[columns["company"]]
+        for columns, rows in table_blocks(body)
+        if "company" in columns
+        for row in rows
+        if columns["company"] < len(row) and row[columns["company"]].strip()
+    ]
+
+
 def _initials(name: str) -> str:
     return "".join(word[0] for word in re.findall(r"[A-Za-z][\w&'\-]*", name) if word[0].isupper())
 
@@ -270,6 +281,7 @@ def _candidates(
 ) -> list[tuple[str, str]]:
     """Every (name, where) a reader would consider, strongest first."""
     candidates: list[tuple[str, str]] = [(value, "label") for value in labelled]
+    candidates.extend((value, "table") for value in _from_table(body)[:3])
     for pattern in _BODY_PATTERNS:
         candidates.extend((m.group("company"), "body") for m in pattern.finditer(body))
     for pattern in _SUBJECT_PATTERNS:

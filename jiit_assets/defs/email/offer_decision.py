@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jiit_assets.defs.email.offer_roles import table_blocks
+from jiit_assets.defs.email.offer_roles import lpa_column, table_blocks
 from jiit_assets.defs.email.packages import Amount, find_amounts
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.markup import normalize_space
@@ -31,7 +31,12 @@ _FINAL_SELECTION = [
     for p in (
         r"\b(?:has|have)\s+been\s+(?:finally\s+)?(?:selected|placed|hired|offered|recruited)\b",
         r"\b(?:is|are)\s+being\s+offered\b",
+        # active voice: "Adobe has offered the Member of Technical Staff role to …"
+        r"\b(?:has|have)\s+offered\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]{1,20}\s+){0,5}(?:roles?|positions?|internships?|"
+        r"jobs?|offers?|profiles?)\b",
         r"\bfinal(?:ly)?\s+(?:selected|selects|selections?|results?|offers?|placements?)\b",
+        r"\bfinal\s+list\s+of\s+(?:the\s+)?(?:(?:students|candidates)\s+(?:who\s+(?:have\s+been|were)\s+)?)?"
+        r"(?:selected|placed|hired|offered)\b",
         r"\b(?:got|received|bagged|secured|accepted|grabbed)\s+(?:an?\s+|the\s+|their\s+)?(?:job\s+|full[- ]time\s+|"
         r"internship\s+|pre[- ]placement\s+)?offers?\b",
         r"\bpre[- ]placement\s+offers?\b|\bPPOs?\b",
@@ -68,6 +73,11 @@ _NOT_FINAL_BODY = [
         r"aptitude(?:\s+test)?|written\s+test)\b",
         r"\bwill\s+(?:now\s+)?(?:appear|sit|be\s+called|be\s+invited|proceed|move|go\s+through)\s+(?:for|to|in)\s+"
         r"(?:the\s+)?(?:interviews?|next|further|technical|hr|gd|group|personal|final\s+(?:round|interview))\b",
+        # a stage still ahead, in other words: "selected in the online assessment … must attend the TR/HR interview"
+        r"\b(?:selected|shortlisted|qualified|cleared|passed)\s+(?:in|through)\s+(?:the\s+)?(?!all\b|final\b)"
+        r"(?:[\w-]{1,20}\s+){0,2}(?:assessment|test|gd|group\s+discussion|aptitude|written|coding\s+round)\b",
+        r"\b(?:must|should|shall|need\s+to|are\s+required\s+to|have\s+to|are\s+to)\s+(?:now\s+)?(?:attend|appear|report|sit)"
+        r"\s+(?:for\s+|in\s+|at\s+)?(?:the\s+)?(?:[\w/-]{1,15}\s+){0,3}(?:interviews?|rounds?|gd|test|assessment|discussion)\b",
         r"\b(?:security\s+alert|sign[- ]in\s+attempt|suspicious\s+(?:activity|sign[- ]in|login))\b",
         r"\b(?:\d{1,3}\s*%\s*off|discount|coupon|promo\s+code|limited[- ]time\s+offer)\b",
         r"\bunsubscribe\s+from\s+(?:this|our)\s+(?:newsletter|mailing)\b",
@@ -111,7 +121,8 @@ def _veto(subject: str, body: str) -> str | None:
 
 
 def _amounts(subject: str, body: str) -> list[Amount]:
-    """Money figures in the body or subject, or bare numbers under a table's "CTC (LPA)" header."""
+    """Money figures in the body or subject, or bare numbers under a table's "CTC (LPA)" header
+    (a table of cells or a plain-text one)."""
     found = find_amounts(body) or find_amounts(subject)
     if found:
         return found
@@ -121,6 +132,7 @@ def _amounts(subject: str, body: str) -> list[Amount]:
             cell = row[position].strip() if position is not None and position < len(row) else ""
             if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", cell) and float(cell) > 0:
                 found.append(Amount(float(cell), False, None, f"{cell} LPA"))
+    found.extend(Amount(figure, False, None, f"{figure:g} LPA") for figure in lpa_column(body).values())
     return found
 
 

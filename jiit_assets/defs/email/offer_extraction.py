@@ -18,6 +18,8 @@ from jiit_assets.defs.email.offer_roles import (
     RoleList,
     carries_on,
     labels_of,
+    lpa_column,
+    roles_from_brackets,
     roles_from_labels,
     roles_from_lines,
     roles_from_sentences,
@@ -27,8 +29,9 @@ from jiit_assets.defs.email.offers import (
     PlacementOffer,
     SelectedStudent,
     normalize_name,
+    role_key,
 )
-from jiit_assets.defs.email.packages import package_of
+from jiit_assets.defs.email.packages import Package, package_of
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.students import (
     LIST_CUE,
@@ -101,6 +104,7 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
     heading: str | None = None
     after_cue = False
     previous = ""
+    figures = lpa_column(body)
     for line in body.split("\n"):
         stripped = line.strip()
         continued, previous = carries_on(previous), stripped
@@ -117,6 +121,7 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
             if company_key(student.name) == company_key(company):
                 continue
             role, package = roles.read_columns(student.rest, heading)
+            package = package if package is not None else figures.get(stripped)
             students.append(SelectedStudent(student.name, student.enrollment, role, package))
         if not accepted:
             after_cue = bool(LIST_CUE.search(stripped))
@@ -132,6 +137,21 @@ def _students_from_prose(body: str) -> list[SelectedStudent]:
         if names:
             return [SelectedStudent(name, None, None, None) for name in names]
     return []
+
+
+def _fill_role_packages(roles: RoleList, students: list[SelectedStudent]) -> None:
+    """A role named without a figure ("Role: Associate Technology L1") takes the lowest package its
+    students' rows state (a "CTC (LPA)" column)."""
+    for role in list(roles.roles):
+        if role.package is not None:
+            continue
+        own = [
+            s.package
+            for s in students
+            if s.package is not None and (s.role is None or role_key(s.role) == role_key(role.role))
+        ]
+        if own:
+            roles.add(role.role, Package(min(own)))
 
 
 def _with_roles(students: list[SelectedStudent], roles: RoleList) -> list[SelectedStudent]:
@@ -185,16 +205,21 @@ def _roles_and_students(
     roles_from_labels(labels, roles)
     if not labels.get("role"):
         roles_from_lines(body, table_lines, roles)
+    if not roles.roles or all(role.package is None for role in roles.roles):
+        roles_from_brackets(body, roles)
     if not roles.roles:
         roles_from_sentences(body, company, roles)
-    if not roles.roles:
-        package = package_of(" ".join(labels.get("package", [])) or body)
-        if package is not None:
-            roles.add("Not specified", package)
     if not students:
         students = _students_from_lines(body, table_lines, roles, company)
     if not students:
         students = _students_from_prose(body)
+    _fill_role_packages(roles, students)
+    if len(roles.roles) <= 1 and all(role.package is None for role in roles.roles):
+        # One role (or none named) and the figure elsewhere in the mail ("the CTC is 12 LPA").
+        package = package_of(" ".join(labels.get("package", [])) or body)
+        name = roles.roles[0].role if roles.roles else "Not specified"
+        if package is not None:
+            roles.add(name, package)
     return roles, dedupe_students(_with_roles(students, roles))
 
 

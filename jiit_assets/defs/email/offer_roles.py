@@ -26,7 +26,7 @@ _LABEL_KINDS = (
 )
 _HEADER_WORDS = {
     "name": re.compile(r"(?i)\b(?:name|student)\b"),
-    "enrollment": re.compile(r"(?i)\b(?:enrol+(?:ment)?|enrl|roll|reg(?:istration)?|id)\b"),
+    "enrollment": re.compile(r"(?i)\b(?:enrol+(?:ment)?|enrl|enr|roll|reg(?:istration)?|id|admission|uid)\b"),
     "role": re.compile(r"(?i)\b(?:role|profile|position|designation|job)\b"),
     "package": re.compile(r"(?i)\b(?:ctc|package|salary|stipend|compensation|lpa)\b"),
     "company": re.compile(r"(?i)\b(?:company|organi[sz]ation)\b"),
@@ -40,6 +40,9 @@ _ROLE_SENTENCES = [
         rf"(?i:\b(?:for|to|offered|offering)\s+(?:the\s+|a\s+|an\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
         r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
         rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
+        # a name just before a bracketed figure: "the final result for GenC Next (CTC 6.75 LPA)"
+        r"(?i:\b(?:for|as|in)\s+(?:the\s+|an?\s+)?)"
+        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,4}})[ \t]{{0,2}}\((?=[^)\n]{{0,40}}\d)",
         # the weakest: "offer for Backend Engineering Intern", "offers ... for Member of Technical Staff";
         # only a name with a job word in it counts (see roles_from_sentences)
         rf"(?i:\bfor\s+(?:the\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
@@ -67,7 +70,7 @@ _NOT_ROLE = re.compile(
 # role (CTC 9 LPA)"), not a role heading.
 _PROSE_VERB = re.compile(
     r"(?i)\b(?:has|have|had|is|are|was|were|been|will|would|selected|placed|offered|hired|received|got|"
-    r"congratulations|inform|pleased|happy)\b"
+    r"congratulations|inform|pleased|happy|selects?|selections?|results?|list|offers?)\b"
 )
 _PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
 # The segments of a heading line: "EPAM Systems - Junior Software Engineer - 8 LPA", "SDE | 12 LPA".
@@ -127,6 +130,33 @@ def table_blocks(body: str) -> list[tuple[dict[str, int], list[list[str]]]]:
             index += 1
         blocks.append((columns, rows))
     return blocks
+
+
+# A plain-text table whose header says the package column is in lakhs ("S.No. Name Enrollment No.
+# Branch CTC (LPA)"): its rows end in a bare figure ("1 Rahul Verma 22103001 CSE 12").
+_LPA_HEADER = re.compile(
+    r"(?i)\b(?:ctc|package|salary|compensation|pay)\s{0,3}[(\[]?\s{0,3}(?:in\s+)?(?:lpa|lakhs?|lacs?)\b"
+)
+_TRAILING_FIGURE = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,2})?)\s{0,3}$")
+
+
+def lpa_column(body: str) -> dict[str, float]:
+    """Student rows (with an enrollment number) under such a header, each with its figure in LPA."""
+    figures: dict[str, float] = {}
+    under = False
+    rows = 0  # rows read under the current header; a blank line after them ends the table
+    for line in body[:30_000].split("\n"):
+        stripped = line.strip()
+        if _LPA_HEADER.search(stripped) and _HEADER_WORDS["name"].search(stripped):
+            under, rows = not re.search(r"\d{5}", stripped), 0
+            continue
+        match = _TRAILING_FIGURE.search(stripped) if under else None
+        if match and re.search(r"\d{5}", stripped) and float(match.group(1)) > 0:
+            figures[stripped] = float(match.group(1))
+            rows += 1
+        elif not stripped and rows:
+            under = False
+    return figures
 
 
 def _header(line: str, separator: str) -> dict[str, int]:
@@ -223,12 +253,21 @@ class RoleList:
     def read_columns(self, rest: tuple[str, ...], heading: str | None) -> tuple[str | None, float | None]:
         """(role, package) of a student line's other columns, else the heading's role."""
         role = heading
+        known = False
         for column in rest:
             for candidate in self.roles:
                 if role_key(candidate.role) and role_key(candidate.role) in role_key(column):
-                    role = candidate.role
-        package = next((p.lpa for p in (package_of(column) for column in rest) if p is not None), None)
-        return role, package
+                    role, known = candidate.role, True
+        found = next((p for p in (package_of(column) for column in rest) if p is not None), None)
+        if not known:
+            # A column naming a job ("Rohan Mehta, 22103301, Analyst, 32 LPA") is the student's role.
+            own = next(
+                (r for c in rest if not has_amount(c) and (r := clean_role(c)) and _JOB_WORD.search(r)), None
+            )
+            if own:
+                self.add(own, found)
+                role = own
+        return role, found.lpa if found else None
 
 
 def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
@@ -260,6 +299,29 @@ def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
             continue
         for sentence in _SENTENCE_END.split(line.strip()):
             roles.heading(sentence)
+
+
+# A bracket that states the role and its package: "(Associate Software Engineer, 4.5 LPA; Advanced
+# ASE, 6.5 LPA)", "(SDE Intern, INR 50,000 pm + PPO 18 LPA)", "(Analyst – 12.5 LPA (CTC))".
+_BRACKET = re.compile(r"\((?P<inner>[^()\n]{3,200}(?:\([^()\n]{0,30}\)[^()\n]{0,60})?)\)")
+_BRACKET_ROLE = re.compile(r"^(?P<role>[^,:;|–—]{2,60}?)\s{0,3}(?:[,:|–—]|\s-\s)\s{0,3}(?P<rest>.{1,160})$")
+
+
+def roles_from_brackets(body: str, roles: RoleList) -> None:
+    """Roles and packages stated together inside brackets, one or more per bracket (split at ";")."""
+    for match in _BRACKET.finditer(body[:30_000]):
+        for part in re.split(r"\s{0,3};\s{0,3}", match.group("inner")):
+            pair = _BRACKET_ROLE.match(part.strip())
+            if not pair or has_amount(pair.group("role")) or not has_amount(pair.group("rest")):
+                continue
+            role = clean_role(pair.group("role"))
+            known = (
+                role is not None
+                and roles.package_for(role) is None
+                and any(role_key(r.role) == role_key(role) for r in roles.roles)
+            )
+            if role and (known or _JOB_WORD.search(role) or re.fullmatch(r"[A-Z][A-Z0-9\- ]{1,15}", role)):
+                roles.add(role, package_of(pair.group("rest")))
 
 
 def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:

@@ -39,6 +39,25 @@ _INDIAN_GROUPED = re.compile(
 _BREAKDOWN = re.compile(
     r"[{(\[](?:[^{}()\[\]]{0,300}\+[^{}()\[\]]{0,300}|\s*(?i:incl\.?|includ\w*|comprising|consisting|of\s+which)\b[^{}()\[\]]{0,300})[})\]]"
 )
+_COMPONENT_WORDS = re.compile(
+    r"(?i)\b(?:fixed|variable|base|basic|bonus|joining|incentives?|components?|retention|esops?|relocation|"
+    r"allowances?|insurance|gratuity|pf|hra|performance)\b"
+)
+# A figure just before the bracket: the bracket explains it.
+_FIGURE_BEFORE = re.compile(
+    r"(?i)\d[\d,.]{0,12}\s{0,3}(?:LPA|lakhs?|lacs?|L|cr|crores?|/-|p\.?a\.?|k)?\W{0,12}$"
+)
+
+
+def _drop_breakdown(match: re.Match[str]) -> str:
+    """A bracket that explains a figure (after it, or naming components) goes; a bracket that states
+    the offer itself ("(SDE Intern, INR 50,000 pm + PPO 18 LPA)") stays."""
+    before = match.string[max(0, match.start() - 30) : match.start()]
+    if _FIGURE_BEFORE.search(before) or _COMPONENT_WORDS.search(match.group(0)):
+        return " "
+    return match.group(0)
+
+
 _MONTHLY_CONTEXT = re.compile(r"(?i)\b(?:stipend|per\s+month|monthly|/\s*month|p\.?m\.?)\b")
 # "₹2,40,000 in total for the six months": the whole internship's stipend, not a yearly figure.
 _DURATION_TOTAL = re.compile(r"(?i)^\s{0,3}(?:in\s+total|total)\b[^.\n]{0,30}\bmonths?\b")
@@ -64,6 +83,10 @@ _MAYBE = re.compile(
 )
 
 
+# "PPO 18 LPA", "pre-placement offer of CTC 18 LPA", "18 LPA on conversion" is said just before.
+_PPO_BEFORE = re.compile(r"(?i)\b(?:pre[- ]placement\s+offers?|PPOs?|on\s+conversion)\b[^.;\n]{0,30}$")
+
+
 def _without_possible_ppo(text: str) -> str:
     def keep(match: re.Match[str]) -> str:
         sentence = match.group(0)
@@ -83,11 +106,12 @@ class Amount:
     high: float | None = None  # the top of a range ("15-18 LPA"), in LPA
     text: str = ""  # the figure as the mail wrote it
     total: bool = False  # the total row of a breakdown
+    ppo: bool = False  # the CTC of a pre-placement offer named beside it ("+ PPO 18 LPA")
 
 
 def find_amounts(text: str) -> list[Amount]:
     """Every money figure in LPA; component breakdowns in braces ("{5.5 fixed + …}") are ignored."""
-    text = _BREAKDOWN.sub(" ", text[:MAX_SCAN_CHARS])
+    text = _BREAKDOWN.sub(_drop_breakdown, text[:MAX_SCAN_CHARS])
     found: list[tuple[int, int, Amount]] = []
 
     def add(match: re.Match[str], lpa: float, monthly: bool, high: float | None = None) -> None:
@@ -95,7 +119,9 @@ def find_amounts(text: str) -> list[Amount]:
         # A figure too long for a float reads as infinity: not a package (nor valid JSON or a footer).
         if 0 < lpa < math.inf and not any(start < e and s < end for s, e, _ in found):
             high = high if high is not None and high < math.inf else None
-            found.append((start, end, Amount(round(lpa, 2), monthly, high, match.group(0).strip())))
+            ppo = bool(_PPO_BEFORE.search(text[max(0, start - 40) : start]))
+            amount = Amount(round(lpa, 2), monthly, high, match.group(0).strip(), ppo=ppo)
+            found.append((start, end, amount))
 
     for match in _RANGE_LAKH.finditer(text):
         low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
@@ -181,8 +207,15 @@ def package_of(text: str) -> Package | None:
     A CTC promised only as a possible PPO counts when the text states no other figure."""
     amounts = find_amounts(_without_possible_ppo(text[:MAX_SCAN_CHARS])) or find_amounts(text)
     amounts = [a for a in amounts if a.total] or amounts
+    # An internship with a stipend now and a PPO later: the stipend is what was offered; the PPO's
+    # CTC stays in the words shown to students.
+    stipends = [a for a in amounts if a.monthly]
+    ppo = [a for a in amounts if a.ppo and not a.monthly]
+    if stipends and ppo:
+        low = min(stipends, key=lambda a: a.lpa)
+        return Package(low.lpa, None, f"{low.text}; PPO {ppo[0].text}")
     annual = [a for a in amounts if not a.monthly]
-    pool = annual or [a for a in amounts if a.monthly]
+    pool = annual or stipends
     if not pool:
         return None
     lowest = min(pool, key=lambda a: a.lpa)

@@ -1,0 +1,215 @@
+"""Round-4 offer rules of issue 15, each on a layout of its own: how offices and companies write a
+result (tables in any column order, plain-text tables with a "CTC (LPA)" header, two students to a
+line, lower-case mails, digests with a heading per company, a breakdown's total in rupees, a stipend
+with a PPO, a list said to be attached) and the look-alikes that must stay notices."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from jiit_assets.defs.email.classification import MailClassification, classify_email
+from jiit_assets.defs.email.message import decode_email
+from jiit_assets.defs.email.offer_company import find_company
+from jiit_assets.defs.email.packages import Package, package_of
+from jiit_assets.lib.students import students_in_line
+
+
+def _classify(
+    subject: str, body: str, *, sender: str = "T&P Cell <tnp@jiit.ac.in>", html: bool = False
+) -> MailClassification:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "students@jiit.ac.in"
+    message["Subject"] = subject
+    message["Date"] = "Mon, 01 Dec 2025 10:00:00 +0530"
+    message["Message-ID"] = f"<{abs(hash(subject + body))}@example.org>"
+    message.set_content(body, subtype="html" if html else "plain")
+    return classify_email(decode_email(bytes(message)))
+
+
+OFFERS = [
+    (  # HTML table: serial, roll number before the name, branch, a per-student package in rupees
+        "Placement result: Zscaler",
+        "<p>Zscaler has made final offers to the following students:</p><table border=1><tr><th>S.No</th>"
+        "<th>Roll No.</th><th>Name</th><th>Branch</th><th>Package</th></tr><tr><td>1</td><td>22103011</td>"
+        "<td>Aman Verma</td><td>CSE</td><td>Rs. 7,50,000/-</td></tr><tr><td>2</td><td>22104022</td>"
+        "<td>Neha Joshi</td><td>ECE</td><td>Rs. 7,50,000/-</td></tr></table>",
+        "Zscaler",
+        {"Not specified": 7.5},
+        {"Aman Verma": "22103011", "Neha Joshi": "22104022"},
+    ),
+    (  # a plain-text table whose header says the figures are in lakhs; the role only as a label
+        "Placement Update",
+        "We are happy to inform you that the following students have been placed:\n\n"
+        "S.No.  Name               Enrollment No.   Branch   CTC (LPA)\n1      Rahul Verma        22103001"
+        "         CSE      12\n2      Sneha Gupta        22104002         IT       12\n\n"
+        "Company: Publicis Sapient\nRole: Associate Technology L1\n\nT&P Cell",
+        "Publicis Sapient",
+        {"Associate Technology L1": 12.0},
+        {"Rahul Verma": "22103001", "Sneha Gupta": "22104002"},
+    ),
+    (  # the role and package inside brackets, two roles in one bracket, the table naming each role
+        "Selection list - Accenture",
+        "Accenture has announced the selection list. Selected students (Associate Software Engineer, 4.5 LPA;"
+        " Advanced ASE, 6.5 LPA):\n\nName | Enr. No. | Role\nDeepak Yadav | 22103811 | Associate Software"
+        " Engineer\nMeenal Shah | 22103822 | Advanced ASE\n\nCongratulations!",
+        "Accenture",
+        {"Associate Software Engineer": 4.5, "Advanced ASE": 6.5},
+        {"Deepak Yadav": "22103811", "Meenal Shah": "22103822"},
+    ),
+    (  # the company only in the table's Company column
+        "Placement results",
+        "<p>Please find below the placement results of this week:</p><table border=1><tr><td><b>Sr. No.</b>"
+        "</td><td><b>Name of the Student</b></td><td><b>Enrollment Number</b></td><td><b>Company</b></td>"
+        "<td><b>Profile</b></td><td><b>Package (LPA)</b></td></tr><tr><td>1</td><td>Aditya Rao</td>"
+        "<td>22103101</td><td>Samsung R&amp;D</td><td>Software Engineer</td><td>22</td></tr></table>",
+        "Samsung R&D",
+        {"Software Engineer": 22.0},
+        {"Aditya Rao": "22103101"},
+    ),
+    (  # the role as a column of each student line
+        "Offers from Goldman Sachs",
+        "Goldman Sachs has extended offers to:\nRohan Mehta, 22103301, Analyst, 32 LPA\n"
+        "Tanya Bhatt, 22103302, Analyst, 32 LPA\n",
+        "Goldman Sachs",
+        {"Analyst": 32.0},
+        {"Rohan Mehta": "22103301", "Tanya Bhatt": "22103302"},
+    ),
+    (  # active voice, a breakdown in brackets after the figure
+        "Campus placement - Adobe",
+        "We are delighted to share that Adobe has offered the Member of Technical Staff role to Prateek"
+        " Arora (22103901) with a CTC of 41.5 LPA (base 25 + stocks + bonus).",
+        "Adobe",
+        {"Member of Technical Staff": 41.5},
+        {"Prateek Arora": "22103901"},
+    ),
+    (  # a stipend now and a PPO's CTC beside it: the stipend is the package
+        "Internship offers - Razorpay",
+        "Razorpay has offered summer internships to the students below (SDE Intern, INR 50,000 pm + PPO"
+        " 18 LPA):\n\n- Tanvi Gupta (22103301)\n- Yash Bansal (22103322)\n",
+        "Razorpay",
+        {"SDE Intern": 6.0},
+        {"Tanvi Gupta": "22103301", "Yash Bansal": "22103322"},
+    ),
+    (  # enrollment first, initials and "Md." in names, the programme named before a bracketed figure
+        "Congratulations - Cognizant GenC Next",
+        "Cognizant has declared the final result for GenC Next (CTC 6.75 LPA). Selected students:\n\n"
+        "22103201 - Md. Imran - CSE\n22103202 - A. K. Sharma - IT\n",
+        "Cognizant",
+        {"GenC Next": 6.75},
+        {"Md. Imran": "22103201", "A. K. Sharma": "22103202"},
+    ),
+    (  # all lower case, two students to a line
+        "infosys results",
+        "hi all\n\ninfosys has selected the following students as power programmer, ctc 9.5 lpa:\n\n"
+        "1. aarav mishra 22103903   3. utkarsh tiwari 22103925\n2. simran kaur 22103911\n\ncongrats\ntnp",
+        "Infosys",
+        {"Power Programmer": 9.5},
+        {"Aarav Mishra": "22103903", "Utkarsh Tiwari": "22103925", "Simran Kaur": "22103911"},
+    ),
+    (  # a weekly digest: the company only in the heading above each list
+        "This week's placement results",
+        "Results declared this week:\n\nSoftware Engineer | Zeta | 14 LPA\nRiya Sen (22103540)\n\n"
+        "Congratulations to all selected students.",
+        "Zeta",
+        {"Software Engineer": 14.0},
+        {"Riya Sen": "22103540"},
+    ),
+    (  # the short form in the greeting, the full name in the signature
+        "Internship results",
+        "Greetings from HPE! The students below have cleared all rounds and are offered the Cloud Engineer"
+        " Intern position (stipend INR 60,000 per month).\n\nGunjan Sharma - 22102601 - ECE\n\nThanks,\n"
+        "University Relations, Hewlett Packard Enterprise",
+        "Hewlett Packard Enterprise",
+        {"Cloud Engineer Intern": 7.2},
+        {"Gunjan Sharma": "22102601"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "company", "roles", "students"), OFFERS)
+def test_offer_layouts(
+    subject: str, body: str, company: str, roles: dict[str, float], students: dict[str, str]
+) -> None:
+    classified = _classify(subject, body, html=body.startswith("<"))
+    offer = classified.offer
+    assert offer is not None, classified.reason
+    assert offer.company == company, classified.reason
+    assert {r.role: r.package for r in offer.roles} == roles
+    assert {s.name: s.enrollment_number for s in offer.students} == students
+
+
+def test_a_list_said_to_be_attached_is_an_offer_without_names_even_when_the_file_was_dropped() -> None:
+    classified = _classify(
+        "Josh Technology Group - selected candidates",
+        "Josh Technology Group has released the final list of students selected for the Software"
+        ' Developer role (CTC 12 LPA). The list is in the attached file "JTG_Final_Selects.pdf".',
+    )
+    assert classified.offer is not None and classified.offer.students == (), classified.reason
+    assert "attachment" in classified.reason
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (
+            "Wipro: results of online assessment",
+            "The following students have been selected in the online assessment of Wipro (CTC 3.5 LPA) and"
+            " must attend the TR/HR interview:\n- Riya Sen (22103001)\n",
+        ),
+        (
+            "Interview list - Adobe",
+            "The following students have cleared the online test of Adobe (CTC 30 LPA) and will appear for"
+            " the interviews tomorrow:\nRiya Sen 22103001\nAman Roy 22103002\n",
+        ),
+        (
+            "Congratulations!",
+            "Congratulations to the students who qualified the coding test of Microsoft (CTC 50 LPA). Next"
+            " round on Monday.\n1. Neha Verma (22103001)\n",
+        ),
+        (
+            "Results: Deloitte",
+            "Deloitte's final results will be announced next week. The list is attached. CTC 7.6 LPA.",
+        ),
+    ],
+)
+def test_a_stage_still_ahead_stays_a_notice(subject: str, body: str) -> None:
+    classified = _classify(subject, body)
+    assert classified.outcome == "notice", classified.reason
+
+
+def test_total_rows_in_rupees_and_ppo_figures() -> None:
+    table = "Component | Amount (INR)\nBase salary | 32,00,000\nJoining bonus | 5,00,000\nTotal CTC (first year) | 37,00,000"
+    assert package_of(table) == Package(37.0)
+    assert package_of("Total: Rs. 7,50,000/-") == Package(7.5)
+    assert package_of("Total: ₹312.40") is None  # a receipt, not a package
+    with_ppo = package_of("Stipend 40k per month. PPO CTC of 20 LPA on good performance.")
+    assert with_ppo is not None and with_ppo.lpa == 4.8 and "PPO" in str(with_ppo.text)
+    assert package_of("They received PPOs with a CTC of 18 LPA.") == Package(18.0)
+
+
+def test_company_names_a_reader_would_accept() -> None:
+    lower = find_company("hcltech selects", "hcltech has selected 3 of our students", "", [])
+    assert lower is not None and lower.name == "Hcltech"
+    package_words = find_company(
+        "Congratulations: CRED internship offers",
+        "have been offered a six-month internship at CRED as Backend Engineering Intern. A pre-placement"
+        " offer of CTC 24 LPA may follow.",
+        "",
+        [],
+    )
+    assert package_words is not None and package_words.name == "CRED"
+    sentence_end = find_company("Results", "Riya got an internship at Uber. Stipend: 1 lakh.", "", [])
+    assert sentence_end is not None and sentence_end.name == "Uber"
+
+
+def test_two_students_on_one_line_and_names_in_lower_case() -> None:
+    two = students_in_line("1. Aarav Mishra 22103903 3. Utkarsh Tiwari 22103925")
+    assert [(s.name, s.enrollment) for s in two] == [
+        ("Aarav Mishra", "22103903"),
+        ("Utkarsh Tiwari", "22103925"),
+    ]
+    assert [s.name for s in students_in_line("shivam pandey 22103451")] == ["Shivam Pandey"]
+    assert students_in_line("please see below") == []  # lower case without an enrollment number
