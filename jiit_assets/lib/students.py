@@ -47,7 +47,8 @@ _BULLET_RE = re.compile(r"^\s{0,8}(?:\(?\d{1,4}[.):]\s{0,4}|[-*•·▪●◦]\s
 # table typed as text). Weaker than a bullet: the line must then carry an enrollment number.
 _ROW_NUMBER = re.compile(r"^\s{0,8}\d{1,3}\s{1,6}(?=[^\W\d_])")
 # Column separators inside a student line: spaced dashes, pipes, tabs, commas, brackets, wide gaps.
-_COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—/]\s{1,4}|[–—|\t,;()\[\]]|\s{3,}|\s{0,4}:\s{1,4}")
+# A comma between digits groups a rupee figure ("Rs. 7,50,000") and does not split it.
+_COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—/]\s{1,4}|[–—|\t;()\[\]]|(?<!\d),|,(?!\d)|\s{3,}|\s{0,4}:\s{1,4}")
 # fmt: off
 _NOT_A_PERSON = _words(
     r"contact", r"call", r"phone", r"mobile", r"whatsapp", r"helpline", r"email", r"office", r"cell", r"ctc",
@@ -60,6 +61,7 @@ _NOT_A_PERSON = _words(
     r"incentive", r"esops?", r"relocation", r"joining", r"retention", r"perks", r"benefits", r"amount",
     r"congratulations", r"dear", r"hi", r"hello", r"thanks", r"cheers", r"branch", r"batch", r"lpa",
     r"engineer", r"analyst", r"developer", r"intern", r"trainee", r"consultant", r"manager", r"sde",
+    r"enrol\w*", r"enrl", r"enr", r"no", r"regn?", r"registration", r"uid", r"admission", r"id",
 )
 # fmt: on
 @dataclass(frozen=True)
@@ -109,9 +111,13 @@ _BRANCH_TAIL = re.compile(
 )
 
 
+# A title before a name is not part of it ("Ms. Riya Sen").
+_HONORIFIC = re.compile(r"^(?:Mr|Ms|Mrs|Miss|Dr|Shri|Sri|Smt|Kumari|Km)\.?\s{1,3}(?=[^\W\d_])", re.IGNORECASE)
+
+
 def _line_name(column: str) -> str | None:
     """A column that is a capitalised person's name (prose in lower case is not a name)."""
-    name = clean_name(_BRANCH_TAIL.sub("", column.strip()))
+    name = clean_name(_BRANCH_TAIL.sub("", _HONORIFIC.sub("", column.strip())))
     if name is None or not all(word[:1].isupper() for word in name.split()):
         return None
     return name
@@ -119,7 +125,7 @@ def _line_name(column: str) -> str | None:
 
 def _lowercase_name(column: str) -> str | None:
     """A person's name of two or more words typed all in lower case, shown capitalised."""
-    name = clean_name(_BRANCH_TAIL.sub("", column.strip()))
+    name = clean_name(_BRANCH_TAIL.sub("", _HONORIFIC.sub("", column.strip())))
     if name is None or not name.islower() or len(name.split()) < 2:
         return None
     return name.title()

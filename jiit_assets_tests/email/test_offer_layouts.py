@@ -213,3 +213,27 @@ def test_two_students_on_one_line_and_names_in_lower_case() -> None:
     ]
     assert [s.name for s in students_in_line("shivam pandey 22103451")] == ["Shivam Pandey"]
     assert students_in_line("please see below") == []  # lower case without an enrollment number
+
+
+def test_titles_labels_and_rupee_columns_in_student_lines() -> None:
+    assert [(s.name, s.enrollment) for s in students_in_line("1. Ms. Riya Sen (22103001)")] == [
+        ("Riya Sen", "22103001")
+    ]
+    labelled = students_in_line("Riya Sen (Enroll. No. 22103001)")
+    assert [(s.name, s.enrollment) for s in labelled] == [("Riya Sen", "22103001")]
+    rupees = students_in_line("RIYA SEN (22103001) - CSE - Rs. 7,50,000")
+    assert rupees[0].rest == ("CSE", "Rs. 7,50,000")
+
+
+@pytest.mark.parametrize(
+    ("text", "lpa"),
+    [
+        ("CTC of 12.5 LPA + 2 LPA joining bonus", 12.5),
+        ("Joining bonus: INR 1,00,000. CTC: INR 9,00,000 p.a.", 9.0),
+        ("Fixed: 10 LPA, Variable: 2 LPA", 10.0),
+        ("Base 18 LPA, ESOPs worth 10 L p.a., relocation allowance Rs. 50,000", 18.0),
+        ("CTC 4.5 LPA, training fee Rs. 25,000", 4.5),
+    ],
+)
+def test_bonuses_and_small_fees_are_not_the_package(text: str, lpa: float) -> None:
+    assert package_of(text) == Package(lpa)

@@ -87,6 +87,21 @@ _MAYBE = re.compile(
 _PPO_BEFORE = re.compile(r"(?i)\b(?:pre[- ]placement\s+offers?|PPOs?|on\s+conversion)\b[^.;\n]{0,30}$")
 
 
+# A part of the pay that is not the package: "joining bonus of ₹2,00,000", "2 LPA as a signing bonus",
+# "Variable: 2 LPA", "ESOPs worth 10 L".
+_EXTRA_WORDS = (
+    r"(?:(?:joining|signing|sign[- ]on|relocation|retention|one[- ]time|performance|annual)?\s{0,3}"
+    r"(?:bonus|incentives?|variable(?:\s+pay)?|esops?|stocks?|rsus?)|relocation(?:\s+(?:allowance|assistance|support))?|"
+    r"allowances?|reimbursements?|insurance|gratuity)"
+)
+_EXTRA_BEFORE = re.compile(
+    rf"(?i)\b{_EXTRA_WORDS}\s{{0,3}}(?:of|worth|:|-|–|\|)?\s{{0,3}}(?:Rs\.?|INR|₹)?\s{{0,2}}$"
+)
+_EXTRA_AFTER = re.compile(
+    rf"(?i)^\s{{0,3}}(?:p\.?a\.?\s{{0,3}})?(?:as\s+)?(?:an?\s+|in\s+)?(?:one[- ]time\s+)?{_EXTRA_WORDS}\b"
+)
+
+
 def _without_possible_ppo(text: str) -> str:
     def keep(match: re.Match[str]) -> str:
         sentence = match.group(0)
@@ -107,6 +122,7 @@ class Amount:
     text: str = ""  # the figure as the mail wrote it
     total: bool = False  # the total row of a breakdown
     ppo: bool = False  # the CTC of a pre-placement offer named beside it ("+ PPO 18 LPA")
+    extra: bool = False  # a bonus or variable part named beside it ("+ 2 LPA joining bonus")
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -120,7 +136,11 @@ def find_amounts(text: str) -> list[Amount]:
         if 0 < lpa < math.inf and not any(start < e and s < end for s, e, _ in found):
             high = high if high is not None and high < math.inf else None
             ppo = bool(_PPO_BEFORE.search(text[max(0, start - 40) : start]))
-            amount = Amount(round(lpa, 2), monthly, high, match.group(0).strip(), ppo=ppo)
+            extra = bool(
+                _EXTRA_BEFORE.search(text[max(0, start - 40) : start])
+                or _EXTRA_AFTER.match(text[end : end + 40])
+            )
+            amount = Amount(round(lpa, 2), monthly, high, match.group(0).strip(), ppo=ppo, extra=extra)
             found.append((start, end, amount))
 
     for match in _RANGE_LAKH.finditer(text):
@@ -206,7 +226,9 @@ def package_of(text: str) -> Package | None:
     for internship-only offers the monthly stipend × 12. A range keeps its top and its words.
     A CTC promised only as a possible PPO counts when the text states no other figure."""
     amounts = find_amounts(_without_possible_ppo(text[:MAX_SCAN_CHARS])) or find_amounts(text)
-    amounts = [a for a in amounts if a.total] or amounts
+    amounts = [a for a in amounts if a.total] or [a for a in amounts if not a.extra] or amounts
+    # Under one lakh a year is no CTC (a fee, an allowance, a prize) when the mail states another figure.
+    amounts = [a for a in amounts if a.monthly or a.lpa >= 1.0] or amounts
     # An internship with a stipend now and a PPO later: the stipend is what was offered; the PPO's
     # CTC stays in the words shown to students.
     stipends = [a for a in amounts if a.monthly]
