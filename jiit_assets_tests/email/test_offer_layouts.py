@@ -237,3 +237,37 @@ def test_titles_labels_and_rupee_columns_in_student_lines() -> None:
 )
 def test_bonuses_and_small_fees_are_not_the_package(text: str, lpa: float) -> None:
     assert package_of(text) == Package(lpa)
+
+
+_LIST = "\n\n1. Riya Sen (22103001)\n2. Aman Roy (22103002)\n\nT&P Cell"
+
+
+@pytest.mark.parametrize(
+    ("body", "company"),
+    [
+        (
+            "We are glad to announce the selection of the following students in Nagarro (CTC 4.5 LPA):",
+            "Nagarro",
+        ),
+        ("Zomato has hired 2 of our students as SDE-1 with a CTC of 22 LPA:", "Zomato"),
+        ("The following students will be joining Oracle as Server Technology Member (CTC 18 LPA):", "Oracle"),
+        ("These students have bagged a job at PwC as Associate (CTC 7 LPA):", "PwC"),
+        ("Inke Deloitte mein selection ho gaya hai, package 7.6 LPA:", "Deloitte"),
+        (
+            "It gives us immense pleasure to share that Sopra Steria has chosen the following students (5.5 LPA):",
+            "Sopra Steria",
+        ),
+        ("The students who made it through the final interview of Wipro (CTC 3.5 LPA):", "Wipro"),
+        ("Students who have received offer letters from HCL (CTC 4.25 LPA):", "HCL"),
+    ],
+)
+def test_selection_said_in_other_words(body: str, company: str) -> None:
+    classified = _classify("Great news", body + _LIST)
+    assert classified.offer is not None, classified.reason
+    assert classified.offer.company == company
+    assert len(classified.offer.students) == 2
+
+
+def test_a_result_said_to_be_out_with_a_list_and_a_package_is_an_offer() -> None:
+    classified = _classify("Result", "Kindly note that the result of Samsung is out. CTC 20 LPA." + _LIST)
+    assert classified.offer is not None and classified.offer.company == "Samsung", classified.reason

@@ -27,13 +27,19 @@ _COMPANY = rf"[A-Z][\w&'.\-]{{0,40}}(?:[ \t]{{1,3}}{_COMPANY_WORD}){{0,5}}"
 _BODY_PATTERNS = [
     re.compile(p)
     for p in (
-        rf"(?:placed|selected|hired|recruited|offers?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|rolled\s+out)"
+        rf"(?:placed|selected|hired|recruited|offers?|offer\s+letters?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|"
+        rf"rolled\s+out)"
         rf"\s+(?:at|by|in|with|from)\s+(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         # "a six-month internship at CRED", "the SDE role at Atlassian"
         rf"(?i:\b(?:internship|job|role|position|profile|post))[ \t]{{1,3}}at[ \t]{{1,3}}(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?P<company>{_COMPANY})[ \t]+(?:has|have)[ \t]+(?:extended|rolled[ \t]+out|made|released|issued|selected|"
-        rf"confirmed|finali[sz]ed|announced|declared|shared)\b",
-        r"(?i:\b(?:final\s+)?(?:results?|selects?|selections?|selection\s+list|offers?|ppos?)\s+(?:of|from|by)\s+)"
+        rf"confirmed|finali[sz]ed|announced|declared|shared|hired|recruited|onboarded|chosen|picked|offered)\b",
+        # "will be joining Oracle", "the selection of the following students in Nagarro"
+        rf"(?i:\bwill\s+be\s+joining\s+)(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
+        rf"(?i:\bselections?\s+of\s+(?:the\s+)?(?:following\s+|our\s+)?(?:\d{{1,3}}\s+)?(?:students|candidates)\s+"
+        rf"(?:in|at|by|with|for)\s+)(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
+        r"(?i:\b(?:final\s+)?(?:results?|selects?|selections?|selection\s+list|offers?|ppos?|interviews?|drive|"
+        r"recruitment\s+process)\s+(?:of|from|by)\s+)"
         rf"(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?i:\bgreetings\s+from\s+)(?P<company>{_COMPANY})",
         # Hinglish puts the place after the name: "Deloitte USI mein final selection"
@@ -70,8 +76,12 @@ _NOT_COMPANY = re.compile(
     r"(?i)^(?:the|jiit|jaypee|campus|final|placement|placements|pre|result|results|congratulations|dear|students?|"
     r"following|our|this|training|noida|sector|offer|offers|selection|selected|hiring|team|summer|internship|"
     r"interns?|all|below|please|hi|hello|greetings|we|you|they|it|he|she|sir|madam|re|fwd?|fw|ctc|package|stipend|"
-    r"salary|compensation|rs|inr|lpa|company|which|who|that|these|those|everyone|congrats|students)\b"
+    r"salary|compensation|rs|inr|lpa|company|which|who|that|these|those|everyone|congrats|students|"
+    r"proud|wonderful|exciting|awesome|fantastic|hearty|heartiest|news|important|urgent|attention|update|"
+    r"announcement|notice)\b"
 )
+# A single word of praise left over from a subject ("Great news!", "Good news") is never a company.
+_EXCLAMATION = re.compile(r"(?i)great|good|big|happy|amazing|kind|nice|super|best|cool|yay|hurray|wow")
 _COMPANY_STOP = re.compile(
     r"(?i)\s+(?:and|of|for|as|the|with|in|on|at|to|&)$|[,;:]+$|\s+(?:for|as|with)\s.*$"
 )
@@ -112,6 +122,10 @@ def clean_company(raw: str) -> str:
             break
         company = trimmed
     company = re.sub(r"(?i)\s+(?:for|as|with|on|is|has|have|after|to)\b.*$", "", company)
+    # A Hinglish sentence opens with a pronoun: "Inke Deloitte mein selection ho gaya".
+    company = re.sub(
+        r"(?i)^(?:(?:inke|unke|hamare|humare|aapke|apne|sabhi|inka|unka|yeh|ye)\s+)+", "", company
+    )
     # A trailing alias in parentheses is not part of the name: "Paytm (One97 Communications)".
     company = re.sub(r"(?:\s{0,3}\([^()]{0,80}\))+\s*$", "", company)
     if re.search(r"(?i)\b(?:ltd|pvt|inc|co)\.$", company):
@@ -125,6 +139,7 @@ def _acceptable(company: str) -> bool:
         len(company) >= 2
         and not _NOT_COMPANY.match(company)
         and not has_amount(company)
+        and not _EXCLAMATION.fullmatch(company)
         and not _COLLEGE_WORDS.search(company)
         and bool(company_key(company))
     )

@@ -53,6 +53,17 @@ _FINAL_SELECTION = [
         r"\bcongratulations\b[^.\n]{0,80}\b(?:selected|placed|offers?)\b",
         r"\bplacement\s+(?:offer|result)s?\b",
         r"\bselection\s+(?:list|results?)\b",
+        # other words for the same: "announce the selection of the following students", "Zomato has
+        # hired 2 of our students", "will be joining Oracle", "bagged a job at PwC", "made it through
+        # the final interview", Hinglish "selection ho gaya"
+        r"\bthe\s+selection\s+of\s+(?:the\s+following|our|these|\d{1,3})\b",
+        r"\b(?:has|have)\s+(?:hired|recruited|onboarded|chosen|picked|absorbed)\s+(?:[\w-]{1,10}\s+){0,3}"
+        r"(?:students?|candidates?|graduates?|of\s+(?:our|us))\b",
+        r"\bwill\s+be\s+joining\s+(?:M/s\.?\s+)?[A-Z]",
+        r"\b(?:bagged|secured|landed|grabbed|earned)\s+(?:an?\s+|the\s+|their\s+)?(?:[\w-]{1,15}\s+)?"
+        r"(?:job|placement|position|role|internship)s?\b",
+        r"\b(?:made\s+it\s+through|cleared|passed|qualified)\s+(?:the\s+)?final\s+(?:interview|round|hr)\b",
+        r"\b(?:selection|select|placement|placed)\s+ho\s+(?:gaya|gayi|gaye|gye|chuka|chuki|chuke)\b",
         # an intern kept on: "have been converted to full-time Analyst roles", "PPO conversion"
         r"\bconverted\s+(?:to|into)\s+(?:a\s+)?(?:full[- ]time|permanent|FTE)\b",
         r"\b(?:who|that)\s+will\s+(?:be\s+)?receiv(?:e|ing)\s+(?:the\s+|their\s+)?offers?\b",
@@ -97,7 +108,7 @@ _CONGRATULATION = re.compile(
 # "Selected students:".
 _RESULT_BODY = re.compile(
     r"(?i)\b(?:announced|declared|shared|released)\s+(?:the\s+|its\s+|their\s+)?(?:final\s+)?results?\b|"
-    r"\bresults?\s+(?:are|is|have\s+been|has\s+been)\s+(?:out|declared|announced)\b|"
+    r"\bresults?\s+(?:(?:of|for)\s+[^.\n]{1,40}?\s+)?(?:are|is|have\s+been|has\s+been)\s+(?:out|declared|announced)\b|"
     r"\b(?:selected|final)\s+(?:students|candidates|list)\s{0,3}[:\-–]"
 )
 _RESULT_SUBJECT = re.compile(
