@@ -123,12 +123,76 @@ def _line_name(column: str) -> str | None:
     return name
 
 
+# Words of a sentence, never of a name typed in lower case ("has bagged an offer from").
+_PROSE_WORD = _words(
+    r"a",
+    r"an",
+    r"the",
+    r"of",
+    r"from",
+    r"to",
+    r"and",
+    r"or",
+    r"has",
+    r"have",
+    r"is",
+    r"are",
+    r"was",
+    r"were",
+    r"be",
+    r"been",
+    r"in",
+    r"on",
+    r"at",
+    r"by",
+    r"for",
+    r"with",
+    r"that",
+    r"this",
+    r"we",
+    r"you",
+    r"our",
+    r"your",
+    r"offer",
+    r"offers",
+    r"share",
+    r"happy",
+    r"pleased",
+    r"got",
+    r"bagged",
+    r"as",
+    r"will",
+    r"please",
+    r"all",
+)
+
+
 def _lowercase_name(column: str) -> str | None:
     """A person's name of two or more words typed all in lower case, shown capitalised."""
     name = clean_name(_BRANCH_TAIL.sub("", _HONORIFIC.sub("", column.strip())))
-    if name is None or not name.islower() or len(name.split()) < 2:
+    if name is None or not name.islower() or not 2 <= len(name.split()) <= 4 or _PROSE_WORD.search(name):
         return None
     return name.title()
+
+
+# Where a typed row's name ends: a programme or branch, a code with digits or underscores, a job word.
+_AFTER_NAME = re.compile(
+    r"^(?:B\.?\s?Tech\.?|M\.?\s?Tech\.?|Int\.?|Dual|MBA|MCA|BCA|BBA|B\.?Sc\.?|M\.?Sc\.?|CSE|IT|ECE|EEE|ME|CE|BT|"
+    r"[\w-]*\d[\w-]*|\w*_\w*)$"
+)
+
+
+def _leading_name(column: str) -> tuple[str, ...] | None:
+    """A typed table row with its columns run together ("Khushi Agarwal B.Tech CSE Software Development
+    Engineer 12", "Aarushi Bansal ZR_55012_CAND"): the capitalised name at its start and the rest."""
+    words = column.split()
+    cut = next(
+        (i for i, word in enumerate(words) if _AFTER_NAME.match(word) or _NOT_A_PERSON.search(word)), None
+    )
+    if cut is None or not 2 <= cut <= 5:
+        return None
+    name = _line_name(" ".join(words[:cut]))
+    return (name, " ".join(words[cut:])) if name else None
 
 
 def after_bullet(line: str) -> str | None:
@@ -166,6 +230,9 @@ def students_in_line(line: str) -> list[StudentLine]:
             kinds.append(("N", name))
         elif (name := _lowercase_name(column)) is not None:
             kinds.append(("n", name))
+        elif (lead := _leading_name(column)) is not None:
+            kinds.append(("n", lead[0]))
+            kinds.extend(("O", part) for part in lead[1:])
         else:
             kinds.append(("O", column))
     enrollments = [value for kind, value in kinds if kind == "E"]
@@ -193,7 +260,7 @@ def listed_students(text: str) -> int:
 
 
 _INLINE_NAME_ENR = re.compile(
-    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}(?P<enr>{_ENROLLMENT})\s{{0,3}}[)\]]"
+    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}(?P<enr>{_ENROLLMENT})\s{{0,3}}(?:[,;/][^)\]\n]{{0,30}})?[)\]]"
 )
 
 

@@ -37,8 +37,9 @@ _FINAL_SELECTION = [
         r"\bfinal(?:ly)?\s+(?:selected|selects|selections?|results?|offers?|placements?)\b",
         r"\bfinal\s+list\s+of\s+(?:the\s+)?(?:(?:students|candidates)\s+(?:who\s+(?:have\s+been|were)\s+)?)?"
         r"(?:selected|placed|hired|offered)\b",
-        r"\b(?:got|received|bagged|secured|accepted|grabbed)\s+(?:an?\s+|the\s+|their\s+)?(?:job\s+|full[- ]time\s+|"
-        r"internship\s+|pre[- ]placement\s+)?offers?\b",
+        r"\b(?:got|received|bagged|secured|accepted|grabbed|landed|earned)\s+(?:an?\s+|the\s+|their\s+)?"
+        r"(?:[\w-]{1,20}\s+){0,2}offers?\b",
+        r"\b(?:has|have)\s+been\s+(?:extended|given|issued|made|rolled\s+out|released)\s+(?:an?\s+|the\s+|their\s+)?offers?\b",
         r"\bpre[- ]placement\s+offers?\b|\bPPOs?\b",
         r"\boffer\s+letters?\s+(?:has|have)\s+been\s+(?:issued|released|rolled\s+out|extended|sent)\b",
         r"\b(?:has|have)\s+(?:extended|rolled\s+out|made|released|issued)\s+(?:\w{1,15}\s+)?offers?\s+to\b",

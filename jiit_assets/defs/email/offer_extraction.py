@@ -15,6 +15,8 @@ from datetime import datetime
 
 from jiit_assets.defs.email.offer_company import find_company
 from jiit_assets.defs.email.offer_roles import (
+    NOT_SELECTED_STATUS,
+    SELECTED_STATUS,
     RoleList,
     carries_on,
     labels_of,
@@ -77,6 +79,9 @@ def _students_from_tables(
     students: list[SelectedStudent] = []
     for columns, rows in blocks:
         for row in rows:
+            status = _cell(row, columns, "status")
+            if status and (NOT_SELECTED_STATUS.search(status) or not SELECTED_STATUS.search(status)):
+                continue  # an ATS table lists every candidate with a stage; only the offers count
             role = roles.add_from_row(row, columns)
             if "name" not in columns:
                 continue

@@ -15,22 +15,30 @@ from jiit_assets.lib.text import company_key
 
 _LABEL = re.compile(
     r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|role|profile|position|designation|"
-    r"job\s+(?:title|role|profile)|ctc|package|salary|compensation|stipend|location|job\s+location|"
+    r"job\s+(?:title|role|profile|opening)|opening|vacancy|ctc|package|salary|compensation|stipend|location|job\s+location|"
     r"place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
 )
 _LABEL_KINDS = (
     (("company", "organi", "recruiter"), "company"),
-    (("role", "profile", "position", "designation", "job"), "role"),
+    (("role", "profile", "position", "designation", "job", "opening", "vacancy"), "role"),
     (("ctc", "package", "salary", "compensation", "stipend"), "package"),
     (("location", "job location", "place"), "location"),
 )
+# Checked in this order: "Candidate ID" / "Student ID" is the enrollment column, not the name.
 _HEADER_WORDS = {
-    "name": re.compile(r"(?i)\b(?:name|student)\b"),
     "enrollment": re.compile(r"(?i)\b(?:enrol+(?:ment)?|enrl|enr|roll|reg(?:istration)?|id|admission|uid)\b"),
+    "name": re.compile(r"(?i)\b(?:name|student|candidate)\b"),
+    "status": re.compile(r"(?i)\b(?:status|stage|result|outcome)\b"),
     "role": re.compile(r"(?i)\b(?:role|profile|position|designation|job)\b"),
     "package": re.compile(r"(?i)\b(?:ctc|package|salary|stipend|compensation|lpa)\b"),
     "company": re.compile(r"(?i)\b(?:company|organi[sz]ation)\b"),
 }
+# A status cell that says the student has the offer ("Offer Released", "Selected"), and one that
+# says otherwise ("Interview - On hold", "Not selected").
+SELECTED_STATUS = re.compile(r"(?i)\b(?:offer|offered|selected|hired|placed|accepted|joined|converted)\b")
+NOT_SELECTED_STATUS = re.compile(
+    r"(?i)\b(?:not\s+selected|rejected|on\s+hold|pending|awaited|declined|withdrawn|dropped)\b"
+)
 _ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
 _ROLE_SENTENCES = [
     re.compile(p)
@@ -161,7 +169,10 @@ def lpa_column(body: str) -> dict[str, float]:
 
 def _header(line: str, separator: str) -> dict[str, int]:
     columns: dict[str, int] = {}
-    for position, cell in enumerate(cell.strip() for cell in line.split(separator)):
+    cells = [cell.strip() for cell in line.split(separator)]
+    if any(re.search(r":\s{0,3}[^\s:]", cell) for cell in cells):
+        return {}  # "Name: Vedika Mishra | Enrl: 22103611 | CTC: 8 LPA" is a labelled row, not a header
+    for position, cell in enumerate(cells):
         if len(cell) > 40 or re.search(r"\d{5}", cell):
             continue
         for column, pattern in _HEADER_WORDS.items():
@@ -262,12 +273,30 @@ class RoleList:
         if not known:
             # A column naming a job ("Rohan Mehta, 22103301, Analyst, 32 LPA") is the student's role.
             own = next(
-                (r for c in rest if not has_amount(c) and (r := clean_role(c)) and _JOB_WORD.search(r)), None
+                (
+                    r
+                    for c in rest
+                    if not has_amount(c) and (r := clean_role(_role_part(c))) and _JOB_WORD.search(r)
+                ),
+                None,
             )
             if own:
                 self.add(own, found)
                 role = own
         return role, found.lpa if found else None
+
+
+# A typed row's columns around the role: the programme and branch before it, a bare figure after it
+# ("B.Tech CSE Software Development Engineer 12").
+_PROGRAMME_BEFORE = re.compile(
+    r"^(?:(?:B\.?\s?Tech\.?|M\.?\s?Tech\.?|Int\.?|Dual|MBA|MCA|BCA|BBA|B\.?Sc\.?|M\.?Sc\.?|CSE|IT|ECE|EEE|ME|CE|BT)"
+    r"(?:-[A-Z]{2,4})?\s+)+"
+)
+_FIGURE_AFTER = re.compile(r"\s+\d{1,3}(?:\.\d{1,2})?$")
+
+
+def _role_part(column: str) -> str:
+    return _FIGURE_AFTER.sub("", _PROGRAMME_BEFORE.sub("", column.strip()))
 
 
 def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
