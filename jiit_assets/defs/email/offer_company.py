@@ -27,6 +27,8 @@ _COMPANY = rf"[A-Z][\w&'.\-]{{0,40}}(?:[ \t]{{1,3}}{_COMPANY_WORD}){{0,5}}"
 _BODY_PATTERNS = [
     re.compile(p)
     for p in (
+        # an ATS or HR tool writing for the company: "automated notification … on behalf of Kellton Tech"
+        rf"(?i:\bon\s+behalf\s+of\s+)(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?:placed|selected|hired|recruited|offers?|offer\s+letters?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|"
         rf"rolled\s+out)"
         rf"\s+(?:at|by|in|with|from)\s+(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
@@ -34,6 +36,10 @@ _BODY_PATTERNS = [
         rf"(?i:\b(?:internship|job|role|position|profile|post))[ \t]{{1,3}}at[ \t]{{1,3}}(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?P<company>{_COMPANY})[ \t]+(?:has|have)[ \t]+(?:extended|rolled[ \t]+out|made|released|issued|selected|"
         rf"confirmed|finali[sz]ed|announced|declared|shared|hired|recruited|onboarded|chosen|picked|offered)\b",
+        # "Product Support Engineer at Freshworks, Chennai"
+        r"(?i:\b(?:engineers?|analysts?|developers?|interns?|trainees?|consultants?|associates?|scientists?|designers?|"
+        r"sde(?:-\d)?|managers?|executives?|programmers?|architects?|specialists?))[ \t]{1,3}at[ \t]{1,3}"
+        rf"(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         # "will be joining Oracle", "the selection of the following students in Nagarro"
         rf"(?i:\bwill\s+be\s+joining\s+)(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         rf"(?i:\bselections?\s+of\s+(?:the\s+)?(?:following\s+|our\s+)?(?:\d{{1,3}}\s+)?(?:students|candidates)\s+"
@@ -100,6 +106,18 @@ _PERSONAL_DOMAINS = re.compile(
     r"(?i)(?:^|\.)(?:gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|rediffmail|proton(?:mail)?|aol|zoho|"
     r"googlegroups|jiit|jaypee)\.|\.(?:ac|edu)(?:\.|$)|\.edu$"
 )
+# Recruiting tools (applicant tracking, assessments, the placement portal) that send mail for a
+# company: their domain names the tool, not the recruiter.
+_TOOL_DOMAINS = re.compile(
+    r"(?i)(?:^|\.)(?:freshteam|greenhouse|lever|myworkday|workday|zohorecruit|smartrecruiters|icims|taleo|"
+    r"successfactors|darwinbox|hirepro|keka|superset|joinsuperset|recruitee|ashbyhq|jobvite|naukri|hackerearth|"
+    r"hackerrank|mettl|amcat|cocubes|unstop|talview|hirist|instahyre|wellfound)\."
+)
+# The same tools named in a footer: "Powered by Freshteam", "automated notification from Zoho Recruit".
+_TOOL_NAMED = re.compile(
+    r"(?i)\b(?:powered\s+by|automated\s+(?:notification|e-?mail|message)\s+from|sent\s+(?:via|using|through)|"
+    r"preferences\s+in)\s+(?P<tool>[A-Z][\w.\-]{1,30})"
+)
 _SECOND_LEVEL = {"co", "com", "net", "org", "gov", "ac", "edu"}
 _CLOSING = re.compile(
     r"(?i)^\s{0,10}(?:thanks|thank\s+you|regards|best|cheers|sincerely|warm\s+regards|kind\s+regards|best\s+regards|thanks\s+(?:&|and)\s+regards)\b"
@@ -140,6 +158,7 @@ def _acceptable(company: str) -> bool:
         and not _NOT_COMPANY.match(company)
         and not has_amount(company)
         and not _EXCLAMATION.fullmatch(company)
+        and not re.search(r"_|\d{3,}", company)  # a job or requisition id ("ZR_1187_JOB")
         and not _COLLEGE_WORDS.search(company)
         and bool(company_key(company))
     )
@@ -181,7 +200,7 @@ def _from_subject_remainder(subject: str) -> str | None:
 
 
 def _name_from_domain(domain: str) -> str | None:
-    if _PERSONAL_DOMAINS.search(f".{domain.lower()}."):
+    if _PERSONAL_DOMAINS.search(f".{domain.lower()}.") or _TOOL_DOMAINS.search(f".{domain.lower()}."):
         return None
     labels = [label for label in domain.lower().split(".") if label]
     while len(labels) > 1 and (labels[-1] in _SECOND_LEVEL or len(labels[-1]) <= 3):
@@ -291,6 +310,31 @@ def _expanded(chosen: str, others: list[str]) -> str:
     )
 
 
+# Words a company adds to its brand in a legal or regional name ("Ericsson Global India").
+_DESCRIPTOR = re.compile(
+    r"(?i)^(?:global|india|indian|technologies|technology|tech|solutions|services|software|systems|labs|pvt\.?|"
+    r"private|ltd\.?|limited|inc\.?|corp\.?|corporation|group|consulting|international|\(india\)|llp|co\.?)$"
+)
+
+
+def _brand(chosen: str, others: list[str]) -> str:
+    """The shorter name the subject agrees on, when the longer one only adds descriptor words and would
+    otherwise be matched as a different company: "Ericsson Global India" in the body and "Ericsson" in
+    the subject give "Ericsson" (the brand the office titles the mail with)."""
+    words = chosen.split()
+    for other in others:
+        short = other.split()
+        extra = words[len(short) :]
+        if (
+            0 < len(short) < len(words)
+            and words[: len(short)] == short
+            and all(_DESCRIPTOR.match(word) for word in extra)
+            and company_key(other) != company_key(chosen)
+        ):
+            return other
+    return chosen
+
+
 def _candidates(
     subject: str, body: str, raw_text: str, labelled: list[str], sender_domain: str | None
 ) -> list[tuple[str, str]]:
@@ -321,14 +365,18 @@ def find_company(
     decoded text that still has the forwarded header blocks, ``sender_domain`` the mail's own From domain."""
     body = body[:MAX_COMPANY_SCAN]
     subject = clean_subject(subject)
+    tools = {
+        company_key(m.group("tool")).split(" ")[0] for m in _TOOL_NAMED.finditer(raw_text[:MAX_COMPANY_SCAN])
+    }
     accepted = [
         (company, where)
         for raw, where in _candidates(subject, body, raw_text, labelled, sender_domain)
-        if _acceptable(company := clean_company(raw))
+        if _acceptable(company := clean_company(raw)) and company_key(company).split(" ")[0] not in tools
     ]
     if not accepted:
         return None
     company, where = accepted[0]
     company = _expanded(company, [name for name, _ in accepted[1:]])
+    company = _brand(company, [name for name, found_in in accepted[1:] if found_in == "subject"])
     # A name typed all in lower case is shown with a capital ("hcltech" -> "Hcltech").
     return CompanyFound(company[:1].upper() + company[1:] if company.islower() else company, where)

@@ -102,6 +102,14 @@ _EXTRA_AFTER = re.compile(
 )
 
 
+# The figure the mail calls the CTC ("CTC: 12.5 LPA", "a CTC of 12.5 LPA", "12.5 LPA (CTC)") beats the
+# base, fixed or in-hand figures beside it ("12.5 LPA (CTC) / 9 LPA (base)").
+_CTC_BEFORE = re.compile(
+    r"(?i)\b(?:ctc|cost\s+to\s+(?:the\s+)?company)\s{0,3}(?:of|is|will\s+be|:|-|–|=)?\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
+)
+_CTC_AFTER = re.compile(r"(?i)^\s{0,3}(?:p\.?a\.?\s{0,3})?\(?\s{0,2}ctc\b")
+
+
 def _without_possible_ppo(text: str) -> str:
     def keep(match: re.Match[str]) -> str:
         sentence = match.group(0)
@@ -123,6 +131,7 @@ class Amount:
     total: bool = False  # the total row of a breakdown
     ppo: bool = False  # the CTC of a pre-placement offer named beside it ("+ PPO 18 LPA")
     extra: bool = False  # a bonus or variable part named beside it ("+ 2 LPA joining bonus")
+    ctc: bool = False  # labelled as the CTC ("CTC: 12.5 LPA", "12.5 LPA (CTC)")
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -140,7 +149,12 @@ def find_amounts(text: str) -> list[Amount]:
                 _EXTRA_BEFORE.search(text[max(0, start - 40) : start])
                 or _EXTRA_AFTER.match(text[end : end + 40])
             )
-            amount = Amount(round(lpa, 2), monthly, high, match.group(0).strip(), ppo=ppo, extra=extra)
+            ctc = bool(
+                _CTC_BEFORE.search(text[max(0, start - 30) : start]) or _CTC_AFTER.match(text[end : end + 12])
+            )
+            amount = Amount(
+                round(lpa, 2), monthly, high, match.group(0).strip(), ppo=ppo, extra=extra, ctc=ctc
+            )
             found.append((start, end, amount))
 
     for match in _RANGE_LAKH.finditer(text):
@@ -236,6 +250,7 @@ def package_of(text: str) -> Package | None:
     if stipends and ppo:
         low = min(stipends, key=lambda a: a.lpa)
         return Package(low.lpa, None, f"{low.text}; PPO {ppo[0].text}")
+    amounts = [a for a in amounts if a.ctc and not a.monthly] or amounts
     annual = [a for a in amounts if not a.monthly]
     pool = annual or stipends
     if not pool:
