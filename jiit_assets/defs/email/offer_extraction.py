@@ -25,6 +25,7 @@ from jiit_assets.defs.email.offer_roles import (
     roles_from_labels,
     roles_from_lines,
     roles_from_sentences,
+    section_roles,
     table_blocks,
 )
 from jiit_assets.defs.email.offers import (
@@ -102,35 +103,52 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[position].strip() if position is not None and position < len(row) else ""
 
 
+# What the lines above a list say it is: an earlier round ("ROUND 1 - Online test (cleared, 9
+# students):") or the final selection ("have been selected", "(FINAL)").
+_STAGE_CONTEXT = re.compile(
+    r"(?i)\b(?:round\s*\d|cleared|shortlisted|qualified|online\s+(?:test|assessment)|technical\s+interview|"
+    r"aptitude|gd|group\s+discussion|next\s+round|wait[- ]?list(?:ed)?|on\s+hold)\b"
+)
+_FINAL_CONTEXT = re.compile(r"(?i)\b(?:selected|placed|offers?|offered|hired|final|congratulations)\b")
+
+
 def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: str) -> list[SelectedStudent]:
     """Student lines; a bulleted name without an enrollment number counts only when the line is just
-    the name or follows a cue. A role heading ("Data Analyst (11 LPA)") gives its role to the lines below."""
-    students: list[SelectedStudent] = []
+    the name or follows a cue. A role heading ("Data Analyst (11 LPA)", "Full-time - Software Engineer:")
+    gives its role to the lines below. When a mail lists every round, only the final list counts."""
+    tagged: list[tuple[SelectedStudent, str]] = []
     heading: str | None = None
     after_cue = False
     previous = ""
+    context: list[str] = []
+    tag = ""
     figures = lpa_column(body)
+    sections = section_roles(body, roles)
     for line in body.split("\n"):
         stripped = line.strip()
         continued, previous = carries_on(previous), stripped
         if not stripped or stripped in skip:
             continue
-        heading = (None if continued else roles.heading(stripped)) or heading
-        found = students_in_line(stripped)
+        heading = sections.get(stripped) or (None if continued else roles.heading(stripped)) or heading
         accepted = [
             s
-            for s in found
+            for s in students_in_line(stripped)
             if s.enrollment or ((s.bulleted or after_cue) and not s.rest and len(s.name.split()) >= 2)
         ]
+        if context and accepted:
+            said = " ".join(context[-3:])
+            tag = "final" if _FINAL_CONTEXT.search(said) else ("stage" if _STAGE_CONTEXT.search(said) else "")
+            context = []
         for student in accepted:
-            if company_key(student.name) == company_key(company):
-                continue
-            role, package = roles.read_columns(student.rest, heading)
-            package = package if package is not None else figures.get(stripped)
-            students.append(SelectedStudent(student.name, student.enrollment, role, package))
+            if company_key(student.name) != company_key(company):
+                role, package = roles.read_columns(student.rest, heading)
+                package = package if package is not None else figures.get(stripped)
+                tagged.append((SelectedStudent(student.name, student.enrollment, role, package), tag))
         if not accepted:
             after_cue = bool(LIST_CUE.search(stripped))
-    return students
+            context.append(stripped)
+    tags = {tag for _, tag in tagged}
+    return [student for student, tag in tagged if not ({"final", "stage"} <= tags and tag == "stage")]
 
 
 def _students_from_prose(body: str) -> list[SelectedStudent]:

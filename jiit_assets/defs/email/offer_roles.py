@@ -299,6 +299,45 @@ def _role_part(column: str) -> str:
     return _FIGURE_AFTER.sub("", _PROGRAMME_BEFORE.sub("", column.strip()))
 
 
+# A section heading that names a role and ends in a colon: "Full-time - Software Engineer (2026
+# graduates):", "Internship - Software Engineering Intern:"; its package may come after the list.
+_ROLE_COLON = re.compile(r"^\s{0,10}(?:[-•*]\s{0,3})?(?P<role>[A-Za-z][^:\n]{2,100}?)\s{0,3}:\s{0,3}$")
+
+
+def _job_segment(text: str) -> str | None:
+    text = re.sub(r"\([^()]{0,60}\)", " ", text)
+    for segment in _SEGMENT_SPLIT.split(text):
+        role = clean_role(segment)
+        if role and _JOB_WORD.search(role) and not _PROSE_VERB.search(role) and len(role.split()) <= 6:
+            return role
+    return None
+
+
+def section_roles(body: str, roles: RoleList) -> dict[str, str]:
+    """Role sections (heading line -> role), each role added with the package its section states."""
+    lines = body[:30_000].split("\n")
+    headings: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        match = _ROLE_COLON.match(line)
+        if (
+            not match
+            or has_amount(line)
+            or re.search(r"\d{5}", line)
+            or _PROSE_VERB.search(match.group("role"))
+        ):
+            continue
+        role = _job_segment(match.group("role"))
+        if role:
+            headings.append((index, role))
+    found: dict[str, str] = {}
+    for position, (index, role) in enumerate(headings):
+        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
+        section = "\n".join(lines[index + 1 : end]).split("\n\n\n")[0]
+        roles.add(role, package_of(section))
+        found[lines[index].strip()] = role
+    return found
+
+
 def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
     """Labelled layout: "Role: …" with "CTC: …" (or the package anywhere in the labels)."""
     packages = labels.get("package", [])
