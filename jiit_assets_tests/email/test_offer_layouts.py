@@ -271,3 +271,97 @@ def test_selection_said_in_other_words(body: str, company: str) -> None:
 def test_a_result_said_to_be_out_with_a_list_and_a_package_is_an_offer() -> None:
     classified = _classify("Result", "Kindly note that the result of Samsung is out. CTC 20 LPA." + _LIST)
     assert classified.offer is not None and classified.offer.company == "Samsung", classified.reason
+
+
+ROUND_FOUR = [
+    (  # merged cells: the role and CTC cells span the rows of the students below them
+        "Selected Candidates",
+        "<p>Greetings from Hexaware! The candidates below have been selected.</p><table border=1><tr><th>Sl</th>"
+        "<th>Role</th><th>CTC</th><th>Candidate Name</th><th>Roll No.</th></tr><tr><td>1</td>"
+        '<td rowspan="2">Graduate Engineer Trainee</td><td rowspan="2">INR 4.5 Lakhs</td><td>Riya Sen</td>'
+        "<td>22103001</td></tr><tr><td>2</td><td>Aman Roy</td><td>22103002</td></tr></table>",
+        "Hexaware",
+        {"Graduate Engineer Trainee": 4.5},
+        {"Riya Sen": "22103001", "Aman Roy": "22103002"},
+    ),
+    (  # labelled rows: "Name: … | Enrl: … | CTC: …"
+        "Selected Candidates - Siemens",
+        "The below candidates have been selected for the role of Graduate Trainee Engineer at Siemens.\n\n"
+        "Name: Riya Sen | Enrl: 22103001 | CTC: 7 LPA\nName: Aman Roy | Enrl: 22103002 | CTC: 7 LPA\n",
+        "Siemens",
+        {"Graduate Trainee Engineer": 7.0},
+        {"Riya Sen": "22103001", "Aman Roy": "22103002"},
+    ),
+    (  # an ATS table with a stage per candidate, sent through a recruiting tool
+        "Fwd: [Greenhouse] Stage update - Data Analyst",
+        "Offers have been released (CTC 9 LPA).\n\nHere's the latest on candidates for Data Analyst at"
+        " Swiggy, Bengaluru.\n\nCandidate | Student ID | Stage\nRiya Sen | 22103001 | Offer Released\n"
+        "Aman Roy | 22103002 | Not selected\n\nPowered by Greenhouse",
+        "Swiggy",
+        {"Data Analyst": 9.0},
+        {"Riya Sen": "22103001"},
+    ),
+    (  # a typed row with its columns run together under a "CTC (LPA)" header
+        "Final Selects - Bharti Airtel",
+        "Please find the final selects of Bharti Airtel below.\n\nSr. No. Enrollment No. Student Name Program"
+        " Branch Profile CTC (LPA)\n1 22103001 Riya Sen B.Tech CSE Network Engineer 9\n"
+        "2 22104002 Aman Roy B.Tech IT Network Engineer 9\n\nCongratulations!",
+        "Bharti Airtel",
+        {"Network Engineer": 9.0},
+        {"Riya Sen": "22103001", "Aman Roy": "22104002"},
+    ),
+    (  # role sections whose package follows the list; a range and a stipend
+        "Nutanix | Campus hiring outcome",
+        "Sharing the outcome of our hiring. Congratulations to all three of you!\n\n"
+        "Full-time - Member of Technical Staff (2026 graduates):\n- Riya Sen (22103001)\n"
+        "CTC: 30-34 LPA, depending on the location\n\nInternship - Software Intern (2027 graduates):\n"
+        "- Aman Roy (23103002)\n- Kiran Das (23103003)\nStipend: INR 80,000 per month\n",
+        "Nutanix",
+        {"Member of Technical Staff": 30.0, "Software Intern": 9.6},
+        {"Riya Sen": "22103001", "Aman Roy": "23103002", "Kiran Das": "23103003"},
+    ),
+    (  # every round listed; only the final one is the offer
+        "Globallogic: status of all rounds",
+        "The drive concluded today.\n\nRound 1 - Online test (cleared):\nRiya Sen (22103001), Aman Roy"
+        " (22103002), Kiran Das (22103003)\n\nRound 2 - HR interview (final):\nThe following students have"
+        " been selected by GlobalLogic as Associate Engineer at a CTC of 5 LPA:\n1. Riya Sen (22103001)\n",
+        "GlobalLogic",
+        {"Associate Engineer": 5.0},
+        {"Riya Sen": "22103001"},
+    ),
+    (  # the legal name in the body, the brand in the subject; the CTC beside its base figure
+        "Nokia - Graduate Engineer - selections",
+        "Nokia Global India has announced its selections for the Graduate Engineer profile.\n"
+        "Compensation: 11 LPA (CTC) / 8 LPA (base).\n\n1. Riya Sen (22103001)\n",
+        "Nokia",
+        {"Graduate Engineer": 11.0},
+        {"Riya Sen": "22103001"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "company", "roles", "students"), ROUND_FOUR)
+def test_round_four_layouts(
+    subject: str, body: str, company: str, roles: dict[str, float], students: dict[str, str]
+) -> None:
+    test_offer_layouts(subject, body, company, roles, students)
+
+
+def test_a_requisition_id_and_an_off_campus_offer() -> None:
+    classified = _classify(
+        "Fwd: Status changed to Offer Extended | Analyst | WD_2231_JOB",
+        "The students below have been extended offers. CTC: Rs. 6,00,000/- per annum\n\nThis is an automated"
+        " notification from Workday on behalf of Nagarro Software Ltd.\n\nCandidate Name Candidate ID Roll No.\n"
+        "Riya Sen WD_55012_CAND 22103001\n",
+    )
+    assert classified.offer is not None and classified.offer.company == "Nagarro Software Ltd.", (
+        classified.reason
+    )
+    assert [s.name for s in classified.offer.students] == ["Riya Sen"]
+    single = _classify(
+        "Meesho - good news",
+        "Very happy to share that Riya Sen (9921103214, CSE) has bagged an off-campus offer from Meesho as"
+        " SDE-1 with a package of 30 LPA.",
+    )
+    assert single.offer is not None and single.offer.company == "Meesho", single.reason
+    assert [(s.name, s.enrollment_number) for s in single.offer.students] == [("Riya Sen", "9921103214")]

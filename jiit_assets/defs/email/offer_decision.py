@@ -58,6 +58,8 @@ _FINAL_SELECTION = [
         # hired 2 of our students", "will be joining Oracle", "bagged a job at PwC", "made it through
         # the final interview", Hinglish "selection ho gaya"
         r"\bthe\s+selection\s+of\s+(?:the\s+following|our|these|\d{1,3})\b",
+        r"\b(?:announced|declared|shared|released)\s+(?:its|their|the)\s+(?:final\s+)?(?:selections?|selects|"
+        r"selected\s+(?:students|candidates)|offers?)\b",
         r"\b(?:has|have)\s+(?:hired|recruited|onboarded|chosen|picked|absorbed)\s+(?:[\w-]{1,10}\s+){0,3}"
         r"(?:students?|candidates?|graduates?|of\s+(?:our|us))\b",
         r"\bwill\s+be\s+joining\s+(?:M/s\.?\s+)?[A-Z]",
