@@ -13,6 +13,7 @@ from jiit_assets.defs.email.classification import MailClassification, classify_e
 from jiit_assets.defs.email.message import decode_email
 from jiit_assets.defs.email.offer_company import find_company
 from jiit_assets.defs.email.packages import Package, package_of
+from jiit_assets.defs.email.privacy import strip_private
 from jiit_assets.lib.students import students_in_line
 
 
@@ -365,3 +366,13 @@ def test_a_requisition_id_and_an_off_campus_offer() -> None:
     )
     assert single.offer is not None and single.offer.company == "Meesho", single.reason
     assert [(s.name, s.enrollment_number) for s in single.offer.students] == [("Riya Sen", "9921103214")]
+
+
+def test_header_blocks_without_a_marker_and_in_hindi_are_dropped() -> None:
+    outlook = (
+        "Sharing below the mail from the company.\n\nFrom: Ritika Chaudhary\nSent: Monday, December 22, 2025"
+        " 9:12 PM\nTo\nCc\nSubject: Hiring results\n\nHello Team JIIT,\nResults below."
+    )
+    assert "Ritika" not in strip_private(outlook) and "Results below." in strip_private(outlook)
+    hindi = "Pls circulate.\n\n---------- अग्रेषित संदेश ---------\nप्रेषक: Priya Nair <priya@acme.com>\nदिनांक: गुरु, 25 दिस॰ 2025\nविषय: Results\nप्रति\n\nDear Sir,"
+    assert strip_private(hindi) == "Pls circulate.\n\nDear Sir,"

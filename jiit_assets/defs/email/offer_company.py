@@ -100,7 +100,7 @@ _COLLEGE_WORDS = re.compile(
     r"(?i)\b(?:jiit|jaypee|t\s?&\s?p|tnp|placement|training|cell|office|institute\s+of)\b"
 )
 _FORWARDED_FROM = re.compile(
-    r"(?im)^[ \t>*]{0,10}From:\*?[ \t]{0,5}(?P<name>[^<\n]{0,80}?)[ \t]{0,3}<?(?P<address>[\w.+-]{1,64}@(?P<domain>[\w.-]{1,120}))>?[ \t]*$"
+    r"(?im)^[ \t>*]{0,10}(?:From|प्रेषक):\*?[ \t]{0,5}(?P<name>[^<\n]{0,80}?)[ \t]{0,3}<?(?P<address>[\w.+-]{1,64}@(?P<domain>[\w.-]{1,120}))>?[ \t]*$"
 )
 _PERSONAL_DOMAINS = re.compile(
     r"(?i)(?:^|\.)(?:gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|rediffmail|proton(?:mail)?|aol|zoho|"
