@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from jiit_assets.defs.email.offer_roles import section_heading, table_blocks
+from jiit_assets.defs.email.offer_roles import section_heading
+from jiit_assets.defs.email.offer_tables import table_blocks
 from jiit_assets.defs.email.packages import has_amount
 from jiit_assets.defs.email.privacy import clean_subject, unquote
 from jiit_assets.lib.students import students_in_line

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jiit_assets.defs.email.offer_roles import lpa_column, table_blocks
+from jiit_assets.defs.email.offer_tables import lpa_column, table_blocks
 from jiit_assets.defs.email.packages import Amount, find_amounts
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.markup import normalize_space

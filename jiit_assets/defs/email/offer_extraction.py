@@ -15,19 +15,16 @@ from datetime import datetime
 
 from jiit_assets.defs.email.offer_company import find_company
 from jiit_assets.defs.email.offer_roles import (
-    NOT_SELECTED_STATUS,
-    SELECTED_STATUS,
     RoleList,
     carries_on,
     labels_of,
-    lpa_column,
     roles_from_brackets,
     roles_from_labels,
     roles_from_lines,
     roles_from_sentences,
     section_roles,
-    table_blocks,
 )
+from jiit_assets.defs.email.offer_tables import NOT_SELECTED_STATUS, SELECTED_STATUS, lpa_column, table_blocks
 from jiit_assets.defs.email.offers import (
     PlacementOffer,
     SelectedStudent,
