@@ -376,3 +376,24 @@ def test_header_blocks_without_a_marker_and_in_hindi_are_dropped() -> None:
     assert "Ritika" not in strip_private(outlook) and "Results below." in strip_private(outlook)
     hindi = "Pls circulate.\n\n---------- अग्रेषित संदेश ---------\nप्रेषक: Priya Nair <priya@acme.com>\nदिनांक: गुरु, 25 दिस॰ 2025\nविषय: Results\nप्रति\n\nDear Sir,"
     assert strip_private(hindi) == "Pls circulate.\n\nDear Sir,"
+
+
+@pytest.mark.parametrize(
+    ("text", "package"),
+    [
+        ("CTC: INR 12,00,000 – 15,00,000 p.a. depending on location", (12.0, 15.0)),
+        ("Stipend: 50,000 per month", (6.0, None)),
+        ("stipend of 35000/- per month", (4.2, None)),
+        ("CTC: 650000 p.a.", (6.5, None)),
+        ("Stipend Rs. 40,000 - 50,000 per month", (4.8, 6.0)),
+    ],
+)
+def test_rupee_ranges_and_figures_without_a_currency_sign(
+    text: str, package: tuple[float, float | None]
+) -> None:
+    found = package_of(text)
+    assert found is not None and (found.lpa, found.high) == package
+
+
+def test_numbers_that_are_not_money_stay_unread() -> None:
+    assert package_of("Batch 2026, Sector 62, Noida 201309; enrollment 22103001") is None

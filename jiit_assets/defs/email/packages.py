@@ -160,6 +160,7 @@ def find_amounts(text: str) -> list[Amount]:
     for match in _RANGE_LAKH.finditer(text):
         low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
         add(match, low, False, round(high, 2) if high > low else None)
+    _add_rupee_ranges(text, add)
     for match in _CRORE.finditer(text):
         add(match, _number(match.group("a")) * 100, False)
     for match in _LAKH.finditer(text):
@@ -184,11 +185,51 @@ def find_amounts(text: str) -> list[Amount]:
         context = text[max(0, match.start() - 40) : match.end() + 25]
         monthly = bool(_MONTHLY_CONTEXT.search(context))
         add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
+    _add_plain_rupees(text, add)
     for start, end, amount in _total_rows(text):
         found = [item for item in found if not (start <= item[0] < end)]
         found.append((start, end, amount))
     found.sort(key=lambda item: item[0])
     return [amount for _, _, amount in found]
+
+
+_RUPEE_RANGE = re.compile(
+    rf"(?i)(?:Rs\.?|INR|₹)\s{{0,3}}(?P<a>{_NUM})(?:\s{{0,3}}/-)?\s{{0,3}}(?:-|–|—|to)\s{{0,3}}(?:Rs\.?|INR|₹)?\s{{0,3}}"
+    rf"(?P<b>{_NUM})(?:\s{{0,3}}/-)?"
+)
+# A figure in rupees with no currency sign, read only where the words around it say money: "Stipend:
+# 50,000 per month", "35000/- per month", "CTC: 650000 p.a.", "45,000 INR".
+_PLAIN_RUPEES = re.compile(
+    r"(?<![\d.,/])(?P<a>\d{1,3}(?:,\d{3}){1,2}|\d{4,8})(?![\d,]|\.\d)(?P<tail>\s{0,2}/-)?"
+)
+_MONEY_BEFORE = re.compile(r"(?i)\b(?:stipend|ctc|package|salary|compensation|pay)\b[^\d\n]{0,12}$")
+_MONEY_AFTER = re.compile(
+    r"(?i)^\s{0,3}(?:/-|INR\b|rupees\b|per\s+(?:month|annum)|p\.?\s?a\.?(?!\w)|/\s{0,2}month|pm\b)"
+)
+
+
+def _add_rupee_ranges(text: str, add: Callable[..., None]) -> None:
+    """ "INR 12,00,000 – 15,00,000 p.a.": both ends in LPA; a monthly range is annualised."""
+    for match in _RUPEE_RANGE.finditer(text):
+        low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
+        if low < 10_000 or high <= low:
+            continue
+        monthly = bool(_MONTHLY_CONTEXT.search(text[match.end() : match.end() + 25]))
+        factor = 12 / 100_000 if monthly else 1 / 100_000
+        add(match, low * factor, monthly, round(high * factor, 2))
+
+
+def _add_plain_rupees(text: str, add: Callable[..., None]) -> None:
+    for match in _PLAIN_RUPEES.finditer(text):
+        value = _number(match.group("a"))
+        after = text[match.end() : match.end() + 20]
+        before = text[max(0, match.start() - 30) : match.start()]
+        if value < 5_000 or not (
+            match.group("tail") or _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
+        ):
+            continue
+        monthly = bool(_MONTHLY_CONTEXT.search(before[-20:] + after)) and value < 10_00_000
+        add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
 
 
 def _total_rows(text: str) -> list[tuple[int, int, Amount]]:
