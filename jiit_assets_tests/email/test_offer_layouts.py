@@ -30,6 +30,8 @@ def _classify(
     return classify_email(decode_email(bytes(message)))
 
 
+_LIST = "\n\n1. Riya Sen (22103001)\n2. Aman Roy (22103002)\n\nT&P Cell"
+
 OFFERS = [
     (  # HTML table: serial, roll number before the name, branch, a per-student package in rupees
         "Placement result: Zscaler",
@@ -174,6 +176,37 @@ def test_a_list_said_to_be_attached_is_an_offer_without_names_even_when_the_file
             "Results: Deloitte",
             "Deloitte's final results will be announced next week. The list is attached. CTC 7.6 LPA.",
         ),
+        # a result subject, congratulations and a list, but the list is of a stage
+        (
+            "Amazon results",
+            "Congratulations! The following students have been shortlisted by Amazon (CTC 44 LPA):" + _LIST,
+        ),
+        (
+            "Adobe result",
+            "Congratulations! These students have qualified the Adobe coding round (CTC 30 LPA):" + _LIST,
+        ),
+        (
+            "Goldman Sachs results",
+            "Congratulations! These students have been waitlisted (CTC 32 LPA):" + _LIST,
+        ),
+        (
+            "Result - Wipro",
+            "Congratulations! The following students are eligible to apply for Wipro (3.5 LPA):" + _LIST,
+        ),
+        (
+            "Results: TCS NQT",
+            "Congratulations to those who cleared TCS NQT (CTC 7 LPA). Interviews will be scheduled:" + _LIST,
+        ),
+        (
+            "Offers - Paytm",
+            "Paytm will be sharing offers with the selected students after the HR round (CTC 16 LPA):"
+            + _LIST,
+        ),
+        (
+            "Results - Infosys",
+            "Infosys has selected the following students for the Specialist Programmer interview (9.5 LPA):"
+            + _LIST,
+        ),
     ],
 )
 def test_a_stage_still_ahead_stays_a_notice(subject: str, body: str) -> None:
@@ -238,9 +271,6 @@ def test_titles_labels_and_rupee_columns_in_student_lines() -> None:
 )
 def test_bonuses_and_small_fees_are_not_the_package(text: str, lpa: float) -> None:
     assert package_of(text) == Package(lpa)
-
-
-_LIST = "\n\n1. Riya Sen (22103001)\n2. Aman Roy (22103002)\n\nT&P Cell"
 
 
 @pytest.mark.parametrize(

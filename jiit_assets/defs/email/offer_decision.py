@@ -78,6 +78,13 @@ _NOT_FINAL_BODY = [
         r"\b(?:selected|shortlisted|short[- ]listed|qualified|cleared)\s+for\s+(?:the\s+)?(?:next|further|subsequent|"
         r"second|third|final|technical|hr|personal|group|online|coding|aptitude|interview)\b",
         r"\bnext\s+round\b",
+        # "selected for the Specialist Programmer interview", "are selected for the coding round"
+        r"\b(?:selected|shortlisted|short[- ]listed|qualified|chosen|called)\b[^.\n]{0,60}?\bfor\s+(?:the\s+)?(?:[\w'’-]{1,20}\s+){0,3}"
+        r"(?:interviews?|round|test|assessment|gd|group\s+discussion)\b",
+        # a later stage still to come: "interviews will be scheduled", "offers … after the HR round"
+        r"\b(?:interviews?|next\s+round|hr\s+round|technical\s+round)\s+(?:will|shall)\s+be\s+(?:held|scheduled|conducted)\b",
+        r"\bwill\b[^.\n]{0,60}\bafter\s+(?:the\s+)?(?:[\w-]{1,15}\s+){0,2}(?:round|interview)s?\b",
+        r"\beligible\s+(?:to\s+apply|for\s+the\s+(?:drive|process|test))\b|\bapply\s+(?:by|before)\b",
         r"\bpre[- ]placement\s+talks?\b",
         r"\bthis\s+is\s+a\s+(?:gentle\s+|friendly\s+|final\s+)?reminder\b",
         r"\b(?:submit|upload|share|send|collect|pick\s+up)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+(?:printed\s+|signed\s+)?"
@@ -99,6 +106,12 @@ _NOT_FINAL_BODY = [
         r"\bresults?\b[^.\n]{0,30}\bawaited\b|\bresults?\b[^.\n]{0,60}\bwill\s+be\s+(?:announced|declared|shared)\b",
     )
 ]
+# Signs of a stage short of the offer that outweigh the other signs of a result (but not explicit
+# final-selection words: "of the 20 shortlisted, 5 have been selected" is an offer).
+_NOT_FINAL_WITHOUT_SELECTION = re.compile(
+    r"(?i)\b(?:short[- ]?listed|wait[- ]?listed|eligible|further\s+details|next\s+steps|will\s+be\s+(?:contacted|informed)|"
+    r"(?:qualified|cleared|passed)\s+(?:the\s+)?(?!all\b|final\b|every\b)(?:[\w-]{1,20}\s+){0,3}(?:rounds?|test|assessment|exam|nqt))\b"
+)
 _NOT_FINAL_SUBJECT = re.compile(
     r"(?i)\b(?:short[- ]?list(?:ed|ing)?|reminder|schedule[d]?|ppt|pre[- ]placement\s+talk|webinar|hackathon|"
     r"registration|newsletter|security|noc|next\s+round|round\s+\d|interview\s+(?:call|slots?)|test\s+link|"
@@ -189,6 +202,9 @@ def decide_offer(subject: str, text: str, *, company_sender: bool = False) -> Of
         wording = normalize_space(selection.group(0)).lower()
         return OfferDecision(True, f"final selection ({wording!r}) with a {package}")
     signs = _support(subject, body, company_sender)
+    if stage := _NOT_FINAL_WITHOUT_SELECTION.search(body):
+        said = normalize_space(stage.group(0)).lower()
+        return OfferDecision(False, f"no final-selection wording, and the list is of a stage ({said!r})")
     if len(signs) >= SUPPORT_NEEDED:
         return OfferDecision(True, f"result announced: {', '.join(signs)}, with a {package}")
     found = ", ".join(signs) if signs else "no other sign of a result"
