@@ -115,7 +115,9 @@ _NOT_FINAL_WITHOUT_SELECTION = re.compile(
 _NOT_FINAL_SUBJECT = re.compile(
     r"(?i)\b(?:short[- ]?list(?:ed|ing)?|reminder|schedule[d]?|ppt|pre[- ]placement\s+talk|webinar|hackathon|"
     r"registration|newsletter|security|noc|next\s+round|round\s+\d|interview\s+(?:call|slots?)|test\s+link|"
-    r"awaited|guidelines|policy|statistics|stats|digest|bulletin|edition|collect(?:ion)?|distribution)\b"
+    r"awaited|guidelines|policy|statistics|stats|digest|bulletin|edition|collect(?:ion)?|distribution|"
+    # an event with placed students as speakers, a look back over the season
+    r"session|talk|workshop|interaction|masterclass|ama|highlights|round[- ]?up|recap|hall\s+of\s+fame)\b"
 )
 _CONGRATULATION = re.compile(
     r"(?i)\b(?:congratulations?|congrats|heartiest|kudos|well\s+done|way\s+to\s+go)\b"
