@@ -62,6 +62,8 @@ _NOT_A_PERSON = _words(
     r"congratulations", r"dear", r"hi", r"hello", r"thanks", r"cheers", r"branch", r"batch", r"lpa",
     r"engineer", r"analyst", r"developer", r"intern", r"trainee", r"consultant", r"manager", r"sde",
     r"enrol\w*", r"enrl", r"enr", r"no", r"regn?", r"registration", r"uid", r"admission", r"id",
+    r"status", r"stage", r"offers?", r"extended", r"released", r"hold", r"pending", r"result", r"outcome",
+    r"college", r"university",
 )
 # fmt: on
 @dataclass(frozen=True)
@@ -248,6 +250,36 @@ def students_in_line(line: str) -> list[StudentLine]:
     if len(names) > 1 and len(names) == len(enrollments) and len(rest) <= len(names):
         return [StudentLine(n, e, (), bullet is not None) for n, e in zip(names, enrollments, strict=True)]
     return []
+
+
+# One student written as a block of "Label: value" lines (an ATS notification, a form): the block
+# starts at a name label and runs while lines are labels.
+_RECORD_START = re.compile(
+    r"(?i)^\s{0,8}(?:[-*•]\s{0,3})?(?:(?:candidate|student)(?:'s)?(?:\s{1,3}(?:full\s+)?name)?|(?:full\s+)?name)"
+    r"\s{0,3}:\s{0,3}\S"
+)
+_RECORD_FIELD = re.compile(r"^\s{0,8}[A-Za-z][\w .()/&'-]{0,30}:\s{0,3}\S")
+
+
+def join_records(text: str) -> str:
+    """The text with each block of "Name: …" / "Enrollment: …" / "Status: …" lines joined into one
+    "Name: … | Enrollment: … | Status: …" line, which the line parser reads as one student."""
+    out: list[str] = []
+    record: list[str] = []
+    for line in text[:50_000].split("\n"):
+        if _RECORD_START.match(line) or (record and _RECORD_FIELD.match(line) and len(line) <= 120):
+            if _RECORD_START.match(line) and record:
+                out.append(" | ".join(record))
+                record = []
+            record.append(line.strip())
+            continue
+        if record:
+            out.append(" | ".join(record))
+            record = []
+        out.append(line)
+    if record:
+        out.append(" | ".join(record))
+    return "\n".join(out)
 
 
 def listed_students(text: str) -> int:

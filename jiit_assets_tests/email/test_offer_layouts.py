@@ -427,3 +427,19 @@ def test_rupee_ranges_and_figures_without_a_currency_sign(
 
 def test_numbers_that_are_not_money_stay_unread() -> None:
     assert package_of("Batch 2026, Sector 62, Noida 201309; enrollment 22103001") is None
+
+
+def test_an_ats_notice_with_one_block_of_labelled_lines_per_candidate() -> None:
+    body = (
+        "Please find the status of your candidates for the Associate Consultant role at Capgemini (CTC 5.75"
+        " LPA).\n\nCandidate: Riya Sen\nCollege ID: 22103001\nStatus: Offer Extended\n\nCandidate: Aman Roy\n"
+        "College ID: 22103002\nStatus: On hold\n\nCandidate: Kiran Das\nCollege ID: 22103003\nStatus: Offer"
+        " Extended\n\nThis is an automated message from Darwinbox."
+    )
+    classified = _classify("Fwd: Candidate status update", body, sender="Careers <noreply@darwinbox.in>")
+    assert classified.offer is not None, classified.reason
+    assert classified.offer.company == "Capgemini"
+    assert {s.name: s.enrollment_number for s in classified.offer.students} == {
+        "Riya Sen": "22103001",
+        "Kiran Das": "22103003",
+    }

@@ -20,7 +20,7 @@ from jiit_assets.defs.email.offer_tables import lpa_column, table_blocks
 from jiit_assets.defs.email.packages import Amount, find_amounts
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.markup import normalize_space
-from jiit_assets.lib.students import inline_students, listed_students
+from jiit_assets.lib.students import inline_students, join_records, listed_students
 
 MAX_DECISION_CHARS = 20_000
 # How many of the supporting signs make a result without final-selection words.
@@ -58,6 +58,11 @@ _FINAL_SELECTION = [
         # hired 2 of our students", "will be joining Oracle", "bagged a job at PwC", "made it through
         # the final interview", Hinglish "selection ho gaya"
         r"\bthe\s+selection\s+of\s+(?:the\s+following|our|these|\d{1,3})\b",
+        # an applicant-tracking status: "Status: Offer Extended", "status changed to Offer Extended",
+        # a table cell "| Offer Released |"
+        r"\b(?:status|stage)\s{0,3}(?::|changed\s+to|moved\s+to|updated\s+to)\s{0,3}(?:offer\s+(?:extended|released|made|"
+        r"accepted|rolled\s+out)|hired)\b",
+        r"\|\s{0,3}(?:offer\s+(?:extended|released|made|accepted)|hired)\s{0,3}(?:\||$)",
         r"\b(?:announced|declared|shared|released)\s+(?:its|their|the)\s+(?:final\s+)?(?:selections?|selects|"
         r"selected\s+(?:students|candidates)|offers?)\b",
         r"\b(?:has|have)\s+(?:hired|recruited|onboarded|chosen|picked|absorbed)\s+(?:[\w-]{1,10}\s+){0,3}"
@@ -173,7 +178,7 @@ def _support(subject: str, body: str, company_sender: bool) -> list[str]:
         signs.append(f"subject says {match.group(0).lower()!r}")
     if match := _RESULT_BODY.search(body):
         signs.append(f"body says {normalize_space(match.group(0)).lower()!r}")
-    listed = max(listed_students(body), len(inline_students(body)))
+    listed = max(listed_students(join_records(body)), len(inline_students(body)))
     if listed:
         signs.append(f"{listed} student(s) listed with enrollment numbers")
     if company_sender:

@@ -37,6 +37,7 @@ from jiit_assets.lib.students import (
     LIST_CUE,
     clean_enrollment,
     inline_students,
+    join_records,
     names_in_list,
     students_in_line,
 )
@@ -106,6 +107,7 @@ _STAGE_CONTEXT = re.compile(
     r"(?i)\b(?:round\s*\d|cleared|shortlisted|qualified|online\s+(?:test|assessment)|technical\s+interview|"
     r"aptitude|gd|group\s+discussion|next\s+round|wait[- ]?list(?:ed)?|on\s+hold)\b"
 )
+_STATUS_LABEL = re.compile(r"(?i)\b(?:status|stage|result)\s{0,3}:\s{0,3}([^|\n]{1,60})")
 _FINAL_CONTEXT = re.compile(r"(?i)\b(?:selected|placed|offers?|offered|hired|final|congratulations)\b")
 
 
@@ -132,6 +134,11 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
             for s in students_in_line(stripped)
             if s.enrollment or ((s.bulleted or after_cue) and not s.rest and len(s.name.split()) >= 2)
         ]
+        status = _STATUS_LABEL.search(stripped)
+        if status and (
+            NOT_SELECTED_STATUS.search(status.group(1)) or not SELECTED_STATUS.search(status.group(1))
+        ):
+            accepted = []  # "Status: On hold": listed, but not an offer
         if context and accepted:
             said = " ".join(context[-3:])
             tag = "final" if _FINAL_CONTEXT.search(said) else ("stage" if _STAGE_CONTEXT.search(said) else "")
@@ -230,7 +237,7 @@ def _roles_and_students(
     if not roles.roles:
         roles_from_sentences(body, company, roles)
     if not students:
-        students = _students_from_lines(body, table_lines, roles, company)
+        students = _students_from_lines(join_records(body), table_lines, roles, company)
     if not students:
         students = _students_from_prose(body)
     _fill_role_packages(roles, students)
