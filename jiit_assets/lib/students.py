@@ -61,6 +61,8 @@ _NOT_A_PERSON = _words(
     r"incentive", r"esops?", r"relocation", r"joining", r"retention", r"perks", r"benefits", r"amount",
     r"congratulations", r"dear", r"hi", r"hello", r"thanks", r"cheers", r"branch", r"batch", r"lpa",
     r"engineer", r"analyst", r"developer", r"intern", r"trainee", r"consultant", r"manager", r"sde",
+    r"associate", r"executive", r"officer", r"specialist", r"architect", r"designer", r"scientist",
+    r"programmer", r"tester",
     r"enrol\w*", r"enrl", r"enr", r"no", r"regn?", r"registration", r"uid", r"admission", r"id",
     r"status", r"stage", r"offers?", r"extended", r"released", r"hold", r"pending", r"result", r"outcome",
     r"college", r"university",

@@ -443,3 +443,46 @@ def test_an_ats_notice_with_one_block_of_labelled_lines_per_candidate() -> None:
         "Riya Sen": "22103001",
         "Kiran Das": "22103003",
     }
+
+
+CHAT_AND_SUBJECT = [
+    (  # a chat-app forward with bold labels: a result card
+        "Fwd: Placement update",
+        "*Placement Update*\n*Company:* Zomato\n*Role:* SDE\n*CTC:* 22 LPA\n*Selected:*\n1. Riya Sen - 22103001\n"
+        "2. Aman Roy - 22103002\n",
+        "Zomato",
+        {"SDE": 22.0},
+        {"Riya Sen": "22103001", "Aman Roy": "22103002"},
+    ),
+    (  # the role and package only in the subject
+        "Selected Students – Cadence Design Systems – Software Engineer (CTC: 18 LPA)",
+        "Dear all,\n\nPlease find the list below.\n\n1. Riya Sen, 22103001, CSE\n2. Aman Roy, 22103002, ECE\n\n"
+        "Congratulations!\nT&P",
+        "Cadence Design Systems",
+        {"Software Engineer": 18.0},
+        {"Riya Sen": "22103001", "Aman Roy": "22103002"},
+    ),
+    (  # each student's role and package in their own row; the company only in the signature
+        "RE: Offer roll-out | JIIT",
+        "Hi Team,\n\nWe have rolled out offers to the below students today:\n\nRiya Sen – 22103001 – Analyst – ₹9.5"
+        " LPA\nAman Roy – 22103002 – Associate – ₹11 LPA\n\nRegards,\nNeha\nCampus Hiring | ZS Associates",
+        "ZS Associates",
+        {"Analyst": 9.5, "Associate": 11.0},
+        {"Riya Sen": "22103001", "Aman Roy": "22103002"},
+    ),
+    (
+        "Congratulations",
+        "We congratulate the following students on their selection at Barclays (Graduate Analyst, CTC 18.5"
+        " LPA):\n\n22103001 Riya Sen\n22103002 Aman Roy\n",
+        "Barclays",
+        {"Graduate Analyst": 18.5},
+        {"Riya Sen": "22103001", "Aman Roy": "22103002"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "company", "roles", "students"), CHAT_AND_SUBJECT)
+def test_chat_forwards_subject_only_details_and_per_row_roles(
+    subject: str, body: str, company: str, roles: dict[str, float], students: dict[str, str]
+) -> None:
+    test_offer_layouts(subject, body, company, roles, students)

@@ -30,7 +30,7 @@ _BODY_PATTERNS = [
     for p in (
         # an ATS or HR tool writing for the company: "automated notification … on behalf of Kellton Tech"
         rf"(?i:\bon\s+behalf\s+of\s+)(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
-        rf"(?:placed|selected|hired|recruited|offers?|offer\s+letters?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|"
+        rf"(?:placed|selected|selections?|hired|recruited|offers?|offer\s+letters?|PPOs?|onboard(?:ed)?|joining|released|issued|extended|"
         rf"rolled\s+out)"
         rf"\s+(?:at|by|in|with|from)\s+(?:M/s\.?\s+)?(?P<company>{_COMPANY})",
         # "a six-month internship at CRED", "the SDE role at Atlassian"

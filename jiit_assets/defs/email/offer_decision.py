@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from jiit_assets.defs.email.offer_roles import without_emphasis
 from jiit_assets.defs.email.offer_tables import lpa_column, table_blocks
 from jiit_assets.defs.email.packages import Amount, find_amounts
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
@@ -46,6 +47,7 @@ _FINAL_SELECTION = [
         r"\boffers?\s+(?:have\s+been|were)\s+(?:released|rolled\s+out|extended|made)\b",
         r"\b(?:got\s+)?placed\s+(?:at|in|with)\b",
         r"\bselected\s+(?:at|by|with|in)\s+(?:M/s\.?\s+)?[A-Z]",
+        r"\bon\s+(?:their|your|his|her)\s+selection\b|\bselections?\s+(?:at|with|by)\s+(?:M/s\.?\s+)?[A-Z]",
         r"\b(?:are|is|were)\s+selected\s+for\s+the\s+(?:[\w-]{1,15}\s+){0,2}(?:role|position|post|profile|internship|program)\b",
         r"\bcleared\s+all\s+(?:the\s+)?rounds\b",
         r"\bcongratulations\s+to\s+(?:all|both)\s+(?:\w{1,10}\s+)?of\s+you\b",
@@ -125,14 +127,18 @@ _NOT_FINAL_SUBJECT = re.compile(
     r"session|talk|workshop|interaction|masterclass|ama|highlights|round[- ]?up|recap|hall\s+of\s+fame)\b"
 )
 _CONGRATULATION = re.compile(
-    r"(?i)\b(?:congratulations?|congrats|heartiest|kudos|well\s+done|way\s+to\s+go)\b"
+    r"(?i)\b(?:congratulat\w{0,6}|congrats|heartiest|kudos|well\s+done|way\s+to\s+go)\b"
 )
 # The body says a result is out: "announced the result", "results are declared", a list headed
 # "Selected students:".
 _RESULT_BODY = re.compile(
     r"(?i)\b(?:announced|declared|shared|released)\s+(?:the\s+|its\s+|their\s+)?(?:final\s+)?results?\b|"
     r"\bresults?\s+(?:(?:of|for)\s+[^.\n]{1,40}?\s+)?(?:are|is|have\s+been|has\s+been)\s+(?:out|declared|announced)\b|"
-    r"\b(?:selected|final)\s+(?:students|candidates|list)\s{0,3}[:\-–]"
+    r"\b(?:selected|final)\s+(?:students|candidates|list)\s{0,3}[:\-–]|(?m:^\W{0,3}(?:selected|final\s+selects?)\s{0,3}:)"
+)
+# The layout of a result card: "Company: …" with "Role: …" or "CTC: …" labels.
+_RESULT_CARD = re.compile(
+    r"(?im)^\W{0,3}company(?:\s+name)?\s{0,3}:.{1,80}\n(?:.{0,200}\n){0,3}?\W{0,3}(?:role|ctc|package)\s{0,3}:"
 )
 _RESULT_SUBJECT = re.compile(
     r"(?i)\b(?:results?|selects?|selections?|selected|offers?|outcome|placed|hired|hiring\s+results?)\b"
@@ -183,6 +189,8 @@ def _support(subject: str, body: str, company_sender: bool) -> list[str]:
         signs.append(f"{listed} student(s) listed with enrollment numbers")
     if company_sender:
         signs.append("forwarded from a company's own address")
+    if _RESULT_CARD.search(body):
+        signs.append("a Company / Role / CTC card")
     return signs
 
 
@@ -192,7 +200,7 @@ def decide_offer(subject: str, text: str, *, company_sender: bool = False) -> Of
     ``company_sender``: the mail (or the mail it forwards) comes from a company's own domain.
     """
     subject = clean_subject(subject)
-    body = strip_private(text[:MAX_DECISION_CHARS])
+    body = without_emphasis(strip_private(text[:MAX_DECISION_CHARS]))
     if vetoed := _veto(subject, body):
         return OfferDecision(False, vetoed)
     whole = f"{subject}\n{body}"

@@ -17,12 +17,14 @@ from jiit_assets.defs.email.offer_company import find_company
 from jiit_assets.defs.email.offer_roles import (
     RoleList,
     carries_on,
+    job_in,
     labels_of,
     roles_from_brackets,
     roles_from_labels,
     roles_from_lines,
     roles_from_sentences,
     section_roles,
+    without_emphasis,
 )
 from jiit_assets.defs.email.offer_tables import NOT_SELECTED_STATUS, SELECTED_STATUS, lpa_column, table_blocks
 from jiit_assets.defs.email.offers import (
@@ -222,9 +224,10 @@ def dedupe_students(students: list[SelectedStudent]) -> list[SelectedStudent]:
 
 
 def _roles_and_students(
-    body: str, labels: dict[str, list[str]], company: str
+    subject: str, body: str, labels: dict[str, list[str]], company: str
 ) -> tuple[RoleList, list[SelectedStudent]]:
-    """Roles (tables, labels, role lines, then sentences) and the students, each with a role and package."""
+    """Roles (tables, labels, role lines, then sentences; the subject last) and the students, each with
+    a role and package."""
     roles = RoleList()
     blocks = table_blocks(body)
     students = _students_from_tables(blocks, roles)
@@ -243,8 +246,8 @@ def _roles_and_students(
     _fill_role_packages(roles, students)
     if len(roles.roles) <= 1 and all(role.package is None for role in roles.roles):
         # One role (or none named) and the figure elsewhere in the mail ("the CTC is 12 LPA").
-        package = package_of(" ".join(labels.get("package", [])) or body)
-        name = roles.roles[0].role if roles.roles else "Not specified"
+        package = package_of(" ".join(labels.get("package", [])) or body) or package_of(subject)
+        name = roles.roles[0].role if roles.roles else (job_in(subject) or "Not specified")
         if package is not None:
             roles.add(name, package)
     return roles, dedupe_students(_with_roles(students, roles))
@@ -265,12 +268,12 @@ def extract_offer(
     says so), the offer is kept without names: the company and package are news on their own."""
     subject = clean_subject(subject)
     text = text[:MAX_EXTRACT_CHARS]
-    body = strip_private(text)
+    body = without_emphasis(strip_private(text))
     labels = labels_of(body)
     company = find_company(subject, body, text, labels.get("company", []), sender_domain=sender_domain)
     if company is None:
         return ExtractedOffer(None, "offer wording but no company name found")
-    roles, students = _roles_and_students(body, labels, company.name)
+    roles, students = _roles_and_students(subject, body, labels, company.name)
     stated = _STATED_COUNT.search(body)
     count = len(students) or (int(stated.group(1)) if stated else 0)
     list_elsewhere = bool(_LIST_ELSEWHERE.search(body)) or any(

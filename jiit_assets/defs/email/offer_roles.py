@@ -94,6 +94,22 @@ def section_heading(line: str) -> tuple[str, str, str] | None:
     return company, role, money[0]
 
 
+# Chat-style emphasis around words ("*Company:* Zomato", "_Selected_"); underscores inside a word
+# ("ZR_55012_CAND") are kept.
+_EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*])")
+
+
+def without_emphasis(text: str) -> str:
+    """The text without the asterisks and underscores chat apps use for bold and italics."""
+    return _EMPHASIS.sub("", text)
+
+
+def job_in(text: str) -> str | None:
+    """The role a short text names among its segments ("Selected Students – Cadence – Software Engineer
+    (CTC: 18 LPA)" -> "Software Engineer"), if any."""
+    return _job_segment(text)
+
+
 def labels_of(body: str) -> dict[str, list[str]]:
     """ "Label: value" lines by kind: company, role, package, location, joining."""
     found: dict[str, list[str]] = {}
