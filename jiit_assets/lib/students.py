@@ -319,7 +319,8 @@ def names_in_list(text: str) -> list[str]:
     """Names of a comma list ("Aditi Rao, Kunal Sethi and Meera Iyer"); empty unless every item is a
     capitalised name of two or more words."""
     items = [item for item in _NAME_LIST.split(text[:2000]) if item.strip()]
-    names = [_line_name(item) for item in items]
+    # a branch in brackets after a name ("Riya Sen (CSE) and Aman Roy (IT)") is not part of it
+    names = [_line_name(re.sub(r"\s{0,3}\([^()]{1,20}\)\s{0,3}$", "", item)) for item in items]
     if len(items) < 2 or not all(names) or not all(len(str(name).split()) >= 2 for name in names):
         return []
     return [str(name) for name in names]

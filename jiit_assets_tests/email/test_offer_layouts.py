@@ -486,3 +486,31 @@ def test_chat_forwards_subject_only_details_and_per_row_roles(
     subject: str, body: str, company: str, roles: dict[str, float], students: dict[str, str]
 ) -> None:
     test_offer_layouts(subject, body, company, roles, students)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "company"),
+    [
+        (
+            "Placed at Amazon",
+            "Congratulations to Riya Sen, Aman Roy and Kiran Das on being placed at Amazon (44 LPA)!",
+            "Amazon",
+        ),
+        (
+            "Results - Cisco",
+            "<p>Cisco has selected the following students (CTC 18 LPA):</p><table><tr><th>Name</th><th>Branch</th>"
+            "</tr><tr><td>Riya Sen</td><td>CSE</td></tr><tr><td>Aman Roy</td><td>ECE</td></tr></table>",
+            "Cisco",
+        ),
+        (
+            "Placement: Nagarro",
+            "Riya Sen (CSE) and Aman Roy (IT) have been selected at Nagarro for the Associate Engineer role with a"
+            " CTC of 4.5 LPA.",
+            "Nagarro",
+        ),
+    ],
+)
+def test_names_without_enrollment_numbers(subject: str, body: str, company: str) -> None:
+    classified = _classify(subject, body, html=body.startswith("<"))
+    assert classified.offer is not None and classified.offer.company == company, classified.reason
+    assert {"Riya Sen", "Aman Roy"} <= {s.name for s in classified.offer.students}

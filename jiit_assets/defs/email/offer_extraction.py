@@ -47,7 +47,9 @@ from jiit_assets.lib.text import company_key
 
 MAX_EXTRACT_CHARS = 30_000
 _SELECTED_AFTER_LIST = re.compile(
-    r"(?P<list>[A-Z][^.:\n]{3,300}?)\s+(?:have|has)\s+been\s+(?:finally\s+)?(?:selected|placed|hired|offered)\b"
+    r"(?P<list>[A-Z][^.:\n]{3,300}?)\s+(?:have|has)\s+been\s+(?:finally\s+)?(?:selected|placed|hired|offered)\b|"
+    # "Congratulations to A, B and C on being placed at …"
+    r"(?i:congratulations\s+to\s+)(?P<wished>[A-Z][^.:\n]{3,300}?)\s+(?i:on|for)\s+(?i:being|getting|their|bagging|securing)\b"
 )
 _STATED_COUNT = re.compile(
     r"(?i)\b(\d{1,3})\s+(?:students?|offers?|candidates?)\s+(?:have\s+been|has\s+been|were|got)\b"
@@ -162,7 +164,7 @@ def _students_from_prose(body: str) -> list[SelectedStudent]:
     if pairs:
         return [SelectedStudent(s.name, s.enrollment, None, None) for s in pairs]
     for match in _SELECTED_AFTER_LIST.finditer(body[:MAX_EXTRACT_CHARS]):
-        names = names_in_list(match.group("list"))
+        names = names_in_list(match.group("list") or match.group("wished"))
         if names:
             return [SelectedStudent(name, None, None, None) for name in names]
     return []

@@ -16,6 +16,7 @@ _HEADER_WORDS = {
     "role": re.compile(r"(?i)\b(?:role|profile|position|designation|job)\b"),
     "package": re.compile(r"(?i)\b(?:ctc|package|salary|stipend|compensation|lpa)\b"),
     "company": re.compile(r"(?i)\b(?:company|organi[sz]ation)\b"),
+    "branch": re.compile(r"(?i)\b(?:branch|programme|program|course|dept|department|batch)\b"),
 }
 # A status cell that says the student has the offer ("Offer Released", "Selected"), and one that
 # says otherwise ("Interview - On hold", "Not selected").
