@@ -514,3 +514,15 @@ def test_names_without_enrollment_numbers(subject: str, body: str, company: str)
     classified = _classify(subject, body, html=body.startswith("<"))
     assert classified.offer is not None and classified.offer.company == company, classified.reason
     assert {"Riya Sen", "Aman Roy"} <= {s.name for s in classified.offer.students}
+
+
+def test_a_letter_of_selection_names_its_student_in_the_greeting() -> None:
+    letter = _classify(
+        "Offer",
+        "Hi Riya Sen,\n\nCongratulations! You have received an offer from Adobe with a CTC of 40 LPA.",
+    )
+    assert letter.offer is not None and [s.name for s in letter.offer.students] == ["Riya Sen"], letter.reason
+    to_all = _classify(
+        "Offer", "Dear Students,\n\nCongratulations! You have been selected by Oracle (CTC 16 LPA)."
+    )
+    assert to_all.offer is None  # nobody named: "Students" is not a name

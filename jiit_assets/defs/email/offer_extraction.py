@@ -167,7 +167,29 @@ def _students_from_prose(body: str) -> list[SelectedStudent]:
         names = names_in_list(match.group("list") or match.group("wished"))
         if names:
             return [SelectedStudent(name, None, None, None) for name in names]
-    return []
+    return _addressed_student(body)
+
+
+# A letter to the student: "Dear Riya Sen, … you have been selected / you have received an offer".
+_GREETING = re.compile(
+    r"(?m)^\s{0,5}(?:Dear|Hi|Hello)\s{1,3}(?P<name>[A-Z][\w.'’\- ]{1,60}?)\s{0,3}[,!:]?\s*$"
+)
+_TO_YOU = re.compile(
+    r"(?i)\byou\s+(?:have\s+been|are|were|got)\s+(?:finally\s+)?(?:selected|placed|offered|hired)\b|"
+    r"\byou\s+have\s+(?:received|bagged|secured|got)\s+(?:an?\s+|the\s+)?(?:[\w-]{1,20}\s+)?offer\b"
+)
+
+
+def _addressed_student(body: str) -> list[SelectedStudent]:
+    """The one student a letter of selection is addressed to, by the name in its greeting."""
+    greeting = _GREETING.search(body[:2000])
+    if greeting is None or not _TO_YOU.search(body[:MAX_EXTRACT_CHARS]):
+        return []
+    found = students_in_line(greeting.group("name"))
+    if len(found) != 1 or found[0].rest:
+        return []
+    enrollment = next((s.enrollment for s in inline_students(body) if s.name == found[0].name), None)
+    return [SelectedStudent(found[0].name, enrollment, None, None)]
 
 
 def _fill_role_packages(roles: RoleList, students: list[SelectedStudent]) -> None:
