@@ -202,6 +202,11 @@ def test_a_list_said_to_be_attached_is_an_offer_without_names_even_when_the_file
             "Paytm will be sharing offers with the selected students after the HR round (CTC 16 LPA):"
             + _LIST,
         ),
+        (  # not a job
+            "Scholarship results",
+            "Congratulations! The following students have been selected for the Reliance Foundation scholarship"
+            " of Rs. 2,00,000 per annum:" + _LIST,
+        ),
         (
             "Results - Infosys",
             "Infosys has selected the following students for the Specialist Programmer interview (9.5 LPA):"

@@ -92,6 +92,8 @@ _NOT_FINAL_BODY = [
         r"\b(?:interviews?|next\s+round|hr\s+round|technical\s+round)\s+(?:will|shall)\s+be\s+(?:held|scheduled|conducted)\b",
         r"\bwill\b[^.\n]{0,60}\bafter\s+(?:the\s+)?(?:[\w-]{1,15}\s+){0,2}(?:round|interview)s?\b",
         r"\beligible\s+(?:to\s+apply|for\s+the\s+(?:drive|process|test))\b|\bapply\s+(?:by|before)\b",
+        r"\bselected\s+to\s+(?:apply|register|participate|attend|appear)\b",
+        r"\b(?:scholarships?|fellowships?|prize\s+money|cash\s+prize)\b",
         r"\bpre[- ]placement\s+talks?\b",
         r"\bthis\s+is\s+a\s+(?:gentle\s+|friendly\s+|final\s+)?reminder\b",
         r"\b(?:submit|upload|share|send|collect|pick\s+up)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+(?:printed\s+|signed\s+)?"
@@ -124,7 +126,9 @@ _NOT_FINAL_SUBJECT = re.compile(
     r"registration|newsletter|security|noc|next\s+round|round\s+\d|interview\s+(?:call|slots?)|test\s+link|"
     r"awaited|guidelines|policy|statistics|stats|digest|bulletin|edition|collect(?:ion)?|distribution|"
     # an event with placed students as speakers, a look back over the season
-    r"session|talk|workshop|interaction|masterclass|ama|highlights|round[- ]?up|recap|hall\s+of\s+fame)\b"
+    r"session|talk|workshop|interaction|masterclass|ama|highlights|round[- ]?up|recap|hall\s+of\s+fame|"
+    # not a job: a scholarship, a prize, a contest
+    r"scholarships?|fellowships?|awards?|prizes?|quiz|contest|competition)\b"
 )
 _CONGRATULATION = re.compile(
     r"(?i)\b(?:congratulat\w{0,6}|congrats|heartiest|kudos|well\s+done|way\s+to\s+go)\b"
