@@ -64,13 +64,59 @@ def table_rows(markup: str | etree._Element) -> list[list[str]]:
     return rows
 
 
+def table_grid(table: etree._Element) -> list[list[str]]:
+    """The table as a grid, with rowspan and colspan cells repeated in every slot they cover."""
+    grid: list[list[str]] = []
+    carried: dict[tuple[int, int], str] = {}  # (row, column) -> text of a rowspan cell from above
+    rows = [row for row in table.iter("tr") if owning_table(row) is table]
+    for row_index, row in enumerate(rows):
+        cells = [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+        out: list[str] = []
+        column = 0
+        for cell in cells:
+            while (row_index, column) in carried:
+                out.append(carried.pop((row_index, column)))
+                column += 1
+            text = _cell_text(cell)
+            colspan = _span(cell.get("colspan"))
+            rowspan = _span(cell.get("rowspan"))
+            for offset in range(colspan):
+                out.append(text)
+                for below in range(1, rowspan):
+                    carried[(row_index + below, column + offset)] = text
+            column += colspan
+        while (row_index, column) in carried:
+            out.append(carried.pop((row_index, column)))
+            column += 1
+        if any(out):
+            grid.append(out)
+    return grid
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 50))
+    except (TypeError, ValueError):
+        return 1
+
+
+def owning_table(element: etree._Element) -> etree._Element | None:
+    parent = element.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
 def _render(element: etree._Element, out: list[str]) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag == "br":
         out.append("\n")
     elif tag == "table":
         out.append("\n")
-        for cells in table_rows(element):
+        # Merged cells ("Software Engineer" spanning three students' rows) are repeated in every row
+        # they cover, so each rendered row stands on its own.
+        merged = any(_span(cell.get("rowspan")) > 1 for cell in element.iter("td", "th"))
+        for cells in table_grid(element) if merged else table_rows(element):
             out.append(" | ".join(cell for cell in cells if cell) + "\n")
         out.append("\n")
         if element.tail:

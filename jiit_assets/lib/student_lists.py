@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from jiit_assets.lib.markup import html_to_text, normalize_space, parse_fragment
+from jiit_assets.lib.markup import html_to_text, normalize_space, owning_table, parse_fragment, table_grid
 from jiit_assets.lib.models import Student
 from jiit_assets.lib.students import LIST_CUE, after_bullet, clean_enrollment, clean_name, students_in_line
 
@@ -26,49 +26,6 @@ _ENROLLMENT_HEADER = re.compile(
 _OTHER_NAME_HEADER = re.compile(
     r"\b(?:father|mother|guardian|company|college|institute|branch|course)\b", re.I
 )
-
-
-def _expand_table(table: etree._Element) -> list[list[str]]:
-    """The table as a grid, with rowspan and colspan cells repeated in every slot they cover."""
-    grid: list[list[str]] = []
-    carried: dict[tuple[int, int], str] = {}  # (row, column) -> text of a rowspan cell from above
-    rows = [row for row in table.iter("tr") if _owning_table(row) is table]
-    for row_index, row in enumerate(rows):
-        cells = [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-        out: list[str] = []
-        column = 0
-        for cell in cells:
-            while (row_index, column) in carried:
-                out.append(carried.pop((row_index, column)))
-                column += 1
-            text = normalize_space(" ".join(cell.itertext())).replace("\n", " ")
-            colspan = _span(cell.get("colspan"))
-            rowspan = _span(cell.get("rowspan"))
-            for offset in range(colspan):
-                out.append(text)
-                for below in range(1, rowspan):
-                    carried[(row_index + below, column + offset)] = text
-            column += colspan
-        while (row_index, column) in carried:
-            out.append(carried.pop((row_index, column)))
-            column += 1
-        if any(out):
-            grid.append(out)
-    return grid
-
-
-def _span(value: str | None) -> int:
-    try:
-        return max(1, min(int(str(value).strip()), 50))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _owning_table(element: etree._Element) -> etree._Element | None:
-    parent = element.getparent()
-    while parent is not None and parent.tag != "table":
-        parent = parent.getparent()
-    return parent
 
 
 def _column(
@@ -229,9 +186,9 @@ def parse_body(content_html: str) -> ParsedBody:
         return ParsedBody(students=(), text="")
     students: list[Student] = []
     for table in list(root.iter("table")):
-        if _owning_table(table) is not None:
+        if owning_table(table) is not None:
             continue  # nested tables are read as part of their outer table
-        found = _students_from_grid(_expand_table(table))
+        found = _students_from_grid(table_grid(table))
         if found:
             students.extend(found)
             tail = table.tail

@@ -47,7 +47,8 @@ _BULLET_RE = re.compile(r"^\s{0,8}(?:\(?\d{1,4}[.):]\s{0,4}|[-*•·▪●◦]\s
 # table typed as text). Weaker than a bullet: the line must then carry an enrollment number.
 _ROW_NUMBER = re.compile(r"^\s{0,8}\d{1,3}\s{1,6}(?=[^\W\d_])")
 # Column separators inside a student line: spaced dashes, pipes, tabs, commas, brackets, wide gaps.
-_COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—/]\s{1,4}|[–—|\t,;()\[\]]|\s{3,}|\s{0,4}:\s{1,4}")
+# A comma between digits groups a rupee figure ("Rs. 7,50,000") and does not split it.
+_COLUMN_SPLIT = re.compile(r"\s{1,4}[-–—/]\s{1,4}|[–—|\t;()\[\]]|(?<!\d),|,(?!\d)|\s{3,}|\s{0,4}:\s{1,4}")
 # fmt: off
 _NOT_A_PERSON = _words(
     r"contact", r"call", r"phone", r"mobile", r"whatsapp", r"helpline", r"email", r"office", r"cell", r"ctc",
@@ -60,6 +61,11 @@ _NOT_A_PERSON = _words(
     r"incentive", r"esops?", r"relocation", r"joining", r"retention", r"perks", r"benefits", r"amount",
     r"congratulations", r"dear", r"hi", r"hello", r"thanks", r"cheers", r"branch", r"batch", r"lpa",
     r"engineer", r"analyst", r"developer", r"intern", r"trainee", r"consultant", r"manager", r"sde",
+    r"associate", r"executive", r"officer", r"specialist", r"architect", r"designer", r"scientist",
+    r"programmer", r"tester",
+    r"enrol\w*", r"enrl", r"enr", r"no", r"regn?", r"registration", r"uid", r"admission", r"id",
+    r"status", r"stage", r"offers?", r"extended", r"released", r"hold", r"pending", r"result", r"outcome",
+    r"college", r"university",
 )
 # fmt: on
 @dataclass(frozen=True)
@@ -109,12 +115,88 @@ _BRANCH_TAIL = re.compile(
 )
 
 
+# A title before a name is not part of it ("Ms. Riya Sen").
+_HONORIFIC = re.compile(r"^(?:Mr|Ms|Mrs|Miss|Dr|Shri|Sri|Smt|Kumari|Km)\.?\s{1,3}(?=[^\W\d_])", re.IGNORECASE)
+
+
 def _line_name(column: str) -> str | None:
     """A column that is a capitalised person's name (prose in lower case is not a name)."""
-    name = clean_name(_BRANCH_TAIL.sub("", column.strip()))
+    name = clean_name(_BRANCH_TAIL.sub("", _HONORIFIC.sub("", column.strip())))
     if name is None or not all(word[:1].isupper() for word in name.split()):
         return None
     return name
+
+
+# Words of a sentence, never of a name typed in lower case ("has bagged an offer from").
+_PROSE_WORD = _words(
+    r"a",
+    r"an",
+    r"the",
+    r"of",
+    r"from",
+    r"to",
+    r"and",
+    r"or",
+    r"has",
+    r"have",
+    r"is",
+    r"are",
+    r"was",
+    r"were",
+    r"be",
+    r"been",
+    r"in",
+    r"on",
+    r"at",
+    r"by",
+    r"for",
+    r"with",
+    r"that",
+    r"this",
+    r"we",
+    r"you",
+    r"our",
+    r"your",
+    r"offer",
+    r"offers",
+    r"share",
+    r"happy",
+    r"pleased",
+    r"got",
+    r"bagged",
+    r"as",
+    r"will",
+    r"please",
+    r"all",
+)
+
+
+def _lowercase_name(column: str) -> str | None:
+    """A person's name of two or more words typed all in lower case, shown capitalised."""
+    name = clean_name(_BRANCH_TAIL.sub("", _HONORIFIC.sub("", column.strip())))
+    if name is None or not name.islower() or not 2 <= len(name.split()) <= 4 or _PROSE_WORD.search(name):
+        return None
+    return name.title()
+
+
+# Where a typed row's name ends: a programme or branch, a code with digits or underscores, a job word.
+_AFTER_NAME = re.compile(
+    r"^(?:B\.?\s?Tech\.?|M\.?\s?Tech\.?|Int\.?|Dual|MBA|MCA|BCA|BBA|B\.?Sc\.?|M\.?Sc\.?|CSE|IT|ECE|EEE|ME|CE|BT|"
+    r"[\w-]*\d[\w-]*|\w*_\w*)$"
+)
+
+
+def _leading_name(column: str) -> tuple[str, ...] | None:
+    """A typed table row with its columns run together ("Khushi Agarwal B.Tech CSE Software Development
+    Engineer 12", "Aarushi Bansal ZR_55012_CAND"): the capitalised name at its start and the rest."""
+    words = column.split()
+    cut = next(
+        (i for i, word in enumerate(words) if _AFTER_NAME.match(word) or _NOT_A_PERSON.search(word)), None
+    )
+    if cut is None or not 2 <= cut <= 5:
+        return None
+    name = _line_name(" ".join(words[:cut]))
+    return (name, " ".join(words[cut:])) if name else None
 
 
 def after_bullet(line: str) -> str | None:
@@ -123,10 +205,16 @@ def after_bullet(line: str) -> str | None:
     return line[bullet.end() :] if bullet else None
 
 
+# A serial number opening a later column: the second student of a line typed in two columns
+# ("1. Aarav Mishra 22103903   3. Utkarsh Tiwari 22103925").
+_INNER_SERIAL = re.compile(r"^\d{1,3}[.)]\s{1,4}(?=[^\W\d_])")
+
+
 def _columns(line: str) -> list[str]:
     line = _GROUPED_DIGITS.sub(_join_grouped, line)
     line = _ENROLLMENT_TOKEN.sub(lambda match: f"|{match.group(0)}|", line)
-    return [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
+    columns = [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
+    return [_INNER_SERIAL.sub("", column) for column in columns]
 
 
 def students_in_line(line: str) -> list[StudentLine]:
@@ -144,10 +232,18 @@ def students_in_line(line: str) -> list[StudentLine]:
             kinds.append(("E", enrollment))
         elif (name := _line_name(column)) is not None:
             kinds.append(("N", name))
+        elif (name := _lowercase_name(column)) is not None:
+            kinds.append(("n", name))
+        elif (lead := _leading_name(column)) is not None:
+            kinds.append(("n", lead[0]))
+            kinds.extend(("O", part) for part in lead[1:])
         else:
             kinds.append(("O", column))
-    names = [value for kind, value in kinds if kind == "N"]
     enrollments = [value for kind, value in kinds if kind == "E"]
+    # A name typed in lower case ("shivam pandey 22103451") counts only beside an enrollment number.
+    kinds = [("N" if kind == "n" and enrollments else kind, value) for kind, value in kinds]
+    kinds = [("O" if kind == "n" else kind, value) for kind, value in kinds]
+    names = [value for kind, value in kinds if kind == "N"]
     rest = tuple(value for kind, value in kinds if kind == "O")
     if row_number and not enrollments:
         return []
@@ -156,6 +252,36 @@ def students_in_line(line: str) -> list[StudentLine]:
     if len(names) > 1 and len(names) == len(enrollments) and len(rest) <= len(names):
         return [StudentLine(n, e, (), bullet is not None) for n, e in zip(names, enrollments, strict=True)]
     return []
+
+
+# One student written as a block of "Label: value" lines (an ATS notification, a form): the block
+# starts at a name label and runs while lines are labels.
+_RECORD_START = re.compile(
+    r"(?i)^\s{0,8}(?:[-*•]\s{0,3})?(?:(?:candidate|student)(?:'s)?(?:\s{1,3}(?:full\s+)?name)?|(?:full\s+)?name)"
+    r"\s{0,3}:\s{0,3}\S"
+)
+_RECORD_FIELD = re.compile(r"^\s{0,8}[A-Za-z][\w .()/&'-]{0,30}:\s{0,3}\S")
+
+
+def join_records(text: str) -> str:
+    """The text with each block of "Name: …" / "Enrollment: …" / "Status: …" lines joined into one
+    "Name: … | Enrollment: … | Status: …" line, which the line parser reads as one student."""
+    out: list[str] = []
+    record: list[str] = []
+    for line in text[:50_000].split("\n"):
+        if _RECORD_START.match(line) or (record and _RECORD_FIELD.match(line) and len(line) <= 120):
+            if _RECORD_START.match(line) and record:
+                out.append(" | ".join(record))
+                record = []
+            record.append(line.strip())
+            continue
+        if record:
+            out.append(" | ".join(record))
+            record = []
+        out.append(line)
+    if record:
+        out.append(" | ".join(record))
+    return "\n".join(out)
 
 
 def listed_students(text: str) -> int:
@@ -168,7 +294,7 @@ def listed_students(text: str) -> int:
 
 
 _INLINE_NAME_ENR = re.compile(
-    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}(?P<enr>{_ENROLLMENT})\s{{0,3}}[)\]]"
+    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}(?P<enr>{_ENROLLMENT})\s{{0,3}}(?:[,;/][^)\]\n]{{0,30}})?[)\]]"
 )
 
 
@@ -193,7 +319,8 @@ def names_in_list(text: str) -> list[str]:
     """Names of a comma list ("Aditi Rao, Kunal Sethi and Meera Iyer"); empty unless every item is a
     capitalised name of two or more words."""
     items = [item for item in _NAME_LIST.split(text[:2000]) if item.strip()]
-    names = [_line_name(item) for item in items]
+    # a branch in brackets after a name ("Riya Sen (CSE) and Aman Roy (IT)") is not part of it
+    names = [_line_name(re.sub(r"\s{0,3}\([^()]{1,20}\)\s{0,3}$", "", item)) for item in items]
     if len(items) < 2 or not all(names) or not all(len(str(name).split()) >= 2 for name in names):
         return []
     return [str(name) for name in names]

@@ -16,23 +16,30 @@ from datetime import datetime
 from jiit_assets.defs.email.offer_company import find_company
 from jiit_assets.defs.email.offer_roles import (
     RoleList,
+    carries_on,
+    job_in,
     labels_of,
+    roles_from_brackets,
     roles_from_labels,
     roles_from_lines,
     roles_from_sentences,
-    table_blocks,
+    section_roles,
+    without_emphasis,
 )
+from jiit_assets.defs.email.offer_tables import NOT_SELECTED_STATUS, SELECTED_STATUS, lpa_column, table_blocks
 from jiit_assets.defs.email.offers import (
     PlacementOffer,
     SelectedStudent,
     normalize_name,
+    role_key,
 )
-from jiit_assets.defs.email.packages import package_of
+from jiit_assets.defs.email.packages import Package, package_of
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.students import (
     LIST_CUE,
     clean_enrollment,
     inline_students,
+    join_records,
     names_in_list,
     students_in_line,
 )
@@ -40,19 +47,27 @@ from jiit_assets.lib.text import company_key
 
 MAX_EXTRACT_CHARS = 30_000
 _SELECTED_AFTER_LIST = re.compile(
-    r"(?P<list>[A-Z][^.:\n]{3,300}?)\s+(?:have|has)\s+been\s+(?:finally\s+)?(?:selected|placed|hired|offered)\b"
+    r"(?P<list>[A-Z][^.:\n]{3,300}?)\s+(?:have|has)\s+been\s+(?:finally\s+)?(?:selected|placed|hired|offered)\b|"
+    # "Congratulations to A, B and C on being placed at …"
+    r"(?i:congratulations\s+to\s+)(?P<wished>[A-Z][^.:\n]{3,300}?)\s+(?i:on|for)\s+(?i:being|getting|their|bagging|securing)\b"
 )
 _STATED_COUNT = re.compile(
     r"(?i)\b(\d{1,3})\s+(?:students?|offers?|candidates?)\s+(?:have\s+been|has\s+been|were|got)\b"
 )
 
 
-# The mail points at its list instead of writing it out ("the list is attached", "given below" over
-# an image).
+# The mail points at its list instead of writing it out ("the list is attached", "PFA the list",
+# "given below" over an image, a named file). The mail's word is enough: the attachment itself is
+# often stripped by a forward or a mailing list, and the offer is news without the names.
 _LIST_ELSEWHERE = re.compile(
-    r"(?i)\b(?:list|names?|details)\b[^.\n]{0,60}\b(?:attached|enclosed|given\s+below|shown\s+below|below)\b|"
-    r"\b(?:find|see)\s+(?:the\s+)?(?:attached|enclosed)\b|\((?:[\w\-]{1,60})\.(?:xlsx?|csv|pdf|docx?|png|jpe?g)\)"
+    r"(?i)\b(?:list|names?|details|selects?|results?)\b[^.\n]{0,60}\b(?:attached|enclosed|given\s+below|shown\s+below|"
+    r"below|in\s+the\s+attachment|(?:pdf|excel|sheet|file|document)\s+(?:attached|enclosed|shared))\b|"
+    r"\b(?:find|see|refer(?:\s+to)?)\s+(?:the\s+)?(?:attached|enclosed|attachment)\b|\bPFA\b|\battached\s+herewith\b|"
+    r"\((?:[\w\-]{1,60})\.(?:xlsx?|csv|pdf|docx?|png|jpe?g)\)|[\"“][\w\- ]{1,60}\.(?:xlsx?|csv|pdf|docx?)[\"”]"
 )
+
+
+_LIST_FILES = (".pdf", ".xlsx", ".xls", ".csv", ".png", ".jpg", ".jpeg")
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,9 @@ def _students_from_tables(
     students: list[SelectedStudent] = []
     for columns, rows in blocks:
         for row in rows:
+            status = _cell(row, columns, "status")
+            if status and (NOT_SELECTED_STATUS.search(status) or not SELECTED_STATUS.search(status)):
+                continue  # an ATS table lists every candidate with a stage; only the offers count
             role = roles.add_from_row(row, columns)
             if "name" not in columns:
                 continue
@@ -87,31 +105,58 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[position].strip() if position is not None and position < len(row) else ""
 
 
+# What the lines above a list say it is: an earlier round ("ROUND 1 - Online test (cleared, 9
+# students):") or the final selection ("have been selected", "(FINAL)").
+_STAGE_CONTEXT = re.compile(
+    r"(?i)\b(?:round\s*\d|cleared|shortlisted|qualified|online\s+(?:test|assessment)|technical\s+interview|"
+    r"aptitude|gd|group\s+discussion|next\s+round|wait[- ]?list(?:ed)?|on\s+hold)\b"
+)
+_STATUS_LABEL = re.compile(r"(?i)\b(?:status|stage|result)\s{0,3}:\s{0,3}([^|\n]{1,60})")
+_FINAL_CONTEXT = re.compile(r"(?i)\b(?:selected|placed|offers?|offered|hired|final|congratulations)\b")
+
+
 def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: str) -> list[SelectedStudent]:
     """Student lines; a bulleted name without an enrollment number counts only when the line is just
-    the name or follows a cue. A role heading ("Data Analyst (11 LPA)") gives its role to the lines below."""
-    students: list[SelectedStudent] = []
+    the name or follows a cue. A role heading ("Data Analyst (11 LPA)", "Full-time - Software Engineer:")
+    gives its role to the lines below. When a mail lists every round, only the final list counts."""
+    tagged: list[tuple[SelectedStudent, str]] = []
     heading: str | None = None
     after_cue = False
+    previous = ""
+    context: list[str] = []
+    tag = ""
+    figures = lpa_column(body)
+    sections = section_roles(body, roles)
     for line in body.split("\n"):
         stripped = line.strip()
+        continued, previous = carries_on(previous), stripped
         if not stripped or stripped in skip:
             continue
-        heading = roles.heading(stripped) or heading
-        found = students_in_line(stripped)
+        heading = sections.get(stripped) or (None if continued else roles.heading(stripped)) or heading
         accepted = [
             s
-            for s in found
+            for s in students_in_line(stripped)
             if s.enrollment or ((s.bulleted or after_cue) and not s.rest and len(s.name.split()) >= 2)
         ]
+        status = _STATUS_LABEL.search(stripped)
+        if status and (
+            NOT_SELECTED_STATUS.search(status.group(1)) or not SELECTED_STATUS.search(status.group(1))
+        ):
+            accepted = []  # "Status: On hold": listed, but not an offer
+        if context and accepted:
+            said = " ".join(context[-3:])
+            tag = "final" if _FINAL_CONTEXT.search(said) else ("stage" if _STAGE_CONTEXT.search(said) else "")
+            context = []
         for student in accepted:
-            if company_key(student.name) == company_key(company):
-                continue
-            role, package = roles.read_columns(student.rest, heading)
-            students.append(SelectedStudent(student.name, student.enrollment, role, package))
+            if company_key(student.name) != company_key(company):
+                role, package = roles.read_columns(student.rest, heading)
+                package = package if package is not None else figures.get(stripped)
+                tagged.append((SelectedStudent(student.name, student.enrollment, role, package), tag))
         if not accepted:
             after_cue = bool(LIST_CUE.search(stripped))
-    return students
+            context.append(stripped)
+    tags = {tag for _, tag in tagged}
+    return [student for student, tag in tagged if not ({"final", "stage"} <= tags and tag == "stage")]
 
 
 def _students_from_prose(body: str) -> list[SelectedStudent]:
@@ -119,10 +164,47 @@ def _students_from_prose(body: str) -> list[SelectedStudent]:
     if pairs:
         return [SelectedStudent(s.name, s.enrollment, None, None) for s in pairs]
     for match in _SELECTED_AFTER_LIST.finditer(body[:MAX_EXTRACT_CHARS]):
-        names = names_in_list(match.group("list"))
+        names = names_in_list(match.group("list") or match.group("wished"))
         if names:
             return [SelectedStudent(name, None, None, None) for name in names]
-    return []
+    return _addressed_student(body)
+
+
+# A letter to the student: "Dear Riya Sen, … you have been selected / you have received an offer".
+_GREETING = re.compile(
+    r"(?m)^\s{0,5}(?:Dear|Hi|Hello)\s{1,3}(?P<name>[A-Z][\w.'’\- ]{1,60}?)\s{0,3}[,!:]?\s*$"
+)
+_TO_YOU = re.compile(
+    r"(?i)\byou\s+(?:have\s+been|are|were|got)\s+(?:finally\s+)?(?:selected|placed|offered|hired)\b|"
+    r"\byou\s+have\s+(?:received|bagged|secured|got)\s+(?:an?\s+|the\s+)?(?:[\w-]{1,20}\s+)?offer\b"
+)
+
+
+def _addressed_student(body: str) -> list[SelectedStudent]:
+    """The one student a letter of selection is addressed to, by the name in its greeting."""
+    greeting = _GREETING.search(body[:2000])
+    if greeting is None or not _TO_YOU.search(body[:MAX_EXTRACT_CHARS]):
+        return []
+    found = students_in_line(greeting.group("name"))
+    if len(found) != 1 or found[0].rest:
+        return []
+    enrollment = next((s.enrollment for s in inline_students(body) if s.name == found[0].name), None)
+    return [SelectedStudent(found[0].name, enrollment, None, None)]
+
+
+def _fill_role_packages(roles: RoleList, students: list[SelectedStudent]) -> None:
+    """A role named without a figure ("Role: Associate Technology L1") takes the lowest package its
+    students' rows state (a "CTC (LPA)" column)."""
+    for role in list(roles.roles):
+        if role.package is not None:
+            continue
+        own = [
+            s.package
+            for s in students
+            if s.package is not None and (s.role is None or role_key(s.role) == role_key(role.role))
+        ]
+        if own:
+            roles.add(role.role, Package(min(own)))
 
 
 def _with_roles(students: list[SelectedStudent], roles: RoleList) -> list[SelectedStudent]:
@@ -166,9 +248,10 @@ def dedupe_students(students: list[SelectedStudent]) -> list[SelectedStudent]:
 
 
 def _roles_and_students(
-    body: str, labels: dict[str, list[str]], company: str
+    subject: str, body: str, labels: dict[str, list[str]], company: str
 ) -> tuple[RoleList, list[SelectedStudent]]:
-    """Roles (tables, labels, role lines, then sentences) and the students, each with a role and package."""
+    """Roles (tables, labels, role lines, then sentences; the subject last) and the students, each with
+    a role and package."""
     roles = RoleList()
     blocks = table_blocks(body)
     students = _students_from_tables(blocks, roles)
@@ -176,16 +259,21 @@ def _roles_and_students(
     roles_from_labels(labels, roles)
     if not labels.get("role"):
         roles_from_lines(body, table_lines, roles)
+    if not roles.roles or all(role.package is None for role in roles.roles):
+        roles_from_brackets(body, roles)
     if not roles.roles:
         roles_from_sentences(body, company, roles)
-    if not roles.roles:
-        package = package_of(" ".join(labels.get("package", [])) or body)
-        if package is not None:
-            roles.add("Not specified", package)
     if not students:
-        students = _students_from_lines(body, table_lines, roles, company)
+        students = _students_from_lines(join_records(body), table_lines, roles, company)
     if not students:
         students = _students_from_prose(body)
+    _fill_role_packages(roles, students)
+    if len(roles.roles) <= 1 and all(role.package is None for role in roles.roles):
+        # One role (or none named) and the figure elsewhere in the mail ("the CTC is 12 LPA").
+        package = package_of(" ".join(labels.get("package", [])) or body) or package_of(subject)
+        name = roles.roles[0].role if roles.roles else (job_in(subject) or "Not specified")
+        if package is not None:
+            roles.add(name, package)
     return roles, dedupe_students(_with_roles(students, roles))
 
 
@@ -204,15 +292,17 @@ def extract_offer(
     says so), the offer is kept without names: the company and package are news on their own."""
     subject = clean_subject(subject)
     text = text[:MAX_EXTRACT_CHARS]
-    body = strip_private(text)
+    body = without_emphasis(strip_private(text))
     labels = labels_of(body)
     company = find_company(subject, body, text, labels.get("company", []), sender_domain=sender_domain)
     if company is None:
         return ExtractedOffer(None, "offer wording but no company name found")
-    roles, students = _roles_and_students(body, labels, company.name)
+    roles, students = _roles_and_students(subject, body, labels, company.name)
     stated = _STATED_COUNT.search(body)
     count = len(students) or (int(stated.group(1)) if stated else 0)
-    list_elsewhere = bool(attachments) and bool(_LIST_ELSEWHERE.search(body))
+    list_elsewhere = bool(_LIST_ELSEWHERE.search(body)) or any(
+        name.lower().endswith(_LIST_FILES) for name in attachments
+    )
     if count == 0 and not list_elsewhere:
         return ExtractedOffer(None, "offer wording but no selected students found")
     if all(role.package is None for role in roles.roles):

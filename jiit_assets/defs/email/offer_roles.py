@@ -1,5 +1,7 @@
-"""Roles and their packages in an offer mail: labels, tables, "Role – 12 LPA" lines, role headings
-above a list of students, and sentences ("are being offered the role of …", "for the … role").
+"""Roles and their packages in an offer mail: labels, table rows, "Role – 12 LPA" lines, "Company -
+Role - Package" headings, role sections ending in a colon, "(Role, 12 LPA)" brackets, a job named in a
+student's line, and sentences ("are being offered the role of …", "for the … role"). The tables
+themselves are found by ``offer_tables``.
 
 Every pattern is bounded and works on one line or one paragraph at a time.
 """
@@ -15,31 +17,27 @@ from jiit_assets.lib.text import company_key
 
 _LABEL = re.compile(
     r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|role|profile|position|designation|"
-    r"job\s+(?:title|role|profile)|ctc|package|salary|compensation|stipend|location|job\s+location|"
+    r"job\s+(?:title|role|profile|opening)|opening|vacancy|ctc|package|salary|compensation|stipend|location|job\s+location|"
     r"place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
 )
 _LABEL_KINDS = (
     (("company", "organi", "recruiter"), "company"),
-    (("role", "profile", "position", "designation", "job"), "role"),
+    (("role", "profile", "position", "designation", "job", "opening", "vacancy"), "role"),
     (("ctc", "package", "salary", "compensation", "stipend"), "package"),
     (("location", "job location", "place"), "location"),
 )
-_HEADER_WORDS = {
-    "name": re.compile(r"(?i)\b(?:name|student)\b"),
-    "enrollment": re.compile(r"(?i)\b(?:enrol+(?:ment)?|enrl|roll|reg(?:istration)?|id)\b"),
-    "role": re.compile(r"(?i)\b(?:role|profile|position|designation|job)\b"),
-    "package": re.compile(r"(?i)\b(?:ctc|package|salary|stipend|compensation|lpa)\b"),
-    "company": re.compile(r"(?i)\b(?:company|organi[sz]ation)\b"),
-}
 _ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
 _ROLE_SENTENCES = [
     re.compile(p)
     for p in (
         r"(?i:\b(?:for\s+the\s+|offered\s+the\s+|as\s+the\s+)(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
         rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,6}})",
-        rf"(?i:\b(?:for|to)\s+(?:the\s+|a\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
+        rf"(?i:\b(?:for|to|offered|offering)\s+(?:the\s+|a\s+|an\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
         r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
         rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
+        # a name just before a bracketed figure: "the final result for GenC Next (CTC 6.75 LPA)"
+        r"(?i:\b(?:for|as|in)\s+(?:the\s+|an?\s+)?)"
+        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,4}})[ \t]{{0,2}}\((?=[^)\n]{{0,40}}\d)",
         # the weakest: "offer for Backend Engineering Intern", "offers ... for Member of Technical Staff";
         # only a name with a job word in it counts (see roles_from_sentences)
         rf"(?i:\bfor\s+(?:the\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
@@ -63,7 +61,53 @@ _NOT_ROLE = re.compile(
     # a label on its own ("Role: Software Engineer I, CTC 21 LPA" read as a heading) is not a role
     r"(?:role|profile|position|designation|job\s+(?:title|role|profile))$)"
 )
+# A verb makes the words before "(CTC 9 LPA)" a sentence ("Acme has selected students for the Analyst
+# role (CTC 9 LPA)"), not a role heading.
+_PROSE_VERB = re.compile(
+    r"(?i)\b(?:has|have|had|is|are|was|were|been|will|would|selected|placed|offered|hired|received|got|"
+    r"congratulations|inform|pleased|happy|selects?|selections?|results?|list|offers?)\b"
+)
 _PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
+# The segments of a heading line: "EPAM Systems - Junior Software Engineer - 8 LPA", "SDE | 12 LPA".
+_SEGMENT_SPLIT = re.compile(r"\s{1,3}[-–—]\s{1,3}|\s{0,3}[|–—]\s{0,3}")
+_LEADING_BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}")
+
+
+def section_heading(line: str) -> tuple[str, str, str] | None:
+    """(company, role, package words) of a heading that names all three, in any order: "EPAM Systems -
+    Junior Software Engineer - 8 LPA", "Data Engineer | Incedo | 7.25 LPA". The role is the segment with
+    a job word; without one, the company comes first (the usual order)."""
+    if len(line) > 160 or re.search(r"\d{6}", line):
+        return None
+    segments = [part.strip() for part in _SEGMENT_SPLIT.split(_LEADING_BULLET.sub("", line)) if part.strip()]
+    if len(segments) != 3:
+        return None
+    money = [part for part in segments if has_amount(part)]
+    others = [part for part in segments if not has_amount(part)]
+    if len(money) != 1 or len(others) != 2 or not all(part[:1].isalpha() for part in others):
+        return None
+    jobbed = [part for part in others if _JOB_WORD.search(part)]
+    if len(jobbed) == 2:
+        return None
+    role = jobbed[0] if jobbed else others[1]
+    company = others[0] if role is others[1] else others[1]
+    return company, role, money[0]
+
+
+# Chat-style emphasis around words ("*Company:* Zomato", "_Selected_"); underscores inside a word
+# ("ZR_55012_CAND") are kept.
+_EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*])")
+
+
+def without_emphasis(text: str) -> str:
+    """The text without the asterisks and underscores chat apps use for bold and italics."""
+    return _EMPHASIS.sub("", text)
+
+
+def job_in(text: str) -> str | None:
+    """The role a short text names among its segments ("Selected Students – Cadence – Software Engineer
+    (CTC: 18 LPA)" -> "Software Engineer"), if any."""
+    return _job_segment(text)
 
 
 def labels_of(body: str) -> dict[str, list[str]]:
@@ -76,39 +120,6 @@ def labels_of(body: str) -> dict[str, list[str]]:
             kind = next((k for prefixes, k in _LABEL_KINDS if label.startswith(prefixes)), "joining")
             found.setdefault(kind, []).append(value)
     return found
-
-
-def table_blocks(body: str) -> list[tuple[dict[str, int], list[list[str]]]]:
-    """Tables rendered as "a | b | c" lines (HTML tables) or tab-separated lines, with a header row."""
-    blocks: list[tuple[dict[str, int], list[list[str]]]] = []
-    lines = body.split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        separator = " | " if " | " in line else ("\t" if "\t" in line else None)
-        columns = _header(line, separator) if separator else {}
-        if separator is None or not ({"name", "role"} & set(columns)) or len(columns) < 2:
-            index += 1
-            continue
-        rows: list[list[str]] = []
-        index += 1
-        while index < len(lines) and separator in lines[index]:
-            rows.append([cell.strip() for cell in lines[index].split(separator)])
-            index += 1
-        blocks.append((columns, rows))
-    return blocks
-
-
-def _header(line: str, separator: str) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for position, cell in enumerate(cell.strip() for cell in line.split(separator)):
-        if len(cell) > 40 or re.search(r"\d{5}", cell):
-            continue
-        for column, pattern in _HEADER_WORDS.items():
-            if column not in columns and pattern.search(cell):
-                columns[column] = position
-                break
-    return columns
 
 
 def clean_role(raw: str) -> str | None:
@@ -174,10 +185,15 @@ class RoleList:
     def heading(self, line: str) -> str | None:
         """The role a "Role (12 LPA)" / "Role – 12 LPA" heading line names, else None. The role part
         is one phrase: a sentence end inside it ("… role at Acme. Stipend: …") makes it prose."""
+        if parts := section_heading(line):
+            role = clean_role(parts[1])
+            if role:
+                self.add(role, package_of(parts[2]))
+            return role
         match = _ROLE_AMOUNT_LINE.match(line)
         if not match or not has_amount(match.group("rest")) or re.search(r"\d{6}", line):
             return None
-        if _SENTENCE_END.search(match.group("role")):
+        if _SENTENCE_END.search(match.group("role")) or _PROSE_VERB.search(match.group("role")):
             return None
         role = clean_role(match.group("role"))
         if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
@@ -188,12 +204,78 @@ class RoleList:
     def read_columns(self, rest: tuple[str, ...], heading: str | None) -> tuple[str | None, float | None]:
         """(role, package) of a student line's other columns, else the heading's role."""
         role = heading
+        known = False
         for column in rest:
             for candidate in self.roles:
                 if role_key(candidate.role) and role_key(candidate.role) in role_key(column):
-                    role = candidate.role
-        package = next((p.lpa for p in (package_of(column) for column in rest) if p is not None), None)
-        return role, package
+                    role, known = candidate.role, True
+        found = next((p for p in (package_of(column) for column in rest) if p is not None), None)
+        if not known:
+            # A column naming a job ("Rohan Mehta, 22103301, Analyst, 32 LPA") is the student's role.
+            own = next(
+                (
+                    r
+                    for c in rest
+                    if not has_amount(c) and (r := clean_role(_role_part(c))) and _JOB_WORD.search(r)
+                ),
+                None,
+            )
+            if own:
+                self.add(own, found)
+                role = own
+        return role, found.lpa if found else None
+
+
+# A typed row's columns around the role: the programme and branch before it, a bare figure after it
+# ("B.Tech CSE Software Development Engineer 12").
+_PROGRAMME_BEFORE = re.compile(
+    r"^(?:(?:B\.?\s?Tech\.?|M\.?\s?Tech\.?|Int\.?|Dual|MBA|MCA|BCA|BBA|B\.?Sc\.?|M\.?Sc\.?|CSE|IT|ECE|EEE|ME|CE|BT)"
+    r"(?:-[A-Z]{2,4})?\s+)+"
+)
+_FIGURE_AFTER = re.compile(r"\s+\d{1,3}(?:\.\d{1,2})?$")
+
+
+def _role_part(column: str) -> str:
+    return _FIGURE_AFTER.sub("", _PROGRAMME_BEFORE.sub("", column.strip()))
+
+
+# A section heading that names a role and ends in a colon: "Full-time - Software Engineer (2026
+# graduates):", "Internship - Software Engineering Intern:"; its package may come after the list.
+_ROLE_COLON = re.compile(r"^\s{0,10}(?:[-•*]\s{0,3})?(?P<role>[A-Za-z][^:\n]{2,100}?)\s{0,3}:\s{0,3}$")
+
+
+def _job_segment(text: str) -> str | None:
+    text = re.sub(r"\([^()]{0,60}\)", " ", text)
+    for segment in _SEGMENT_SPLIT.split(text):
+        role = clean_role(segment)
+        if role and _JOB_WORD.search(role) and not _PROSE_VERB.search(role) and len(role.split()) <= 6:
+            return role
+    return None
+
+
+def section_roles(body: str, roles: RoleList) -> dict[str, str]:
+    """Role sections (heading line -> role), each role added with the package its section states."""
+    lines = body[:30_000].split("\n")
+    headings: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        match = _ROLE_COLON.match(line)
+        if (
+            not match
+            or has_amount(line)
+            or re.search(r"\d{5}", line)
+            or _PROSE_VERB.search(match.group("role"))
+        ):
+            continue
+        role = _job_segment(match.group("role"))
+        if role:
+            headings.append((index, role))
+    found: dict[str, str] = {}
+    for position, (index, role) in enumerate(headings):
+        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
+        section = "\n".join(lines[index + 1 : end]).split("\n\n\n")[0]
+        roles.add(role, package_of(section))
+        found[lines[index].strip()] = role
+    return found
 
 
 def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
@@ -207,19 +289,56 @@ def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
         roles.add(role, own or (package_of(package_text) if package_text else None))
 
 
+def carries_on(previous_line: str) -> bool:
+    """Whether the line after ``previous_line`` continues its sentence (it ends in a lower-case word or
+    a comma), so it cannot be a heading of its own."""
+    return bool(re.search(r"[a-z,]$", previous_line.strip()))
+
+
 def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
-    """ "Software Engineer – 12 LPA" / "Data Analyst (8.5 LPA)" lines."""
+    """ "Software Engineer – 12 LPA" / "Data Analyst (8.5 LPA)" lines. A line that carries on a
+    sentence wrapped from the line above ("… offered the Analog" / "Design Intern position (…)") is
+    prose, not a heading."""
+    previous = ""
     for line in body.split("\n"):
-        if line in skip or re.search(r"\d{6}", line):
+        continued = carries_on(previous)
+        previous = line.strip()
+        if continued or line in skip or re.search(r"\d{6}", line):
             continue
         for sentence in _SENTENCE_END.split(line.strip()):
             roles.heading(sentence)
 
 
+# A bracket that states the role and its package: "(Associate Software Engineer, 4.5 LPA; Advanced
+# ASE, 6.5 LPA)", "(SDE Intern, INR 50,000 pm + PPO 18 LPA)", "(Analyst – 12.5 LPA (CTC))".
+_BRACKET = re.compile(r"\((?P<inner>[^()\n]{3,200}(?:\([^()\n]{0,30}\)[^()\n]{0,60})?)\)")
+_BRACKET_ROLE = re.compile(r"^(?P<role>[^,:;|–—]{2,60}?)\s{0,3}(?:[,:|–—]|\s-\s)\s{0,3}(?P<rest>.{1,160})$")
+
+
+def roles_from_brackets(body: str, roles: RoleList) -> None:
+    """Roles and packages stated together inside brackets, one or more per bracket (split at ";")."""
+    for match in _BRACKET.finditer(body[:30_000]):
+        for part in re.split(r"\s{0,3};\s{0,3}", match.group("inner")):
+            pair = _BRACKET_ROLE.match(part.strip())
+            if not pair or has_amount(pair.group("role")) or not has_amount(pair.group("rest")):
+                continue
+            role = clean_role(pair.group("role"))
+            known = (
+                role is not None
+                and roles.package_for(role) is None
+                and any(role_key(r.role) == role_key(role) for r in roles.roles)
+            )
+            if role and (known or _JOB_WORD.search(role) or re.fullmatch(r"[A-Z][A-Z0-9\- ]{1,15}", role)):
+                roles.add(role, package_of(pair.group("rest")))
+
+
 def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:
     """ "… for the role of Software Engineer with a CTC of 12 LPA": the first role a sentence names.
-    Prose wrapped at a fixed width ("for the Software\nEngineering Intern role") is read as one line."""
+    Prose wrapped at a fixed width ("for the Software\nEngineering Intern role") is read as one line; a
+    mail typed all in lower case is read with its words capitalised, since a role cannot be told by case."""
     body = _WRAPPED_PROSE.sub(" ", body)
+    if not re.search(r"[A-Z]", body[:30_000]):
+        body = re.sub(r"\b[a-z]", lambda match: match.group(0).upper(), body[:30_000])
     for pattern in _ROLE_SENTENCES:
         for match in pattern.finditer(body[:30_000]):
             role = clean_role(match.group("role"))

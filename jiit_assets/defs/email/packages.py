@@ -39,14 +39,34 @@ _INDIAN_GROUPED = re.compile(
 _BREAKDOWN = re.compile(
     r"[{(\[](?:[^{}()\[\]]{0,300}\+[^{}()\[\]]{0,300}|\s*(?i:incl\.?|includ\w*|comprising|consisting|of\s+which)\b[^{}()\[\]]{0,300})[})\]]"
 )
+_COMPONENT_WORDS = re.compile(
+    r"(?i)\b(?:fixed|variable|base|basic|bonus|joining|incentives?|components?|retention|esops?|relocation|"
+    r"allowances?|insurance|gratuity|pf|hra|performance)\b"
+)
+# A figure just before the bracket: the bracket explains it.
+_FIGURE_BEFORE = re.compile(
+    r"(?i)\d[\d,.]{0,12}\s{0,3}(?:LPA|lakhs?|lacs?|L|cr|crores?|/-|p\.?a\.?|k)?\W{0,12}$"
+)
+
+
+def _drop_breakdown(match: re.Match[str]) -> str:
+    """A bracket that explains a figure (after it, or naming components) goes; a bracket that states
+    the offer itself ("(SDE Intern, INR 50,000 pm + PPO 18 LPA)") stays."""
+    before = match.string[max(0, match.start() - 30) : match.start()]
+    if _FIGURE_BEFORE.search(before) or _COMPONENT_WORDS.search(match.group(0)):
+        return " "
+    return match.group(0)
+
+
 _MONTHLY_CONTEXT = re.compile(r"(?i)\b(?:stipend|per\s+month|monthly|/\s*month|p\.?m\.?)\b")
 # "₹2,40,000 in total for the six months": the whole internship's stipend, not a yearly figure.
 _DURATION_TOTAL = re.compile(r"(?i)^\s{0,3}(?:in\s+total|total)\b[^.\n]{0,30}\bmonths?\b")
 # The total row of a compensation breakdown ("Total CTC | 17.50" under an "Amount (LPA)" header):
 # where the mail says total, that figure is the package and the components are not.
 _TOTAL_LINE = re.compile(
-    r"(?im)^[ \t]{0,10}(?:total|gross)(?:[ \t]{1,3}[\w()]{1,20}){0,3}[ \t]{0,3}[|:\-–][ \t]{0,3}"
-    r"(?P<a>\d{1,3}(?:\.\d{1,2})?)[ \t]{0,3}(?P<unit>LPA|lakhs?|L)?[ \t]*$"
+    r"(?im)^[ \t]{0,10}(?:total|gross)(?:[ \t]{1,3}[\w()\-]{1,20}){0,4}[ \t]{0,3}[|:\-–][ \t]{0,3}"
+    rf"(?P<cur>Rs\.?|INR|₹)?[ \t]{{0,3}}(?P<a>{_NUM})[ \t]{{0,3}}(?P<unit>LPA|lakhs?|L)?"
+    r"[ \t]{0,3}(?:/-)?[ \t]{0,3}(?:p\.?\s?a\.?|per\s+annum|\([\w .-]{1,20}\))?[ \t.]*$"
 )
 _LAKH_CONTEXT = re.compile(r"(?i)\b(?:LPA|lakhs?|lacs?)\b")
 # A label right before a bare "12L" makes it a lakh figure ("CTC: 12L").
@@ -61,6 +81,33 @@ _PPO = re.compile(r"(?i)\b(?:pre[- ]placement\s+offers?|PPOs?|conversion)\b")
 _MAYBE = re.compile(
     r"(?i)\b(?:may|might|could|possible|possibility|subject\s+to|depending|depends|opportunity|if)\b"
 )
+
+
+# "PPO 18 LPA", "pre-placement offer of CTC 18 LPA", "18 LPA on conversion" is said just before.
+_PPO_BEFORE = re.compile(r"(?i)\b(?:pre[- ]placement\s+offers?|PPOs?|on\s+conversion)\b[^.;\n]{0,30}$")
+
+
+# A part of the pay that is not the package: "joining bonus of ₹2,00,000", "2 LPA as a signing bonus",
+# "Variable: 2 LPA", "ESOPs worth 10 L".
+_EXTRA_WORDS = (
+    r"(?:(?:joining|signing|sign[- ]on|relocation|retention|one[- ]time|performance|annual)?\s{0,3}"
+    r"(?:bonus|incentives?|variable(?:\s+pay)?|esops?|stocks?|rsus?)|relocation(?:\s+(?:allowance|assistance|support))?|"
+    r"allowances?|reimbursements?|insurance|gratuity)"
+)
+_EXTRA_BEFORE = re.compile(
+    rf"(?i)\b{_EXTRA_WORDS}\s{{0,3}}(?:of|worth|:|-|–|\|)?\s{{0,3}}(?:Rs\.?|INR|₹)?\s{{0,2}}$"
+)
+_EXTRA_AFTER = re.compile(
+    rf"(?i)^\s{{0,3}}(?:p\.?a\.?\s{{0,3}})?(?:as\s+)?(?:an?\s+|in\s+)?(?:one[- ]time\s+)?{_EXTRA_WORDS}\b"
+)
+
+
+# The figure the mail calls the CTC ("CTC: 12.5 LPA", "a CTC of 12.5 LPA", "12.5 LPA (CTC)") beats the
+# base, fixed or in-hand figures beside it ("12.5 LPA (CTC) / 9 LPA (base)").
+_CTC_BEFORE = re.compile(
+    r"(?i)\b(?:ctc|cost\s+to\s+(?:the\s+)?company)\s{0,3}(?:of|is|will\s+be|:|-|–|=)?\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
+)
+_CTC_AFTER = re.compile(r"(?i)^\s{0,3}(?:p\.?a\.?\s{0,3})?\(?\s{0,2}ctc\b")
 
 
 def _without_possible_ppo(text: str) -> str:
@@ -82,11 +129,14 @@ class Amount:
     high: float | None = None  # the top of a range ("15-18 LPA"), in LPA
     text: str = ""  # the figure as the mail wrote it
     total: bool = False  # the total row of a breakdown
+    ppo: bool = False  # the CTC of a pre-placement offer named beside it ("+ PPO 18 LPA")
+    extra: bool = False  # a bonus or variable part named beside it ("+ 2 LPA joining bonus")
+    ctc: bool = False  # labelled as the CTC ("CTC: 12.5 LPA", "12.5 LPA (CTC)")
 
 
 def find_amounts(text: str) -> list[Amount]:
     """Every money figure in LPA; component breakdowns in braces ("{5.5 fixed + …}") are ignored."""
-    text = _BREAKDOWN.sub(" ", text[:MAX_SCAN_CHARS])
+    text = _BREAKDOWN.sub(_drop_breakdown, text[:MAX_SCAN_CHARS])
     found: list[tuple[int, int, Amount]] = []
 
     def add(match: re.Match[str], lpa: float, monthly: bool, high: float | None = None) -> None:
@@ -94,11 +144,23 @@ def find_amounts(text: str) -> list[Amount]:
         # A figure too long for a float reads as infinity: not a package (nor valid JSON or a footer).
         if 0 < lpa < math.inf and not any(start < e and s < end for s, e, _ in found):
             high = high if high is not None and high < math.inf else None
-            found.append((start, end, Amount(round(lpa, 2), monthly, high, match.group(0).strip())))
+            ppo = bool(_PPO_BEFORE.search(text[max(0, start - 40) : start]))
+            extra = bool(
+                _EXTRA_BEFORE.search(text[max(0, start - 40) : start])
+                or _EXTRA_AFTER.match(text[end : end + 40])
+            )
+            ctc = bool(
+                _CTC_BEFORE.search(text[max(0, start - 30) : start]) or _CTC_AFTER.match(text[end : end + 12])
+            )
+            amount = Amount(
+                round(lpa, 2), monthly, high, match.group(0).strip(), ppo=ppo, extra=extra, ctc=ctc
+            )
+            found.append((start, end, amount))
 
     for match in _RANGE_LAKH.finditer(text):
         low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
         add(match, low, False, round(high, 2) if high > low else None)
+    _add_rupee_ranges(text, add)
     for match in _CRORE.finditer(text):
         add(match, _number(match.group("a")) * 100, False)
     for match in _LAKH.finditer(text):
@@ -123,14 +185,69 @@ def find_amounts(text: str) -> list[Amount]:
         context = text[max(0, match.start() - 40) : match.end() + 25]
         monthly = bool(_MONTHLY_CONTEXT.search(context))
         add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
-    for match in _TOTAL_LINE.finditer(text):
-        if match.group("unit") or _LAKH_CONTEXT.search(text[max(0, match.start() - 400) : match.start()]):
-            start, end = match.span()
-            found = [item for item in found if not (start <= item[0] < end)]
-            lpa = round(_number(match.group("a")), 2)
-            found.append((start, end, Amount(lpa, False, None, f"{match.group('a')} LPA (total)", True)))
+    _add_plain_rupees(text, add)
+    for start, end, amount in _total_rows(text):
+        found = [item for item in found if not (start <= item[0] < end)]
+        found.append((start, end, amount))
     found.sort(key=lambda item: item[0])
     return [amount for _, _, amount in found]
+
+
+_RUPEE_RANGE = re.compile(
+    rf"(?i)(?:Rs\.?|INR|₹)\s{{0,3}}(?P<a>{_NUM})(?:\s{{0,3}}/-)?\s{{0,3}}(?:-|–|—|to)\s{{0,3}}(?:Rs\.?|INR|₹)?\s{{0,3}}"
+    rf"(?P<b>{_NUM})(?:\s{{0,3}}/-)?"
+)
+# A figure in rupees with no currency sign, read only where the words around it say money: "Stipend:
+# 50,000 per month", "35000/- per month", "CTC: 650000 p.a.", "45,000 INR".
+_PLAIN_RUPEES = re.compile(
+    r"(?<![\d.,/])(?P<a>\d{1,3}(?:,\d{3}){1,2}|\d{4,8})(?![\d,]|\.\d)(?P<tail>\s{0,2}/-)?"
+)
+_MONEY_BEFORE = re.compile(r"(?i)\b(?:stipend|ctc|package|salary|compensation|pay)\b[^\d\n]{0,12}$")
+_MONEY_AFTER = re.compile(
+    r"(?i)^\s{0,3}(?:/-|INR\b|rupees\b|per\s+(?:month|annum)|p\.?\s?a\.?(?!\w)|/\s{0,2}month|pm\b)"
+)
+
+
+def _add_rupee_ranges(text: str, add: Callable[..., None]) -> None:
+    """ "INR 12,00,000 – 15,00,000 p.a.": both ends in LPA; a monthly range is annualised."""
+    for match in _RUPEE_RANGE.finditer(text):
+        low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
+        if low < 10_000 or high <= low:
+            continue
+        monthly = bool(_MONTHLY_CONTEXT.search(text[match.end() : match.end() + 25]))
+        factor = 12 / 100_000 if monthly else 1 / 100_000
+        add(match, low * factor, monthly, round(high * factor, 2))
+
+
+def _add_plain_rupees(text: str, add: Callable[..., None]) -> None:
+    for match in _PLAIN_RUPEES.finditer(text):
+        value = _number(match.group("a"))
+        after = text[match.end() : match.end() + 20]
+        before = text[max(0, match.start() - 30) : match.start()]
+        if value < 5_000 or not (
+            match.group("tail") or _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
+        ):
+            continue
+        monthly = bool(_MONTHLY_CONTEXT.search(before[-20:] + after)) and value < 10_00_000
+        add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
+
+
+def _total_rows(text: str) -> list[tuple[int, int, Amount]]:
+    """The total rows of compensation breakdowns: "Total CTC | 17.50" under an "Amount (LPA)" header,
+    "Total CTC (first year) | 37,00,000" or "Total: Rs. 7,50,000/-" in rupees."""
+    rows: list[tuple[int, int, Amount]] = []
+    for match in _TOTAL_LINE.finditer(text):
+        value = _number(match.group("a"))
+        if match.group("cur") or "," in match.group("a") or value >= 10_000:
+            lpa = value / 100_000 if value >= 10_000 else 0.0  # rupees; "Total: ₹312.40" is no package
+        elif match.group("unit") or _LAKH_CONTEXT.search(text[max(0, match.start() - 400) : match.start()]):
+            lpa = value
+        else:
+            continue
+        if 0 < lpa < math.inf:
+            text_shown = f"{match.group('a')} LPA (total)" if lpa == value else f"{match.group('a')} (total)"
+            rows.append((match.start(), match.end(), Amount(round(lpa, 2), False, None, text_shown, True)))
+    return rows
 
 
 def _add_rupees(text: str, add: Callable[[re.Match[str], float, bool], None]) -> None:
@@ -164,9 +281,19 @@ def package_of(text: str) -> Package | None:
     for internship-only offers the monthly stipend × 12. A range keeps its top and its words.
     A CTC promised only as a possible PPO counts when the text states no other figure."""
     amounts = find_amounts(_without_possible_ppo(text[:MAX_SCAN_CHARS])) or find_amounts(text)
-    amounts = [a for a in amounts if a.total] or amounts
+    amounts = [a for a in amounts if a.total] or [a for a in amounts if not a.extra] or amounts
+    # Under one lakh a year is no CTC (a fee, an allowance, a prize) when the mail states another figure.
+    amounts = [a for a in amounts if a.monthly or a.lpa >= 1.0] or amounts
+    # An internship with a stipend now and a PPO later: the stipend is what was offered; the PPO's
+    # CTC stays in the words shown to students.
+    stipends = [a for a in amounts if a.monthly]
+    ppo = [a for a in amounts if a.ppo and not a.monthly]
+    if stipends and ppo:
+        low = min(stipends, key=lambda a: a.lpa)
+        return Package(low.lpa, None, f"{low.text}; PPO {ppo[0].text}")
+    amounts = [a for a in amounts if a.ctc and not a.monthly] or amounts
     annual = [a for a in amounts if not a.monthly]
-    pool = annual or [a for a in amounts if a.monthly]
+    pool = annual or stipends
     if not pool:
         return None
     lowest = min(pool, key=lambda a: a.lpa)

@@ -12,14 +12,22 @@ import re
 
 from jiit_assets.lib.markup import normalize_space
 
+# Forward markers in any language ("---------- अग्रेषित संदेश ---------" from Gmail in Hindi).
 _FORWARD_LINE = re.compile(
-    r"^\s{0,20}(?:-{2,}\s{0,5}(?:Forwarded message|Original Message)\s{0,5}-{2,}|Begin forwarded message:?|_{8,}"
+    r"^\s{0,20}(?:-{2,}\s{0,5}(?:Forwarded message|Original Message|[^\x00-\x7f][^\n-]{0,40})\s{0,5}-{2,}|"
+    r"Begin forwarded message:?|_{8,}"
     r"|On\b.{0,160}\bwrote:)\s{0,20}$",
     re.IGNORECASE,
 )
+# Header labels, also as Gmail writes them in Hindi (प्रेषक From, दिनांक Date, विषय Subject, प्रति To);
+# an empty "To" or "Cc" stands alone on its line.
 _HEADER_LINE = re.compile(
-    r"^\s{0,20}\*?(?:From|Sent|Date|To|Cc|Bcc|Subject|Reply-To|Sender)\s{0,3}:\*?\s", re.IGNORECASE
+    r"^\s{0,20}\*?(?:From|Sent|Date|To|Cc|Bcc|Subject|Reply-To|Sender|प्रेषक|दिनांक|विषय|प्रति|भेजा\s+गया)"
+    r"\s{0,3}(?::\*?\s|:?\s{0,3}$)",
+    re.IGNORECASE,
 )
+_BLOCK_START = re.compile(r"^\s{0,20}\*?(?:From|प्रेषक)\s{0,3}:\*?\s", re.IGNORECASE)
+_BLOCK_SECOND = re.compile(r"^\s{0,20}\*?(?:Sent|Date|दिनांक|भेजा\s+गया)\s{0,3}:\*?\s", re.IGNORECASE)
 _QUOTE_MARK = re.compile(r"^(?:[ \t]{0,4}>){1,8}[ \t]?")
 _EMAIL = re.compile(r"<?(?:mailto:)?[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,6}>?")
 _PHONE_LABELLED = re.compile(
@@ -48,9 +56,13 @@ def strip_private(text: str) -> str:
         text = text[: footer.start()]
     kept: list[str] = []
     state = ""  # "marker": after a forward marker, "headers": inside a header block
-    for line in unquote(text).split("\n"):
+    lines = unquote(text).split("\n")
+    for index, line in enumerate(lines):
         if _FORWARD_LINE.match(line) or _MOBILE_SIGNATURE.match(line):
             state = "marker"
+            continue
+        if _BLOCK_START.match(line) and index + 1 < len(lines) and _BLOCK_SECOND.match(lines[index + 1]):
+            state = "headers"  # an Outlook header block with no marker above it: "From: …" then "Sent: …"
             continue
         if _HEADER_LINE.match(line) and (state or not any(k.strip() for k in kept)):
             state = "headers"
