@@ -180,6 +180,21 @@ _TO_YOU = re.compile(
 )
 
 
+def _prose_when_fuller(students: list[SelectedStudent], body: str) -> list[SelectedStudent]:
+    """The "Name (Enrollment)" pairs of the sentences when they hold every student the lines gave and
+    more: a sentence wrapped over lines ("Congratulations to A (1), B (2) and / C (3), who …") leaves
+    the line reader only the student that starts a line."""
+    found = {s.enrollment_number for s in students}
+    if None in found or any(body.count(str(e)) > 1 for e in found):
+        return students  # a student named twice: the mail lists rounds, and the line reader chose one
+    # only the paragraphs that hold the students found: another paragraph may list an earlier round
+    paragraphs = [p for p in re.split(r"\n\s*\n", body) if any(str(e) in p for e in found)]
+    pairs = inline_students("\n\n".join(paragraphs))
+    if not found < {s.enrollment for s in pairs}:
+        return students
+    return [SelectedStudent(s.name, s.enrollment, None, None) for s in pairs]
+
+
 def _addressed_student(body: str) -> list[SelectedStudent]:
     """The one student a letter of selection is addressed to, by the name in its greeting."""
     greeting = _GREETING.search(body[:2000])
@@ -265,6 +280,7 @@ def _roles_and_students(
         roles_from_sentences(body, company, roles)
     if not students:
         students = _students_from_lines(join_records(body), table_lines, roles, company)
+        students = _prose_when_fuller(students, body)
     if not students:
         students = _students_from_prose(body)
     _fill_role_packages(roles, students)
