@@ -116,6 +116,11 @@ _BRANCH_TAIL = re.compile(
 )
 
 
+def only_branch(columns: tuple[str, ...]) -> bool:
+    """The columns after a name are at most a branch or programme ("Arjun Menon (CSE)")."""
+    return all(_BRANCH_TAIL.fullmatch(f" {column.strip()}") for column in columns)
+
+
 # A title before a name is not part of it ("Ms. Riya Sen").
 _HONORIFIC = re.compile(r"^(?:Mr|Ms|Mrs|Miss|Dr|Shri|Sri|Smt|Kumari|Km)\.?\s{1,3}(?=[^\W\d_])", re.IGNORECASE)
 

@@ -36,6 +36,7 @@ from jiit_assets.defs.email.offers import (
 from jiit_assets.defs.email.packages import Package, package_of
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.students import (
+    only_branch,
     LIST_CUE,
     clean_enrollment,
     inline_students,
@@ -136,7 +137,8 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
         accepted = [
             s
             for s in students_in_line(stripped)
-            if s.enrollment or ((s.bulleted or after_cue) and not s.rest and len(s.name.split()) >= 2)
+            if s.enrollment
+            or ((s.bulleted or after_cue) and only_branch(s.rest) and len(s.name.split()) >= 2)
         ]
         status = _STATUS_LABEL.search(stripped)
         if status and (
