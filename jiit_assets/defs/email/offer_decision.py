@@ -96,8 +96,12 @@ _NOT_FINAL_BODY = [
         r"\b(?:scholarships?|fellowships?|prize\s+money|cash\s+prize)\b",
         r"\bpre[- ]placement\s+talks?\b",
         r"\bthis\s+is\s+a\s+(?:gentle\s+|friendly\s+|final\s+)?reminder\b",
-        r"\b(?:submit|upload|share|send|collect|pick\s+up)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+(?:printed\s+|signed\s+)?"
+        # collecting offer letters already given is a notice; a company that "will share the offer
+        # letters" later is a sign of an offer, not a veto
+        r"\b(?:submit|upload|collect|pick\s+up)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+(?:printed\s+|signed\s+)?"
         r"offer\s+letters?\b",
+        r"\b(?:share|send)\s+(?:a\s+copy\s+of\s+)?(?:your|their)\s+(?:printed\s+|signed\s+)?offer\s+letters?\b",
+        r"(?<!\bwill\s)(?<!\bshall\s)\b(?:share|send)\s+(?:a\s+copy\s+of\s+)?the\s+(?:printed\s+|signed\s+)?offer\s+letters?\b",
         # a stage still ahead: "cleared the online assessment and will appear for the interviews"
         r"\bcleared\s+(?:the\s+)?(?:[\w-]{1,20}\s+){0,3}(?:online\s+(?:test|assessment)|OA|test|coding\s+(?:test|round)|"
         r"aptitude(?:\s+test)?|written\s+test)\b",
