@@ -36,7 +36,7 @@ def classify_email(mail: DecodedEmail) -> MailClassification:
     if decision.is_offer:
         extracted = extract_offer(
             mail.subject,
-            mail.text,
+            decision.kept_text or mail.text,
             message_key=mail.message_key,
             time_sent=mail.sent_at,
             sender_domain=mail.sender_domain,

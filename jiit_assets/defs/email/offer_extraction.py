@@ -138,7 +138,12 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
             s
             for s in students_in_line(stripped)
             if s.enrollment
-            or ((s.bulleted or after_cue) and only_branch(s.rest) and len(s.name.split()) >= 2)
+            # a line typed in capitals after a cue is a heading ("UPCOMING DRIVES"), not a student
+            or (
+                (s.bulleted or (after_cue and not s.name.isupper()))
+                and only_branch(s.rest)
+                and len(s.name.split()) >= 2
+            )
         ]
         status = _STATUS_LABEL.search(stripped)
         if status and (
