@@ -34,3 +34,13 @@ def test_reader_and_rules_company_compare_by_key_and_ignore_only_an_ampersand_co
     assert same_company(None, "") and same_company(None, None)
     assert not same_company("Hindustan Unilever", "HUL") and not same_company("TCS", "TCS Digital")
     assert not same_company(None, "Alumni connect")
+
+
+def test_an_initialism_is_the_one_alias_and_a_longer_name_that_starts_the_same_is_not() -> None:
+    assert same_company("TCS", "Tata Consultancy Services") and same_company(
+        "EY Global Delivery Services", "EY GDS"
+    )
+    assert same_company("IBM", "International Business Machines Corp.")
+    assert not same_company("Tata", "Tata Steel") and not same_company("EY", "EY Global Delivery Services")
+    assert not same_company("GDS", "EY Global Delivery Services") and not same_company("TCS", "Tech Mahindra")
+    assert not same_company("HCL", "HCLTech") and not same_company("TCS", None)
