@@ -36,12 +36,12 @@ from jiit_assets.defs.email.offers import (
 from jiit_assets.defs.email.packages import Package, package_of
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.students import (
-    only_branch,
     LIST_CUE,
     clean_enrollment,
     inline_students,
     join_records,
     names_in_list,
+    only_branch,
     students_in_line,
 )
 from jiit_assets.lib.text import company_key
