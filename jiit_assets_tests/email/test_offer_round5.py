@@ -93,6 +93,12 @@ NOT_OFFERS = [
         "1. Manya Gill (23103701)\n2. Dev Sood (23103702)\nCTC 7 LPA. Interviews will be held on Monday.\n\n"
         "RESULTS AWAITED\n- Halcyon Bank" + _SIGNATURE,
     ),
+    (  # the words of a result in a logistics section, the students in a vetoed shortlist section
+        "Orbit Freight - update",
+        "Dear Students,\n\nSHORTLIST FOR INTERVIEW\nThe following students are shortlisted for the interview:\n"
+        "1. Manya Gill (23103701)\n2. Dev Sood (23103702)\n\nVENUE AND TIME\nCongratulations to the selected "
+        "students! Report at LT-1 at 10 AM. CTC 10 LPA." + _SIGNATURE,
+    ),
     (  # a digest whose kept section says only "congratulations to everyone who took part"
         "Weekly placement digest",
         "Dear Students,\n\nHIGHLIGHTS\nCongratulations to everyone who took part in the Orbit Freight drive (CTC 7 LPA)."

@@ -264,6 +264,9 @@ def decide_offer(subject: str, text: str, *, company_sender: bool = False) -> Of
             False, "no final-selection wording (placed, selected at, offer letters released, PPO)"
         )
     package = f"package ({amounts[0].text or amounts[0].lpa})"
+    if set_aside and not max(listed_students(join_records(body)), len(inline_students(body))):
+        # the rest of a digest must itself name the students with their enrollment numbers
+        return OfferDecision(False, f"no students listed outside the sections set aside; {set_aside[0]}")
     if selection is not None:
         wording = normalize_space(selection.group(0)).lower()
         aside = "".join(f"; {reason}" for reason in set_aside)
