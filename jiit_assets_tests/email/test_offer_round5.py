@@ -81,6 +81,12 @@ NOT_OFFERS = [
         "Dear Students,\n\nThe students placed at Lumen Labs (CTC 9 LPA) must share their offer letters with the "
         "T&P office by Friday.\n\n1. Isha Bhatt   22104701\n2. Rohan Das   22104702" + _SIGNATURE,
     ),
+    (  # the students, not the company, will share the letters: a collection notice
+        "Placement result - Lumen Labs",
+        "Dear Students,\n\nThe following students have been selected by Lumen Labs (CTC 9 LPA).\n\n1. Isha Bhatt   "
+        "22104701\n2. Rohan Das   22104702\n\nThe selected students will share the offer letters with the T&P office "
+        "by Friday." + _SIGNATURE,
+    ),
     (  # every section of the digest is vetoed: a shortlist and results awaited, no final words
         "Weekly placement digest",
         "Dear Students,\n\nSHORTLISTED FOR INTERVIEWS\n- Orbit Freight (CTC 7 LPA): Manya Gill (23103701), Dev Sood "

@@ -102,6 +102,8 @@ _NOT_FINAL_BODY = [
         r"offer\s+letters?\b",
         r"\b(?:share|send)\s+(?:a\s+copy\s+of\s+)?(?:your|their)\s+(?:printed\s+|signed\s+)?offer\s+letters?\b",
         r"(?<!\bwill\s)(?<!\bshall\s)\b(?:share|send)\s+(?:a\s+copy\s+of\s+)?the\s+(?:printed\s+|signed\s+)?offer\s+letters?\b",
+        r"\b(?:students|candidates|you)\s+(?:\w{1,15}\s+){0,2}(?:will|shall)\s+(?:share|send)\s+(?:a\s+copy\s+of\s+)?the\s+"
+        r"(?:printed\s+|signed\s+)?offer\s+letters?\b",
         # a stage still ahead: "cleared the online assessment and will appear for the interviews"
         r"\bcleared\s+(?:the\s+)?(?:[\w-]{1,20}\s+){0,3}(?:online\s+(?:test|assessment)|OA|test|coding\s+(?:test|round)|"
         r"aptitude(?:\s+test)?|written\s+test)\b",
