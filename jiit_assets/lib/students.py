@@ -34,8 +34,9 @@ LIST_CUE = _words(
     r"cleared (?:the )?(?:online test|test|round|interview)",
     r"congratulations to",
 )
-# Enrollment numbers: JIIT uses 8-10 digits (22103045, 9921103045); other colleges mix letters in.
-_ENROLLMENT = r"(?=[A-Za-z0-9]{0,7}\d{5})[A-Za-z0-9]{6,12}"
+# Enrollment numbers: JIIT uses 8-10 digits (22103045, 9921103045); other colleges mix letters in. A run
+# of six or seven digits alone is a PIN code or a phone extension ("Noida - 201309"), never a student's.
+_ENROLLMENT = r"(?:\d{8,10}|(?=\d{0,11}[A-Za-z])(?=[A-Za-z0-9]{0,7}\d{5})[A-Za-z0-9]{6,12})"
 _ENROLLMENT_RE = re.compile(rf"^{_ENROLLMENT}$")
 _ENROLLMENT_TOKEN = re.compile(rf"(?<![\w,.]){_ENROLLMENT}(?![\w,]|\.\d)")
 # A person's name: 1-6 words of letters, dots, apostrophes and hyphens.
@@ -113,6 +114,11 @@ def clean_enrollment(value: str) -> str | None:
 _BRANCH_TAIL = re.compile(
     r"\s{1,3}(?:B\.?\s?Tech\.?|M\.?\s?Tech\.?|CSE|IT|ECE|EEE|ME|CE|BT|MBA|MCA|BCA|BBA)$"
 )
+
+
+def only_branch(columns: tuple[str, ...]) -> bool:
+    """The columns after a name are at most a branch or programme ("Arjun Menon (CSE)")."""
+    return all(_BRANCH_TAIL.fullmatch(f" {column.strip()}") for column in columns)
 
 
 # A title before a name is not part of it ("Ms. Riya Sen").

@@ -74,7 +74,7 @@ def _score_offer(
     score.true_offers += 1
     # A mail announcing several companies' results is one offer to the rules; naming any of them counts.
     companies = expected.get("companies") or [expected["company"]]
-    if company_key(offer.company) in {company_key(c) for c in companies}:
+    if any(same_company(company, offer.company) for company in companies):
         score.companies_right += 1
     else:
         score.notes.append(f"company {name}: got {offer.company!r}, want {expected['company']!r}")
@@ -133,18 +133,51 @@ def score_mail(part: str) -> MailScore:
     return score
 
 
+_LEGAL_FORM = frozenset(
+    "pvt private ltd limited inc incorporated llp llc corp corporation plc gmbh co".split()
+)
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w and w not in _LEGAL_FORM]
+
+
+def _abbreviates(short: list[str], long: list[str]) -> bool:
+    """Each word of ``short`` is, in order, the next word of ``long`` or the initials of the next run
+    of two or more of its words, and together they use all of ``long``: "TCS" for "Tata Consultancy
+    Services", "EY GDS" for "EY Global Delivery Services"."""
+    if not short or not long:
+        return not short and not long
+    word = short[0]
+    if word == long[0] and _abbreviates(short[1:], long[1:]):
+        return True
+    return any(
+        word == "".join(w[0] for w in long[:end]) and _abbreviates(short[1:], long[end:])
+        for end in range(2, min(len(long), len(word)) + 1)
+    )
+
+
 def same_company(reader: str | None, rules: str | None) -> bool:
-    """The reader's and the rules' company are one: same ``company_key`` (no company on both sides counts).
+    """The reader's and the rules' company are one: same ``company_key`` (no company on both sides
+    counts), or one is the other's initialism.
 
     "X & Company" / "X & Co." leave a dangling "and" once ``company_key`` drops the legal word, so a
-    trailing "and" is ignored: "Bain & Company" and "Bain" are one company. Nothing else is aliased.
+    trailing "and" is ignored: "Bain & Company" and "Bain" are one company. The only alias is an
+    initialism (``_abbreviates``, either way round): a reader writes "TCS" or "EY GDS" for the names
+    the mail spells out. A shorter name that merely starts the longer one ("TCS" and "TCS Digital",
+    "Tata" and "Tata Steel") is not the same company.
     """
 
     def key(name: str | None) -> str:
         words = company_key(name).split()
         return " ".join(words[:-1] if len(words) > 1 and words[-1] == "and" else words)
 
-    return key(reader) == key(rules)
+    if key(reader) == key(rules):
+        return True
+    if not reader or not rules:
+        return False
+    one, other = _name_words(reader), _name_words(rules)
+    return _abbreviates(one, other) or _abbreviates(other, one)
 
 
 @dataclass

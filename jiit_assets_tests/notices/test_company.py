@@ -154,3 +154,28 @@ def test_a_stored_job_still_wins_and_the_reason_says_so() -> None:
     assert any(
         "the stored job of Quorvex Labs Pvt. Ltd." in r for r in superset_notice_reasons(notice, [job])
     )
+
+
+def test_a_bracketed_qualifier_or_a_programme_code_is_not_the_recruiter() -> None:
+    body = "<p>Zenvia is hiring for the role of Software Engineer (PE2). CTC 14 LPA.</p>"
+    assert resolve_company("Zenvia | Software Engineer (PE2) | 2027 Batch", body).company == "Zenvia"
+    assert resolve_company(
+        "Summer Internship – Halcyon Bank (ECE/EEE)", "Halcyon Bank invites you."
+    ).company == ("Halcyon Bank")
+    spelled = (
+        "Students registered for the Quillbot Associate Engineer / Data Science Trainee drive report at 8 AM."
+    )
+    assert resolve_company("Quillbot AE/DST – revised reporting time", spelled).company == "Quillbot"
+    # initials the body never spells out stay part of the name, and a lone initialism stays the company
+    assert resolve_company("Nimbus GSC – revised reporting time", "Report at 8 AM.").company == "Nimbus GSC"
+    tcs = "Students registered for the Tata Consultancy Services drive report at 8 AM."
+    assert resolve_company("TCS – revised reporting time", tcs).company in (
+        "TCS",
+        "Tata Consultancy Services",
+    )
+
+
+def test_students_selected_in_a_company_name_it_as_the_recruiter() -> None:
+    found = resolve_company("Offer letters", "Students selected in Orbit Freight can collect their letters.")
+    assert found.company == "Orbit Freight", found.source
+    assert resolve_company("Offer letters", "Selected students can collect their letters.").company is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from jiit_assets.defs.email.email_notices import classify_notice, notice_content
+from jiit_assets.defs.email.email_notices import classify_notice, notice_content, vendor_pitch
 from jiit_assets.defs.email.message import DecodedEmail
 from jiit_assets.defs.email.offer_company import company_domain, forwarded_sender_company
 from jiit_assets.defs.email.offer_decision import decide_offer
@@ -28,6 +28,9 @@ class MailClassification:
 
 def classify_email(mail: DecodedEmail) -> MailClassification:
     """An offer when the offer rules say so and one could be extracted; else a notice, else skipped."""
+    if pitched := vendor_pitch(mail.subject, mail.text):
+        # a vendor's figures ("PPO conversions", "average CTC 14 LPA") are sales copy, not an offer
+        return MailClassification("skipped", pitched)
     company_sender = (
         forwarded_sender_company(mail.text)[1] is not None or company_domain(mail.sender_domain) is not None
     )
@@ -36,7 +39,7 @@ def classify_email(mail: DecodedEmail) -> MailClassification:
     if decision.is_offer:
         extracted = extract_offer(
             mail.subject,
-            mail.text,
+            decision.kept_text or mail.text,
             message_key=mail.message_key,
             time_sent=mail.sent_at,
             sender_domain=mail.sender_domain,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from jiit_assets.defs.email.message import DecodedEmail
 from jiit_assets.defs.email.offers import OfferEvent
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
+from jiit_assets.lib.markup import normalize_space
 from jiit_assets.lib.models import NoticeContent, NoticeType
 from jiit_assets.lib.notice_types import notice_type
 from jiit_assets.lib.students import listed_students
@@ -40,6 +41,18 @@ _SKIP_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# A vendor writing to the placement office to sell its service (an ATS, a training programme): the
+# greeting is to the office, and the mail pitches a demo, a trial or a plan for the institute. Companies
+# also write "Dear Placement Officer" to invite a drive, so the greeting alone never skips a mail.
+_TO_THE_OFFICE = re.compile(
+    r"(?im)^\W{0,3}(?:dear|hi|hello)\s{1,3}(?:(?:training\s+(?:and|&)\s+)?placement\s+(?:officers?|heads?|coordinators?)|"
+    r"TPOs?|T\s?&\s?P\s+(?:officers?|heads?)|career\s+services\s+(?:team|heads?))\b"
+)
+_SALES_PITCH = re.compile(
+    r"(?i)\b(?:(?:book|schedule|request|get)\s+(?:a\s+|your\s+)?(?:free\s+)?(?:demo|trial)|free\s+trial|"
+    r"pricing\s+plans?|subscription\s+plans?|(?:our|this)\s+(?:platform|product|solution|software)\s+for\s+your\s+"
+    r"(?:institute|college|university|campus)|(?:demo|trial)\s+of\s+[\w ]{1,40}\s+for\s+your\s+(?:institute|college|university|campus))\b"
+)
 # A newsletter is skipped unless it is about placements: the T&P office's own digest is a notice.
 _BULK_MAIL = re.compile(r"(?i)\b(?:newsletter|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser)\b")
 _PLACEMENT_WORDS = re.compile(
@@ -51,6 +64,17 @@ _PLACEMENT_WORDS = re.compile(
     r"(?:tech|guest|expert)\s+(?:talk|lecture)s?|seminars?|workshops?|alumni|mentor(?:ing|ship)|mock\s+interviews?|"
     r"coding\s+(?:contest|competition|challenge)s?)\b"
 )
+
+
+def vendor_pitch(subject: str, text: str) -> str | None:
+    """Why a mail is a vendor selling a service to the placement office (not for students), or None."""
+    body = strip_private(text)
+    office = _TO_THE_OFFICE.search(body)
+    pitch = _SALES_PITCH.search(f"{subject}\n{body}") if office else None
+    if office is None or pitch is None:
+        return None
+    said = f"{normalize_space(office.group(0)).lower()!r}, {normalize_space(pitch.group(0)).lower()!r}"
+    return f"a vendor selling a service to the placement office ({said})"
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,8 @@ def classify_notice(subject: str, text: str) -> NoticeDecision:
             return NoticeDecision(None, f"{reason} ({match.group(0).lower()!r})")
     if not body.strip() and not subject:
         return NoticeDecision(None, "empty message")
+    if pitched := vendor_pitch(subject, body):
+        return NoticeDecision(None, pitched)
     if not _PLACEMENT_WORDS.search(whole):
         if match := _BULK_MAIL.search(whole):
             return NoticeDecision(None, f"newsletter or promotion ({match.group(0).lower()!r})")

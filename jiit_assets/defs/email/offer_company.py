@@ -85,7 +85,10 @@ _NOT_COMPANY = re.compile(
     r"interns?|all|below|please|hi|hello|greetings|we|you|they|it|he|she|sir|madam|re|fwd?|fw|ctc|package|stipend|"
     r"salary|compensation|rs|inr|lpa|company|which|who|that|these|those|everyone|congrats|students|"
     r"proud|wonderful|exciting|awesome|fantastic|hearty|heartiest|news|important|urgent|attention|update|"
-    r"announcement|notice)\b"
+    r"announcement|notice|"
+    # a day or a month is a date ("released by Friday", "joining in July"), never a company
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|january|february|march|april|"
+    r"june|july|august|september|october|november|december)\b"
 )
 # A single word of praise left over from a subject ("Great news!", "Good news") is never a company.
 _EXCLAMATION = re.compile(r"(?i)great|good|big|happy|amazing|kind|nice|super|best|cool|yay|hurray|wow")

@@ -96,8 +96,14 @@ _NOT_FINAL_BODY = [
         r"\b(?:scholarships?|fellowships?|prize\s+money|cash\s+prize)\b",
         r"\bpre[- ]placement\s+talks?\b",
         r"\bthis\s+is\s+a\s+(?:gentle\s+|friendly\s+|final\s+)?reminder\b",
-        r"\b(?:submit|upload|share|send|collect|pick\s+up)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+(?:printed\s+|signed\s+)?"
+        # collecting offer letters already given is a notice; a company that "will share the offer
+        # letters" later is a sign of an offer, not a veto
+        r"\b(?:submit|upload|collect|pick\s+up)\s+(?:a\s+copy\s+of\s+)?(?:your|their|the)\s+(?:printed\s+|signed\s+)?"
         r"offer\s+letters?\b",
+        r"\b(?:share|send)\s+(?:a\s+copy\s+of\s+)?(?:your|their)\s+(?:printed\s+|signed\s+)?offer\s+letters?\b",
+        r"(?<!\bwill\s)(?<!\bshall\s)\b(?:share|send)\s+(?:a\s+copy\s+of\s+)?the\s+(?:printed\s+|signed\s+)?offer\s+letters?\b",
+        r"\b(?:students|candidates|you)\s+(?:\w{1,15}\s+){0,2}(?:will|shall)\s+(?:share|send)\s+(?:a\s+copy\s+of\s+)?the\s+"
+        r"(?:printed\s+|signed\s+)?offer\s+letters?\b",
         # a stage still ahead: "cleared the online assessment and will appear for the interviews"
         r"\bcleared\s+(?:the\s+)?(?:[\w-]{1,20}\s+){0,3}(?:online\s+(?:test|assessment)|OA|test|coding\s+(?:test|round)|"
         r"aptitude(?:\s+test)?|written\s+test)\b",
@@ -153,15 +159,55 @@ _RESULT_SUBJECT = re.compile(
 class OfferDecision:
     is_offer: bool
     reason: str
+    # the text the offer rests on when sections of a digest were set aside (None: the whole mail)
+    kept_text: str | None = None
 
 
-def _veto(subject: str, body: str) -> str | None:
-    if match := _NOT_FINAL_SUBJECT.search(subject):
-        return f"subject marks a non-final notice ({match.group(0).lower()!r})"
+def _final_wording(text: str) -> re.Match[str] | None:
+    return next((m for p in _FINAL_SELECTION if (m := p.search(text))), None)
+
+
+def _body_veto(body: str) -> str | None:
     for pattern in _NOT_FINAL_BODY:
         if match := pattern.search(body):
             return f"not a final offer: mentions {normalize_space(match.group(0)).lower()!r}"
     return None
+
+
+# A heading of a digest typed in capitals on its own line ("SELECTIONS THIS WEEK", "RESULTS AWAITED").
+_HEADING = re.compile(
+    r"(?m)^[ \t#*]{0,6}(?=[^a-z\n]{0,60}[A-Z]{3}[^a-z\n]{0,60}$)[A-Z][A-Z0-9 &/,'()\-]{3,60}:?[ \t*]*$"
+)
+
+
+def _sections(body: str) -> list[tuple[str, str]]:
+    """(heading, text) of each part of a digest with two or more capitalised headings, the text before
+    the first heading included; the whole body as one part otherwise."""
+    headings = list(_HEADING.finditer(body))
+    if len(headings) < 2:
+        return [("", body)]
+    starts = [0, *(m.start() for m in headings)]
+    ends = [*(m.start() for m in headings), len(body)]
+    titles = ["", *(m.group(0).strip(" \t#*:") for m in headings)]
+    return [(title, body[a:b]) for title, a, b in zip(titles, starts, ends, strict=True)]
+
+
+def _kept_sections(body: str) -> tuple[str, list[str], str | None]:
+    """The body without the digest sections a veto marks as not final, the reasons for the ones set
+    aside, and the veto when nothing is left. A digest may carry one company's final results beside
+    another's "results awaited": the veto of one section does not reach the other."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    first: str | None = None
+    for title, text in _sections(body):
+        if vetoed := _body_veto(text):
+            first = first or vetoed
+            dropped.append(f"section {title.lower()!r} set aside ({vetoed})" if title else vetoed)
+        else:
+            kept.append(text)
+    if first is not None and not any(_final_wording(text) for text in kept):
+        return body, dropped, first
+    return "".join(kept), dropped, None
 
 
 def _amounts(subject: str, body: str) -> list[Amount]:
@@ -204,12 +250,15 @@ def decide_offer(subject: str, text: str, *, company_sender: bool = False) -> Of
     ``company_sender``: the mail (or the mail it forwards) comes from a company's own domain.
     """
     subject = clean_subject(subject)
-    body = without_emphasis(strip_private(text[:MAX_DECISION_CHARS]))
-    if vetoed := _veto(subject, body):
+    whole_body = without_emphasis(strip_private(text[:MAX_DECISION_CHARS]))
+    if match := _NOT_FINAL_SUBJECT.search(subject):
+        return OfferDecision(False, f"subject marks a non-final notice ({match.group(0).lower()!r})")
+    body, set_aside, vetoed = _kept_sections(whole_body)
+    if vetoed:
         return OfferDecision(False, vetoed)
     whole = f"{subject}\n{body}"
     amounts = _amounts(subject, body)
-    selection = next((m for p in _FINAL_SELECTION if (m := p.search(whole))), None)
+    selection = _final_wording(whole)
     if not amounts:
         if selection is not None:
             return OfferDecision(False, "announces selections but states no package")
@@ -217,9 +266,20 @@ def decide_offer(subject: str, text: str, *, company_sender: bool = False) -> Of
             False, "no final-selection wording (placed, selected at, offer letters released, PPO)"
         )
     package = f"package ({amounts[0].text or amounts[0].lpa})"
+    if set_aside and not max(listed_students(join_records(body)), len(inline_students(body))):
+        # the rest of a digest must itself name the students with their enrollment numbers
+        return OfferDecision(False, f"no students listed outside the sections set aside; {set_aside[0]}")
     if selection is not None:
         wording = normalize_space(selection.group(0)).lower()
-        return OfferDecision(True, f"final selection ({wording!r}) with a {package}")
+        aside = "".join(f"; {reason}" for reason in set_aside)
+        return OfferDecision(
+            True, f"final selection ({wording!r}) with a {package}{aside}", body if set_aside else None
+        )
+    if set_aside:
+        # with a section set aside, only final-selection words in the rest make an offer
+        return OfferDecision(
+            False, f"no final-selection wording outside the sections set aside; {set_aside[0]}"
+        )
     signs = _support(subject, body, company_sender)
     if stage := _NOT_FINAL_WITHOUT_SELECTION.search(body):
         said = normalize_space(stage.group(0)).lower()

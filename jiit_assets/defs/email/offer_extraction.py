@@ -41,6 +41,7 @@ from jiit_assets.lib.students import (
     inline_students,
     join_records,
     names_in_list,
+    only_branch,
     students_in_line,
 )
 from jiit_assets.lib.text import company_key
@@ -136,7 +137,13 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
         accepted = [
             s
             for s in students_in_line(stripped)
-            if s.enrollment or ((s.bulleted or after_cue) and not s.rest and len(s.name.split()) >= 2)
+            if s.enrollment
+            # a line typed in capitals after a cue is a heading ("UPCOMING DRIVES"), not a student
+            or (
+                (s.bulleted or (after_cue and not s.name.isupper()))
+                and only_branch(s.rest)
+                and len(s.name.split()) >= 2
+            )
         ]
         status = _STATUS_LABEL.search(stripped)
         if status and (
@@ -178,6 +185,21 @@ _TO_YOU = re.compile(
     r"(?i)\byou\s+(?:have\s+been|are|were|got)\s+(?:finally\s+)?(?:selected|placed|offered|hired)\b|"
     r"\byou\s+have\s+(?:received|bagged|secured|got)\s+(?:an?\s+|the\s+)?(?:[\w-]{1,20}\s+)?offer\b"
 )
+
+
+def _prose_when_fuller(students: list[SelectedStudent], body: str) -> list[SelectedStudent]:
+    """The "Name (Enrollment)" pairs of the sentences when they hold every student the lines gave and
+    more: a sentence wrapped over lines ("Congratulations to A (1), B (2) and / C (3), who …") leaves
+    the line reader only the student that starts a line."""
+    found = {s.enrollment_number for s in students}
+    if None in found or any(body.count(str(e)) > 1 for e in found):
+        return students  # a student named twice: the mail lists rounds, and the line reader chose one
+    # only the paragraphs that hold the students found: another paragraph may list an earlier round
+    paragraphs = [p for p in re.split(r"\n\s*\n", body) if any(str(e) in p for e in found)]
+    pairs = inline_students("\n\n".join(paragraphs))
+    if not found < {s.enrollment for s in pairs}:
+        return students
+    return [SelectedStudent(s.name, s.enrollment, None, None) for s in pairs]
 
 
 def _addressed_student(body: str) -> list[SelectedStudent]:
@@ -265,6 +287,7 @@ def _roles_and_students(
         roles_from_sentences(body, company, roles)
     if not students:
         students = _students_from_lines(join_records(body), table_lines, roles, company)
+        students = _prose_when_fuller(students, body)
     if not students:
         students = _students_from_prose(body)
     _fill_role_packages(roles, students)

@@ -33,6 +33,7 @@ from jiit_assets.defs.notices.company_words import (
     ONLY_IN_A_NAME,
     ROLE_HEADS,
     ROLE_MODIFIERS,
+    without_programme_codes,
 )
 from jiit_assets.lib.markup import normalize_space
 from jiit_assets.lib.text import company_key
@@ -96,6 +97,8 @@ _STAGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("'drive of X / interviews with X'", re.compile(
         r"\b(?i:" + _STAGE + r"|round|process|discussion|selections?|talk|register|apply)\s+"
         r"(?i:of|for|with|at)\s+(?:the\s+)?" + _NAME)),
+    ("'selected in / placed at X'", re.compile(
+        r"\b(?i:selected|placed|hired|recruited)\s+(?i:in|at|by|with)\s+(?:M/s\.?\s+)?" + _NAME)),
 )  # fmt: skip
 _RUN = re.compile(_NAME)
 
@@ -319,8 +322,15 @@ def _portal_format(title: str, text: str, role: str | None) -> CompanyFinding | 
     return None
 
 
+# A bracketed qualifier of a title ("(IC1)", "(ECE/EEE)", "(Networks)") says what the role is, not who recruits.
+_QUALIFIER = re.compile(r"\([^()]{1,60}\)")
+
+
 def _from_title(title: str, text: str, role: str | None) -> CompanyFinding | None:
-    names, _ = _title_names(title, text)
+    names, _ = _title_names(_QUALIFIER.sub(" ", title), text)
+    if not names:
+        names, _ = _title_names(title, text)
+    names = without_programme_codes(names, text)
     distinct: list[str] = []
     for name in names:
         if not any(_same_company(name, seen) for seen in distinct):

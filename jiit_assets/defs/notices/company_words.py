@@ -1,10 +1,13 @@
 """The words that company resolution for portal notices sets aside, kept apart from the rules
-(``company.py``) so the lists can be read and extended on their own. Plain data, no Dagster.
+(``company.py``) so the lists can be read and extended on their own, and the programme codes
+("SP", "DSE", "GSC") that a body spells out and that are therefore not the recruiter. No Dagster.
 
 Lower case; a title word is compared without its surrounding punctuation.
 """
 
 from __future__ import annotations
+
+import re
 
 # fmt: off
 MONTHS = (
@@ -51,3 +54,24 @@ ROLE_MODIFIERS = frozenset("""
     engineering technology development operations sales marketing finance
 """.split())
 # fmt: on
+
+
+def spelled_out(code: str, text: str, after: str = "") -> bool:
+    """ "SP" or "GSC" written out in the body as capitalised words ("Specialist Programmer", "Global
+    Solution Centre"), right after ``after`` when given ("Societe Generale Global Solution Centre")."""
+    if not (2 <= len(code) <= 5 and code.isalpha() and code.isupper()):
+        return False
+    words = r"[ \t]+".join(rf"{letter}[a-z]+" for letter in code)
+    lead = rf"{re.escape(after)}[ \t]+" if after else r"(?<![\w-])"
+    return re.search(lead + words + r"(?![\w-])", text[:4000]) is not None
+
+
+def without_programme_codes(names: list[str], text: str) -> list[str]:
+    """A programme's or a unit's initials are not the recruiter: "Infosys SP" is Infosys when the body
+    says "Infosys Specialist Programmer"; "DSE" beside it is a programme too when the body spells it out."""
+    trimmed: list[str] = []
+    for name in names:
+        head, _, last = name.rpartition(" ")
+        trimmed.append(head if head and spelled_out(last, text, after=head) else name)
+    kept = [name for name in trimmed if not spelled_out(name, text)]
+    return kept if kept else trimmed

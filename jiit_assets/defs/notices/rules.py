@@ -273,7 +273,14 @@ def _company(title: str, body: ParsedBody, jobs: Sequence[JobSummary]) -> _Compa
     source = f"the stored job of {company} that the notice names best" if job else found.source
     decided = classify_portal_notice(title, body.text, body.students, company)
     role = found.role
-    if job is None and decided.type in (NoticeType.ANNOUNCEMENT, NoticeType.INTERNSHIP_NOC):
+    # the body shows the company recruiting ("students selected in Cognizant") and the title names it
+    named_in_title = (
+        found.source.startswith("the body's") and f" {company_key(company)} " in f" {company_key(title)} "
+    )
+    if job is None and decided.type == NoticeType.ANNOUNCEMENT and named_in_title:
+        # "Cognizant offer letters": an announcement about one recruiter's students names it in its title
+        source = f"{source}, named in the announcement's title"
+    elif job is None and decided.type in (NoticeType.ANNOUNCEMENT, NoticeType.INTERNSHIP_NOC):
         # A rule for everyone, or a student's own off-campus internship: no recruiter of ours.
         company, source = None, f"a {decided.type} names no recruiter unless a stored job matches"
     elif job is None and decided.type in (NoticeType.HACKATHON, NoticeType.WEBINAR):
