@@ -15,16 +15,21 @@ from jiit_assets.defs.email.packages import Package, has_amount, package_of
 from jiit_assets.lib.markup import normalize_space
 from jiit_assets.lib.text import company_key
 
+# A package label may carry a qualifier ("Annual CTC:", "Total CTC:", "Monthly stipend:", "CTC offered:").
+_PACKAGE_QUALIFIER = r"(?:annual|yearly|total|gross|fixed|monthly|expected|final|offered)"
 _LABEL = re.compile(
     r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|role|profile|position|designation|"
-    r"job\s+(?:title|role|profile|opening)|opening|vacancy|ctc|package|salary|compensation|stipend|location|job\s+location|"
-    r"place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
+    r"job\s+location|job\s+(?:title|role|profile|opening)|opening|vacancy|"
+    rf"(?:{_PACKAGE_QUALIFIER}\s+)?(?:ctc|package|salary|compensation|stipend|remuneration)(?:\s+offered)?"
+    r"(?:\s{0,2}\((?:[\w .]{1,20})\))?|location|place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)"
+    r"[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
 )
+# Checked in this order: "Job location" is a location, not a job.
 _LABEL_KINDS = (
     (("company", "organi", "recruiter"), "company"),
-    (("role", "profile", "position", "designation", "job", "opening", "vacancy"), "role"),
-    (("ctc", "package", "salary", "compensation", "stipend"), "package"),
     (("location", "job location", "place"), "location"),
+    (("role", "profile", "position", "designation", "job", "opening", "vacancy"), "role"),
+    (("ctc", "package", "salary", "compensation", "stipend", "remuneration"), "package"),
 )
 _ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
 _ROLE_SENTENCES = [
@@ -111,26 +116,47 @@ def job_in(text: str) -> str | None:
 
 
 def labels_of(body: str) -> dict[str, list[str]]:
-    """ "Label: value" lines by kind: company, role, package, location, joining."""
+    """ "Label: value" lines by kind: company, role, package, location, joining. A package keeps its
+    label ("Total CTC: 12 LPA"), which says what kind of figure it is."""
     found: dict[str, list[str]] = {}
     for match in _LABEL.finditer(body):
         label = match.group("label").lower()
         value = normalize_space(match.group("value")).strip(" .;")
         if value:
-            kind = next((k for prefixes, k in _LABEL_KINDS if label.startswith(prefixes)), "joining")
+            bare = re.sub(rf"^{_PACKAGE_QUALIFIER}\s+", "", label)
+            kind = next((k for prefixes, k in _LABEL_KINDS if bare.startswith(prefixes)), "joining")
+            if kind == "package":
+                value = f"{normalize_space(match.group('label'))}: {value}"
             found.setdefault(kind, []).append(value)
     return found
 
 
+# A part of the pay or a package label ("Annual CTC", "Performance bonus", "One-time joining bonus",
+# "Relocation") is not a role unless a job word says otherwise ("Compensation Analyst").
+_PAY_WORD = re.compile(
+    r"(?i)\b(?:ctc|package|salary|stipend|compensation|remuneration|pay|bonus|allowances?|variable|fixed|base|"
+    r"basic|relocation|esops?|stocks?|rsus?|incentives?|insurance|gratuity|reimbursements?|retention|perks)\b"
+)
+# Where a role's own text ends and its package begins: "TCS Digital - CTC INR 7,00,000 p.a.",
+# "Backend Engineer | CTC: 14 LPA", "SDE-1 @ 18 LPA", "Analyst, package 7 LPA".
+_PACKAGE_TAIL = re.compile(
+    r"(?i)(?:\s{0,3}[,;|@:]|\s[-–—]|[–—])\s{0,3}(?:(?:annual|total|gross|fixed|monthly)\s+)?"
+    r"(?:ctc|package|salary|stipend|compensation|pay|(?:Rs\.?|INR|₹)\s{0,2}\d|\d[\d,.]{0,12}\s{0,2}(?:lpa|lakhs?|lacs?|l\b|k\b|/-)).*$"
+)
+
+
 def clean_role(raw: str) -> str | None:
     role = normalize_space(re.sub(r"\([^)]{0,80}\d[^)]{0,80}\)", "", raw[:200])).strip(" .,:;-–—|")
+    role = _PACKAGE_TAIL.sub("", role)
     role = re.sub(r"(?i)\s+(?:role|profile|position)$", "", role) if len(role.split()) > 2 else role
     role = re.sub(
         r"(?i)(?:\s+(?:with|at|in)\s+(?:a\s+)?|\s{0,3}[,;]\s{0,3})(?:package|ctc|stipend|salary).*$", "", role
     )
     role = re.sub(r"(?i)\s+(?:with|at|by)\s+[A-Z][\w&.\-]{0,40}(?:\s[A-Z][\w&.\-]{0,40}){0,5}$", "", role)
-    role = role.strip(" .,:;-–—|")
+    role = role.strip(" .,:;-–—|@")
     if not role or len(role) > 60 or _NOT_ROLE.match(role) or not re.search(r"[A-Za-z]{2}", role):
+        return None
+    if _PAY_WORD.search(role) and not _JOB_WORD.search(role):
         return None
     return role
 

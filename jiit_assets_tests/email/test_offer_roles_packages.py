@@ -1,0 +1,181 @@
+"""Round-5 role and package rules of issue 15, each on a made-up mail of its own: a role named in a
+sentence with a word before "role of", a package label with a qualifier ("Annual CTC"), a role line
+that carries its package ("Profile: Ninja - CTC INR 3,36,000 p.a."), role names with a dash inside
+them, a compensation breakdown whose rows are parts of the pay, a stipend stated as a total over N
+months, and the other ways offices write a role and its figure."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from jiit_assets.defs.email.classification import MailClassification, classify_email
+from jiit_assets.defs.email.message import decode_email
+from jiit_assets.defs.email.packages import package_of
+
+
+def _classify(subject: str, body: str, *, html: bool = False) -> MailClassification:
+    message = EmailMessage()
+    message["From"] = "T&P Cell <tnp@jiit.ac.in>"
+    message["To"] = "students@jiit.ac.in"
+    message["Subject"] = subject
+    message["Date"] = "Mon, 01 Dec 2025 10:00:00 +0530"
+    message["Message-ID"] = f"<{abs(hash(subject + body))}@example.org>"
+    message.set_content(body, subtype="html" if html else "plain")
+    return classify_email(decode_email(bytes(message)))
+
+
+_TWO = "\n\n1. Riya Sen (22103001)\n2. Aman Roy (22103002)\n\n"
+_HTML_TABLE_ROWS = (
+    "<tr><td>1</td><td>Riya Sen</td><td>22103001</td><td>{a}</td></tr>"
+    "<tr><td>2</td><td>Aman Roy</td><td>22103002</td><td>{b}</td></tr>"
+)
+
+# (subject, body, roles -> (lowest LPA, highest LPA or None))
+LAYOUTS: list[tuple[str, str, dict[str, tuple[float, float | None]]]] = [
+    (  # a word between "the" and "role of"; the figure in a later sentence
+        "Pre-placement offers - Kestrel Labs",
+        "Kestrel Labs is pleased to share that the following interns have been extended a Pre-Placement"
+        " Offer for the full-time role of Member of Technical Staff:" + _TWO + "The annual CTC for the role"
+        " is INR 38,20,000.\n\nRegards,\nKestrel Labs",
+        {"Member of Technical Staff": (38.2, None)},
+    ),
+    (  # a package label with a qualifier, below the role's label and a plain-text list
+        "Selection of BT students - Genzyme Biotech",
+        "Happy to share that two students have been selected by Genzyme Biotech." + _TWO + "Designation:"
+        " Research Associate\nLocation: Bengaluru\nAnnual CTC: Rs 5.2 lakhs\n\nT&P Cell",
+        {"Research Associate": (5.2, None)},
+    ),
+    (  # each role's label line carries its package; a list under each
+        "Final selects - Orbit Consulting",
+        "Please find the final list of candidates selected by Orbit Consulting.\n\nProfile: Orbit Prime -"
+        " CTC INR 7,00,000 p.a.\n\n1. Riya Sen - 22103001\n\nProfile: Orbit Core - CTC INR 3,36,000 p.a."
+        "\n\n1. Aman Roy - 22103002\n\nRegards",
+        {"Orbit Prime": (7.0, None), "Orbit Core": (3.36, None)},
+    ),
+    (  # role names with a dash inside them, and a table naming each student's profile
+        "Final result - Halcyon Advisory",
+        "<p>Happy to inform that the following students have been selected by <b>Halcyon Advisory</b>.</p>"
+        "<p><b>Profiles and CTC:</b></p><ul><li>Analyst – Technology: INR 7,60,000 per annum</li>"
+        "<li>Analyst – Risk Advisory: INR 6,50,000 per annum</li></ul><table border=1><tr><td>S.No.</td>"
+        "<td>Name</td><td>Enrollment No.</td><td>Profile</td></tr>"
+        + _HTML_TABLE_ROWS.format(a="Analyst – Technology", b="Analyst – Risk Advisory")
+        + "</table><p>Congratulations!</p>",
+        {"Analyst – Technology": (7.6, None), "Analyst – Risk Advisory": (6.5, None)},
+    ),
+    (  # a breakdown: the parts of the pay are not roles, the total row is the package
+        "Offers - Veritas Semiconductors",
+        "The following students have been selected by Veritas Semiconductors for the role of Design Engineer."
+        + _TWO
+        + "Compensation (per annum):\n\nBase salary | INR 14,00,000\nPerformance bonus | INR 1,50,000\n"
+        "Total CTC | INR 15,50,000\nOne-time joining bonus | INR 1,00,000 (not part of CTC)\n\nRegards",
+        {"Design Engineer": (15.5, None)},
+    ),
+    (  # a stipend stated as its total over the internship, the duration on a line of its own
+        "Internship selections - Quillbyte",
+        "Congratulations to Riya Sen (22103001) and Aman Roy (22103002), who have been selected for the"
+        " Software Development Intern role at Quillbyte.\n\nDuration: 6 months\nStipend: a total of Rs."
+        " 2,10,000 for the internship period\n\nT&P Cell",
+        {"Software Development Intern": (4.2, None)},
+    ),
+    (  # role and package in one line with "@"
+        "Placement results - Lumen Pay",
+        "The following students have been selected by Lumen Pay:\n\nSDE-1 @ 18 LPA" + _TWO + "Congratulations!",
+        {"SDE-1": (18.0, None)},
+    ),
+    (  # "Role: X | CTC: Y" on one line
+        "Offers from Tessera Cloud",
+        "The following students have been selected by Tessera Cloud.\n\nRole: Backend Engineer | CTC: 14"
+        " LPA" + _TWO + "Congratulations!",
+        {"Backend Engineer": (14.0, None)},
+    ),
+    (  # per-student packages in a table column: each role its own figure
+        "Placement result - Ferrite Systems",
+        "<p>The following students have been selected by Ferrite Systems:</p><table border=1><tr>"
+        "<td>Name</td><td>Enrollment No.</td><td>Role</td><td>CTC</td></tr><tr><td>Riya Sen</td>"
+        "<td>22103001</td><td>Firmware Engineer</td><td>Rs. 9,00,000</td></tr><tr><td>Aman Roy</td>"
+        "<td>22103002</td><td>Test Engineer</td><td>Rs. 6,00,000</td></tr></table>",
+        {"Firmware Engineer": (9.0, None), "Test Engineer": (6.0, None)},
+    ),
+    (  # lakhs per annum in words
+        "Selections - Brightwell Finance",
+        "The following students have been selected by Brightwell Finance as Credit Analyst with a package of"
+        " Rs. 6.5 lakhs per annum:" + _TWO + "Congratulations!",
+        {"Credit Analyst": (6.5, None)},
+    ),
+    (  # rupees with "/-" and "CTC" after the figure
+        "Offers - Nimbus Retail",
+        "The following students have been selected by Nimbus Retail for the role of Business Analyst"
+        " (₹9,00,000/- CTC):" + _TWO + "Regards",
+        {"Business Analyst": (9.0, None)},
+    ),
+    (  # fixed + variable, and the mail says what the total CTC is
+        "Offers - Corvid Analytics",
+        "The following students have been selected by Corvid Analytics as Data Analyst." + _TWO + "Fixed: 10"
+        " LPA\nVariable: 2 LPA\nTotal CTC: 12 LPA\n",
+        {"Data Analyst": (12.0, None)},
+    ),
+    (  # fixed + variable without a total: the fixed figure
+        "Offers - Sparrow Logistics",
+        "The following students have been selected by Sparrow Logistics as Operations Analyst with a fixed"
+        " pay of 10 LPA and a variable pay of 2 LPA." + _TWO,
+        {"Operations Analyst": (10.0, None)},
+    ),
+    (  # a monthly stipend in thousands
+        "Internship offers - Pebble Apps",
+        "The following students have been selected by Pebble Apps as Android Developer Intern, stipend 35k"
+        " pm." + _TWO,
+        {"Android Developer Intern": (4.2, None)},
+    ),
+    (  # a monthly figure followed by the duration: still a monthly figure
+        "Internship offers - Cobalt Robotics",
+        "The following students have been selected by Cobalt Robotics as Robotics Intern (INR 40,000/month"
+        " for 6 months)." + _TWO,
+        {"Robotics Intern": (4.8, None)},
+    ),
+    (  # a range
+        "Offers - Meridian Health",
+        "The following students have been selected by Meridian Health as Software Engineer. CTC: 15-18 LPA"
+        " depending on location." + _TWO,
+        {"Software Engineer": (15.0, 18.0)},
+    ),
+    (  # a "Profiles offered" heading over a list of roles with packages
+        "Campus drive result - Arcturus Tech",
+        "The following students have been selected by Arcturus Tech.\n\nProfiles offered:\n1. Software"
+        " Engineer – 12 LPA\n2. Data Analyst – 8 LPA\n\nName | Enrollment No. | Profile\nRiya Sen |"
+        " 22103001 | Software Engineer\nAman Roy | 22103002 | Data Analyst\n\nCongratulations!",
+        {"Software Engineer": (12.0, None), "Data Analyst": (8.0, None)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "roles"), LAYOUTS)
+def test_roles_and_packages_in_office_layouts(
+    subject: str, body: str, roles: dict[str, tuple[float, float | None]]
+) -> None:
+    classified = _classify(subject, body, html=body.startswith("<"))
+    offer = classified.offer
+    assert offer is not None, classified.reason
+    assert {r.role: (r.package, r.package_max) for r in offer.roles} == roles, classified.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "lpa"),
+    [
+        ("Stipend: a total of Rs. 2,10,000 for the internship period. Duration: 6 months", 4.2),
+        ("Stipend: INR 2,40,000 for 6 months", 4.8),
+        ("Stipend: ₹1,50,000 in total for the three-month internship", 6.0),
+        ("Stipend: INR 40,000/month for 6 months", 4.8),
+        ("Stipend: 35k pm", 4.2),
+        ("Rs. 6.5 lakhs per annum", 6.5),
+        ("₹9,00,000/- CTC", 9.0),
+    ],
+)
+def test_stipend_totals_and_the_ways_figures_are_written(text: str, lpa: float) -> None:
+    found = package_of(text)
+    assert found is not None and found.lpa == lpa
+
+
+def test_a_total_over_an_unknown_duration_is_no_annual_figure() -> None:
+    assert package_of("Stipend: a total of Rs. 2,10,000 for the internship") is None
