@@ -130,7 +130,7 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
     sections = section_roles(body, roles)
     for line in body.split("\n"):
         stripped = line.strip()
-        continued, previous = carries_on(previous), stripped
+        continued, previous = carries_on(previous, stripped), stripped
         if not stripped or stripped in skip:
             continue
         heading = sections.get(stripped) or (None if continued else roles.heading(stripped)) or heading
@@ -293,7 +293,7 @@ def _roles_and_students(
     _fill_role_packages(roles, students)
     if len(roles.roles) <= 1 and all(role.package is None for role in roles.roles):
         # One role (or none named) and the figure elsewhere in the mail ("the CTC is 12 LPA").
-        package = package_of(" ".join(labels.get("package", [])) or body) or package_of(subject)
+        package = package_of("\n".join(labels.get("package", [])) or body) or package_of(subject)
         name = roles.roles[0].role if roles.roles else (job_in(subject) or "Not specified")
         if package is not None:
             roles.add(name, package)

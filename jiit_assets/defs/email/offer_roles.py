@@ -35,7 +35,8 @@ _ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
 _ROLE_SENTENCES = [
     re.compile(p)
     for p in (
-        r"(?i:\b(?:for\s+the\s+|offered\s+the\s+|as\s+the\s+)(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
+        # "for the full-time role of", "offered the Graduate Trainee position of": up to two words between
+        r"(?i:\b(?:for|offered|as)\s+the\s+(?:[\w\-]{1,20}\s+){0,2}?(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
         rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,6}})",
         rf"(?i:\b(?:for|to|offered|offering)\s+(?:the\s+|a\s+|an\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
         r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
@@ -49,8 +50,10 @@ _ROLE_SENTENCES = [
     )
 ]
 _ROLE_AMOUNT_LINE = re.compile(
-    r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
+    r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—@]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
 )
+# A second separator before the figure makes the role longer: "Analyst – Technology: INR 7,60,000".
+_MORE_ROLE = re.compile(r"^(?P<more>[^:|@(\n]{1,40}?)\s{0,3}(?:[:|@(]|\s[-–—]\s)\s{0,3}(?P<rest>\S[^\n]{0,200})$")
 # A line break inside a sentence: the line before ends in a lower-case word or a comma (lists end in
 # digits or brackets and are left alone).
 _WRAPPED_PROSE = re.compile(r"(?<=[a-z,])\n(?=[A-Za-z])")
@@ -145,8 +148,15 @@ _PACKAGE_TAIL = re.compile(
 )
 
 
+# A label in front of the role's name ("Profile: TCS Digital - CTC …" read as one heading).
+_ROLE_LABEL_BEFORE = re.compile(
+    r"(?i)^(?:role|profile|position|designation|job\s+(?:title|role|profile))\s{0,3}[:\-–]\s{0,3}(?=\w)"
+)
+
+
 def clean_role(raw: str) -> str | None:
     role = normalize_space(re.sub(r"\([^)]{0,80}\d[^)]{0,80}\)", "", raw[:200])).strip(" .,:;-–—|")
+    role = _ROLE_LABEL_BEFORE.sub("", role)
     role = _PACKAGE_TAIL.sub("", role)
     role = re.sub(r"(?i)\s+(?:role|profile|position)$", "", role) if len(role.split()) > 2 else role
     role = re.sub(
@@ -219,11 +229,17 @@ class RoleList:
         match = _ROLE_AMOUNT_LINE.match(line)
         if not match or not has_amount(match.group("rest")) or re.search(r"\d{6}", line):
             return None
-        if _SENTENCE_END.search(match.group("role")) or _PROSE_VERB.search(match.group("role")):
+        raw, rest = match.group("role"), match.group("rest")
+        more = _MORE_ROLE.match(rest)
+        if more and not has_amount(more.group("more")) and has_amount(more.group("rest")):
+            raw, rest = line[match.start("role") : match.start("rest") + more.end("more")], more.group("rest")
+        if _SENTENCE_END.search(raw) or _PROSE_VERB.search(raw):
             return None
-        role = clean_role(match.group("role"))
+        role = clean_role(raw)
+        if role and len(_SEGMENT_SPLIT.split(role)) > 1 and not _JOB_WORD.search(_SEGMENT_SPLIT.split(role)[0]):
+            role = _job_segment(role) or role  # "Cadence – Software Engineer": the company first
         if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
-            self.add(role, package_of(match.group("rest")))
+            self.add(role, package_of(rest))
             return role
         return None
 
@@ -307,18 +323,24 @@ def section_roles(body: str, roles: RoleList) -> dict[str, str]:
 def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
     """Labelled layout: "Role: …" with "CTC: …" (or the package anywhere in the labels)."""
     packages = labels.get("package", [])
-    for position, value in enumerate(labels.get("role", [])):
+    named = labels.get("role", [])
+    for position, value in enumerate(named):
         role = clean_role(value)
-        package_text = packages[position] if position < len(packages) else " ".join(packages)
+        # One role with several package lines: a breakdown ("Fixed CTC: …", "Total CTC: …"), read together.
+        together = len(named) == 1 or position >= len(packages)
+        package_text = "\n".join(packages) if together else packages[position]
         # "Role: Software Engineer I, CTC 21 LPA": the role's own line states its package
         own = package_of(value)
         roles.add(role, own or (package_of(package_text) if package_text else None))
 
 
-def carries_on(previous_line: str) -> bool:
-    """Whether the line after ``previous_line`` continues its sentence (it ends in a lower-case word or
-    a comma), so it cannot be a heading of its own."""
-    return bool(re.search(r"[a-z,]$", previous_line.strip()))
+_BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])\s")
+
+
+def carries_on(previous_line: str, line: str = "") -> bool:
+    """Whether ``line`` continues the sentence of ``previous_line`` (which ends in a lower-case word or
+    a comma), so it cannot be a heading of its own. A bulleted line starts an item of its own."""
+    return bool(re.search(r"[a-z,]$", previous_line.strip())) and not _BULLET.match(line)
 
 
 def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
@@ -327,7 +349,7 @@ def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
     prose, not a heading."""
     previous = ""
     for line in body.split("\n"):
-        continued = carries_on(previous)
+        continued = carries_on(previous, line)
         previous = line.strip()
         if continued or line in skip or re.search(r"\d{6}", line):
             continue

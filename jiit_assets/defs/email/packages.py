@@ -59,8 +59,48 @@ def _drop_breakdown(match: re.Match[str]) -> str:
 
 
 _MONTHLY_CONTEXT = re.compile(r"(?i)\b(?:stipend|per\s+month|monthly|/\s*month|p\.?m\.?)\b")
-# "₹2,40,000 in total for the six months": the whole internship's stipend, not a yearly figure.
-_DURATION_TOTAL = re.compile(r"(?i)^\s{0,3}(?:in\s+total|total)\b[^.\n]{0,30}\bmonths?\b")
+# A figure paid over the whole internship ("a total of Rs. 2,10,000 for the internship period",
+# "₹2,40,000 in total for the six months", "INR 2,40,000 for 6 months") is not a yearly figure: it is
+# that many months' stipend, so per month × 12 is its annual figure. Without a stated duration the
+# figure is left unread. A figure already per month ("40,000/month for 6 months") is no total.
+_TOTAL_BEFORE = re.compile(
+    r"(?i)\btotal(?:\s+(?:stipend|amount|payout))?\s{0,3}(?:of|:|-|is)?\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
+)
+_MONTH_COUNT = r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]?months?\b"
+_TOTAL_AFTER = re.compile(
+    r"(?i)^\s{0,3}(?:/-\s{0,3})?(?:\(?\s{0,2}(?:in\s+)?total\b|(?:for|over)\s+(?:the\s+)?(?:entire\s+|whole\s+|full\s+)?"
+    rf"(?:internship|duration|period|tenure|programme|program|{_MONTH_COUNT}))"
+)
+_PER_MONTH_AFTER = re.compile(
+    r"(?i)^\s{0,3}(?:/-\s{0,3})?(?:per\s+month|/\s{0,2}(?:month|mo)\b|p\.?m\.?(?!\w)|monthly|a\s+month)"
+)
+_MONTH_WORDS = {
+    word: number
+    for number, word in enumerate(
+        ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"), 1
+    )
+}
+
+
+def _months(word: str) -> int:
+    return int(word) if word.isdigit() else _MONTH_WORDS[word.lower()]
+
+
+def total_months(text: str, start: int, end: int) -> int | None:
+    """For a figure that is a total over the internship: the months it covers (from the words after
+    it, else the one duration the text states), 0 when no duration is stated; None for any other figure."""
+    before, after = text[max(0, start - 40) : start], text[end : end + 80]
+    if _PER_MONTH_AFTER.match(after):
+        return None
+    total_after = _TOTAL_AFTER.match(after)
+    if not (_TOTAL_BEFORE.search(before) or total_after):
+        return None
+    near = re.search(_MONTH_COUNT, after[:60], re.IGNORECASE)
+    if near:
+        return _months(near.group("n"))
+    stated = {_months(m.group("n")) for m in re.finditer(_MONTH_COUNT, text[:MAX_SCAN_CHARS], re.IGNORECASE)}
+    stated.discard(0)
+    return stated.pop() if len(stated) == 1 else 0
 # The total row of a compensation breakdown ("Total CTC | 17.50" under an "Amount (LPA)" header):
 # where the mail says total, that figure is the package and the components are not.
 _TOTAL_LINE = re.compile(
@@ -179,9 +219,9 @@ def find_amounts(text: str) -> list[Amount]:
         if match.group("per") or _MONTHLY_CONTEXT.search(context):
             add(match, _number(match.group("a")) * 1000 * 12 / 100_000, True)
     for match in _INDIAN_GROUPED.finditer(text):
-        if _DURATION_TOTAL.match(text[match.end() : match.end() + 60]):
-            continue
         value = _number(match.group("a"))
+        if _over_months(match, value, add):
+            continue
         context = text[max(0, match.start() - 40) : match.end() + 25]
         monthly = bool(_MONTHLY_CONTEXT.search(context))
         add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
@@ -228,6 +268,8 @@ def _add_plain_rupees(text: str, add: Callable[..., None]) -> None:
             match.group("tail") or _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
         ):
             continue
+        if _over_months(match, value, add):
+            continue
         monthly = bool(_MONTHLY_CONTEXT.search(before[-20:] + after)) and value < 10_00_000
         add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
 
@@ -250,12 +292,23 @@ def _total_rows(text: str) -> list[tuple[int, int, Amount]]:
     return rows
 
 
+def _over_months(match: re.Match[str], rupees: float, add: Callable[..., None]) -> bool:
+    """Whether a figure in rupees is a total over the internship; added (per month × 12) when the
+    mail says how many months it covers."""
+    months = total_months(match.string, match.start(), match.end())
+    if months is None:
+        return False
+    if months:
+        add(match, rupees / months * 12 / 100_000, True)
+    return True
+
+
 def _add_rupees(text: str, add: Callable[[re.Match[str], float, bool], None]) -> None:
     for match in _RUPEES.finditer(text):
         tail = text[match.end() : match.end() + 60]
-        if _DURATION_TOTAL.match(tail):
-            continue
         value = _number(match.group("a")) * (1000 if match.group("k") else 1)
+        if not match.group("per") and _over_months(match, value, add):
+            continue
         per = (match.group("per") or "").lower()
         monthly = bool(re.search(r"month|/mo|pm", per)) or (
             not per and bool(_MONTHLY_CONTEXT.search(tail[:25]))
