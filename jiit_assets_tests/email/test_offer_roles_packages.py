@@ -81,7 +81,9 @@ LAYOUTS: list[tuple[str, str, dict[str, tuple[float, float | None]]]] = [
     ),
     (  # role and package in one line with "@"
         "Placement results - Lumen Pay",
-        "The following students have been selected by Lumen Pay:\n\nSDE-1 @ 18 LPA" + _TWO + "Congratulations!",
+        "The following students have been selected by Lumen Pay:\n\nSDE-1 @ 18 LPA"
+        + _TWO
+        + "Congratulations!",
         {"SDE-1": (18.0, None)},
     ),
     (  # "Role: X | CTC: Y" on one line
@@ -170,6 +172,12 @@ def test_roles_and_packages_in_office_layouts(
         ("Stipend: 35k pm", 4.2),
         ("Rs. 6.5 lakhs per annum", 6.5),
         ("₹9,00,000/- CTC", 9.0),
+        ("Stipend: ₹45,000", 5.4),  # a stipend without a period is per month
+        ("Monthly stipend of Rs. 30,000; PPO CTC Rs. 18,00,000 on conversion", 3.6),
+        ("Stipend: 1 lakh per month", 12.0),
+        ("CTC: 10 LPA (fixed) + 2 LPA (variable) = 12 LPA", 12.0),  # the sum the mail states
+        ("offered with a total CTC of 15.5 LPA (base 14 LPA)", 15.5),
+        ("Stipend: 40k x 6 = 2,40,000", 4.8),  # a product is not a breakdown's total
     ],
 )
 def test_stipend_totals_and_the_ways_figures_are_written(text: str, lpa: float) -> None:
@@ -179,3 +187,10 @@ def test_stipend_totals_and_the_ways_figures_are_written(text: str, lpa: float) 
 
 def test_a_total_over_an_unknown_duration_is_no_annual_figure() -> None:
     assert package_of("Stipend: a total of Rs. 2,10,000 for the internship") is None
+
+
+def test_ranges_said_in_words_and_figures_in_other_currencies() -> None:
+    between = package_of("CTC between 12 and 15 LPA depending on the location")
+    assert between is not None and (between.lpa, between.high) == (12.0, 15.0)
+    assert package_of("Base pay USD 120,000 per annum") is None
+    assert package_of("€60,000 p.a.") is None

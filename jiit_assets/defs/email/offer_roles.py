@@ -53,7 +53,9 @@ _ROLE_AMOUNT_LINE = re.compile(
     r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—@]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
 )
 # A second separator before the figure makes the role longer: "Analyst – Technology: INR 7,60,000".
-_MORE_ROLE = re.compile(r"^(?P<more>[^:|@(\n]{1,40}?)\s{0,3}(?:[:|@(]|\s[-–—]\s)\s{0,3}(?P<rest>\S[^\n]{0,200})$")
+_MORE_ROLE = re.compile(
+    r"^(?P<more>[^:|@(\n]{1,40}?)\s{0,3}(?:[:|@(]|\s[-–—]\s)\s{0,3}(?P<rest>\S[^\n]{0,200})$"
+)
 # A line break inside a sentence: the line before ends in a lower-case word or a comma (lists end in
 # digits or brackets and are left alone).
 _WRAPPED_PROSE = re.compile(r"(?<=[a-z,])\n(?=[A-Za-z])")
@@ -236,7 +238,11 @@ class RoleList:
         if _SENTENCE_END.search(raw) or _PROSE_VERB.search(raw):
             return None
         role = clean_role(raw)
-        if role and len(_SEGMENT_SPLIT.split(role)) > 1 and not _JOB_WORD.search(_SEGMENT_SPLIT.split(role)[0]):
+        if (
+            role
+            and len(_SEGMENT_SPLIT.split(role)) > 1
+            and not _JOB_WORD.search(_SEGMENT_SPLIT.split(role)[0])
+        ):
             role = _job_segment(role) or role  # "Cadence – Software Engineer": the company first
         if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
             self.add(role, package_of(rest))
