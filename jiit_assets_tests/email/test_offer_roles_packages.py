@@ -194,3 +194,148 @@ def test_ranges_said_in_words_and_figures_in_other_currencies() -> None:
     assert between is not None and (between.lpa, between.high) == (12.0, 15.0)
     assert package_of("Base pay USD 120,000 per annum") is None
     assert package_of("€60,000 p.a.") is None
+
+
+_T = _TWO
+_SEL = "The following students have been selected by Acme"
+# (subject, body, roles -> LPA, or (lowest, highest) for a range)
+MORE_LAYOUTS: list[tuple[str, str, dict[str, float | tuple[float, float]]]] = [
+    (
+        "Results - Acme",
+        _SEL + ".\n\nProfiles offered:\n- Software Engineer\n- QA Engineer\n\nCTC: 8 LPA for both profiles"
+        "\n\nName | Enrollment No. | Profile\nRiya Sen | 22103001 | Software Engineer\nAman Roy | "
+        "22103002 | QA Engineer\n",
+        {"Software Engineer": 8.0, "QA Engineer": 8.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + " for the roles of Software Engineer (12 LPA) and Data Analyst (8 LPA)." + _T,
+        {"Software Engineer": 12.0, "Data Analyst": 8.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + "." + _T + "Role: Graduate Engineer Trainee (GET)\nCTC: 4.5 LPA\n",
+        {"Graduate Engineer Trainee (GET)": 4.5},
+    ),
+    (
+        "Results - Acme",
+        _SEL + "." + _T + "Designation: SDE Intern\nStipend: 50k/month\nPPO: 20 LPA on conversion\n",
+        {"SDE Intern": 6.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nRole | CTC\nSDE | 12 LPA\n" + _T,
+        {"SDE": 12.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nPosition offered: Associate Consultant\nPackage offered: Rs. 6.5 Lakhs p.a.\n" + _T,
+        {"Associate Consultant": 6.5},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nJob Title: Analyst\nCTC (per annum): INR 7,00,000\nJob Location: Gurugram\n" + _T,
+        {"Analyst": 7.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + " as Software Engineer.\n\nCompensation:\nFixed: 10 LPA\nVariable: 2 LPA\n" + _T,
+        {"Software Engineer": 10.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nSoftware Engineer: 12 LPA | Data Analyst: 8 LPA\n\nName | Enrollment No. | Role\n"
+        "Riya Sen | 22103001 | Software Engineer\nAman Roy | 22103002 | Data Analyst\n",
+        {"Software Engineer": 12.0, "Data Analyst": 8.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nRole: Software Engineer | CTC: 14 LPA\nRole: Data Analyst | CTC: 9 LPA\n\nName | "
+        "Enrollment No. | Role\nRiya Sen | 22103001 | Software Engineer\nAman Roy | 22103002 | "
+        "Data Analyst\n",
+        {"Software Engineer": 14.0, "Data Analyst": 9.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nSoftware Engineer (CTC: ₹12,00,000 p.a.)\n1. Riya Sen (22103001)\n\nData Analyst "
+        "(CTC: ₹8,00,000 p.a.)\n1. Aman Roy (22103002)\n",
+        {"Software Engineer": 12.0, "Data Analyst": 8.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nSDE-1 @ 18 LPA:\n1. Riya Sen (22103001)\n\nSDE-2 @ 28 LPA:\n1. Aman Roy (22103002)\n",
+        {"SDE-1": 18.0, "SDE-2": 28.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + " as Software Engineer Trainee with a stipend of Rs. 25,000 per month during training and "
+        "a CTC of Rs. 6.5 lakhs per annum thereafter." + _T,
+        {"Software Engineer Trainee": 6.5},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nName | Enrollment No. | CTC (LPA)\nRiya Sen | 22103001 | 12\nAman Roy | 22103002 | 10"
+        "\n\nRole: Software Engineer\n",
+        {"Software Engineer": 10.0},
+    ),
+    (
+        "Acme - Results",
+        "Dear all,\n\nAcme has selected the following students.\n\nProfile - Software Engineer\nCTC - 9 LPA\n"
+        + _T,
+        {"Software Engineer": 9.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nROLE: SOFTWARE ENGINEER\nCTC: 9 LPA\n" + _T,
+        {"SOFTWARE ENGINEER": 9.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + " for the Product Analyst role. The package is INR 11.5 LPA (fixed) plus INR 1.5 LPA "
+        "performance bonus." + _T,
+        {"Product Analyst": 11.5},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\n• Profile: Associate Software Engineer\n• CTC: ₹4.5 LPA\n• Location: Pune\n" + _T,
+        {"Associate Software Engineer": 4.5},
+    ),
+    (
+        "Results - Acme",
+        _SEL + " (Role: Cloud Engineer, CTC: 9 LPA)." + _T,
+        {"Cloud Engineer": 9.0},
+    ),
+    (
+        "Results - Acme",
+        _SEL + " for internship.\n\nRole: Data Science Intern\nStipend: INR 40,000/month for 6 months\n" + _T,
+        {"Data Science Intern": 4.8},
+    ),
+    (
+        "Results - Acme",
+        _SEL
+        + " for internship.\n\nRole: Data Science Intern\nStipend: INR 2,40,000 (total, 6 months)\n"
+        + _T,
+        {"Data Science Intern": 4.8},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nRole: Trainee Engineer\nCTC: 3.6 - 4.2 LPA (based on the final interview)\n" + _T,
+        {"Trainee Engineer": (3.6, 4.2)},
+    ),
+    (
+        "Results - Acme",
+        _SEL + ".\n\nRole: Trainee Engineer\nCTC: ₹3,60,000 - ₹4,20,000 per annum\n" + _T,
+        {"Trainee Engineer": (3.6, 4.2)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "roles"), MORE_LAYOUTS)
+def test_more_role_and_package_layouts(
+    subject: str, body: str, roles: dict[str, float | tuple[float, float]]
+) -> None:
+    classified = _classify(subject, body)
+    offer = classified.offer
+    assert offer is not None, classified.reason
+    found = {r.role: r.package if r.package_max is None else (r.package, r.package_max) for r in offer.roles}
+    assert found == roles, classified.reason

@@ -18,8 +18,8 @@ from jiit_assets.lib.text import company_key
 # A package label may carry a qualifier ("Annual CTC:", "Total CTC:", "Monthly stipend:", "CTC offered:").
 _PACKAGE_QUALIFIER = r"(?:annual|yearly|total|gross|fixed|monthly|expected|final|offered)"
 _LABEL = re.compile(
-    r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|role|profile|position|designation|"
-    r"job\s+location|job\s+(?:title|role|profile|opening)|opening|vacancy|"
+    r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|"
+    r"(?:role|profile|position|designation|job\s+(?:title|role|profile|opening))(?:\s+offered)?|job\s+location|opening|vacancy|"
     rf"(?:{_PACKAGE_QUALIFIER}\s+)?(?:ctc|package|salary|compensation|stipend|remuneration)(?:\s+offered)?"
     r"(?:\s{0,2}\((?:[\w .]{1,20})\))?|location|place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)"
     r"[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
@@ -145,7 +145,7 @@ _PAY_WORD = re.compile(
 # Where a role's own text ends and its package begins: "TCS Digital - CTC INR 7,00,000 p.a.",
 # "Backend Engineer | CTC: 14 LPA", "SDE-1 @ 18 LPA", "Analyst, package 7 LPA".
 _PACKAGE_TAIL = re.compile(
-    r"(?i)(?:\s{0,3}[,;|@:]|\s[-–—]|[–—])\s{0,3}(?:(?:annual|total|gross|fixed|monthly)\s+)?"
+    r"(?i)(?:\s{0,3}[,;|@:(]|\s[-–—]|[–—])\s{0,3}(?:(?:annual|total|gross|fixed|monthly)\s+)?"
     r"(?:ctc|package|salary|stipend|compensation|pay|(?:Rs\.?|INR|₹)\s{0,2}\d|\d[\d,.]{0,12}\s{0,2}(?:lpa|lakhs?|lacs?|l\b|k\b|/-)).*$"
 )
 
@@ -204,8 +204,8 @@ class RoleList:
         found = next((r for r in self.roles if role and role_key(r.role) == role_key(role)), None)
         return found.package if found else None
 
-    def add_from_row(self, row: list[str], columns: dict[str, int]) -> str | None:
-        """The role of one table row (added with the row's package)."""
+    def add_from_row(self, row: list[str], columns: dict[str, int]) -> tuple[str | None, Package | None]:
+        """The role and package of one table row (the role added with the package)."""
 
         def cell(name: str) -> str:
             position = columns.get(name)
@@ -218,7 +218,7 @@ class RoleList:
             package = Package(float(package_text))  # a bare number under a "CTC (LPA)" header
         if role:
             self.add(role, package)
-        return role
+        return role, package
 
     def heading(self, line: str) -> str | None:
         """The role a "Role (12 LPA)" / "Role – 12 LPA" heading line names, else None. The role part
@@ -360,7 +360,11 @@ def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
         if continued or line in skip or re.search(r"\d{6}", line):
             continue
         for sentence in _SENTENCE_END.split(line.strip()):
-            roles.heading(sentence)
+            # "Software Engineer: 12 LPA | Data Analyst: 8 LPA": one role per part, when every part has a
+            # figure ("Role: X | CTC: Y" is one role)
+            parts = re.split(r"\s{1,3}[|;]\s{1,3}", sentence)
+            for part in parts if len(parts) > 1 and all(has_amount(p) for p in parts) else [sentence]:
+                roles.heading(part)
 
 
 # A bracket that states the role and its package: "(Associate Software Engineer, 4.5 LPA; Advanced
@@ -369,11 +373,23 @@ _BRACKET = re.compile(r"\((?P<inner>[^()\n]{3,200}(?:\([^()\n]{0,30}\)[^()\n]{0,
 _BRACKET_ROLE = re.compile(r"^(?P<role>[^,:;|–—]{2,60}?)\s{0,3}(?:[,:|–—]|\s-\s)\s{0,3}(?P<rest>.{1,160})$")
 
 
+# A role's name just before a bracket that holds only its figure.
+_NAMED_BEFORE = re.compile(rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})[ \t]{{0,2}}$")
+
+
 def roles_from_brackets(body: str, roles: RoleList) -> None:
     """Roles and packages stated together inside brackets, one or more per bracket (split at ";")."""
     for match in _BRACKET.finditer(body[:30_000]):
+        named = _NAMED_BEFORE.search(body[max(0, match.start() - 80) : match.start()])
+        if named and has_amount(match.group("inner")) and not _BRACKET_ROLE.match(match.group("inner")):
+            # "for the roles of Software Engineer (12 LPA) and Data Analyst (8 LPA)"
+            role = clean_role(named.group("role"))
+            if role and _JOB_WORD.search(role) and not _PROSE_VERB.search(role):
+                roles.add(role, package_of(match.group("inner")))
+            continue
         for part in re.split(r"\s{0,3};\s{0,3}", match.group("inner")):
-            pair = _BRACKET_ROLE.match(part.strip())
+            # "(Role: Cloud Engineer, CTC: 9 LPA)": the label before the role's name goes
+            pair = _BRACKET_ROLE.match(_ROLE_LABEL_BEFORE.sub("", part.strip()))
             if not pair or has_amount(pair.group("role")) or not has_amount(pair.group("rest")):
                 continue
             role = clean_role(pair.group("role"))

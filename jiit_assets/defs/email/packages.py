@@ -93,15 +93,16 @@ _PPO_BEFORE = re.compile(r"(?i)\b(?:pre[- ]placement\s+offers?|PPOs?|on\s+conver
 # A part of the pay that is not the package: "joining bonus of ₹2,00,000", "2 LPA as a signing bonus",
 # "Variable: 2 LPA", "ESOPs worth 10 L".
 _EXTRA_WORDS = (
-    r"(?:(?:joining|signing|sign[- ]on|relocation|retention|one[- ]time|performance|annual)?\s{0,3}"
+    r"(?:(?:joining|signing|sign[- ]on|relocation|retention|one[- ]time|performance|annual)?[ \t]{0,3}"
     r"(?:bonus|incentives?|variable(?:\s+pay)?|esops?|stocks?|rsus?)|relocation(?:\s+(?:allowance|assistance|support))?|"
     r"allowances?|reimbursements?|insurance|gratuity)"
 )
 _EXTRA_BEFORE = re.compile(
     rf"(?i)\b{_EXTRA_WORDS}\s{{0,3}}(?:of|worth|:|-|–|\|)?\s{{0,3}}(?:Rs\.?|INR|₹)?\s{{0,2}}$"
 )
+# (The words after a figure belong to it only on its own line: "Fixed: 10 LPA\nVariable: 2 LPA".)
 _EXTRA_AFTER = re.compile(
-    rf"(?i)^\s{{0,3}}(?:p\.?a\.?\s{{0,3}})?(?:as\s+)?(?:an?\s+|in\s+)?(?:one[- ]time\s+)?{_EXTRA_WORDS}\b"
+    rf"(?i)^[ \t]{{0,3}}(?:p\.?a\.?[ \t]{{0,3}})?(?:as\s+)?(?:an?\s+|in\s+)?(?:one[- ]time\s+)?{_EXTRA_WORDS}\b"
 )
 
 
@@ -110,7 +111,7 @@ _EXTRA_AFTER = re.compile(
 _CTC_BEFORE = re.compile(
     r"(?i)\b(?:ctc|cost\s+to\s+(?:the\s+)?company)\s{0,3}(?:of|is|will\s+be|:|-|–|=)?\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
 )
-_CTC_AFTER = re.compile(r"(?i)^\s{0,3}(?:p\.?a\.?\s{0,3})?\(?\s{0,2}ctc\b")
+_CTC_AFTER = re.compile(r"(?i)^[ \t]{0,3}(?:p\.?a\.?[ \t]{0,3})?\(?\s{0,2}ctc\b")
 
 
 def _without_possible_ppo(text: str) -> str:
