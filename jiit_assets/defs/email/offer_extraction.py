@@ -14,15 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from jiit_assets.defs.email.offer_company import find_company
+from jiit_assets.defs.email.offer_role_prose import roles_from_brackets, roles_from_sentences
 from jiit_assets.defs.email.offer_roles import (
     RoleList,
     carries_on,
     job_in,
     labels_of,
-    roles_from_brackets,
     roles_from_labels,
     roles_from_lines,
-    roles_from_sentences,
     section_roles,
     without_emphasis,
 )

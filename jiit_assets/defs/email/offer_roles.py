@@ -1,7 +1,8 @@
 """Roles and their packages in an offer mail: labels, table rows, "Role – 12 LPA" lines, "Company -
-Role - Package" headings, role sections ending in a colon, "(Role, 12 LPA)" brackets, a job named in a
-student's line, and sentences ("are being offered the role of …", "for the … role"). The tables
-themselves are found by ``offer_tables``.
+Role - Package" headings, role sections ending in a colon, and a job named in a student's line. What
+a role is ("Annual CTC" and "Performance bonus" are not; "TCS Digital - CTC INR 7,00,000" is "TCS
+Digital") is decided by ``clean_role``. The tables themselves are found by ``offer_tables``; roles
+said in brackets and sentences by ``offer_role_prose``.
 
 Every pattern is bounded and works on one line or one paragraph at a time.
 """
@@ -13,7 +14,6 @@ import re
 from jiit_assets.defs.email.offers import OfferRole, role_key
 from jiit_assets.defs.email.packages import Package, has_amount, package_of
 from jiit_assets.lib.markup import normalize_space
-from jiit_assets.lib.text import company_key
 
 # A package label may carry a qualifier ("Annual CTC:", "Total CTC:", "Monthly stipend:", "CTC offered:").
 _PACKAGE_QUALIFIER = r"(?:annual|yearly|total|gross|fixed|monthly|expected|final|offered)"
@@ -31,24 +31,7 @@ _LABEL_KINDS = (
     (("role", "profile", "position", "designation", "job", "opening", "vacancy"), "role"),
     (("ctc", "package", "salary", "compensation", "stipend", "remuneration"), "package"),
 )
-_ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
-_ROLE_SENTENCES = [
-    re.compile(p)
-    for p in (
-        # "for the full-time role of", "offered the Graduate Trainee position of": up to two words between
-        r"(?i:\b(?:for|offered|as)\s+the\s+(?:[\w\-]{1,20}\s+){0,2}?(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
-        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,6}})",
-        rf"(?i:\b(?:for|to|offered|offering)\s+(?:the\s+|a\s+|an\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
-        r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
-        rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
-        # a name just before a bracketed figure: "the final result for GenC Next (CTC 6.75 LPA)"
-        r"(?i:\b(?:for|as|in)\s+(?:the\s+|an?\s+)?)"
-        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,4}})[ \t]{{0,2}}\((?=[^)\n]{{0,40}}\d)",
-        # the weakest: "offer for Backend Engineering Intern", "offers ... for Member of Technical Staff";
-        # only a name with a job word in it counts (see roles_from_sentences)
-        rf"(?i:\bfor\s+(?:the\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
-    )
-]
+ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
 _ROLE_AMOUNT_LINE = re.compile(
     r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—@]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
 )
@@ -56,11 +39,8 @@ _ROLE_AMOUNT_LINE = re.compile(
 _MORE_ROLE = re.compile(
     r"^(?P<more>[^:|@(\n]{1,40}?)\s{0,3}(?:[:|@(]|\s[-–—]\s)\s{0,3}(?P<rest>\S[^\n]{0,200})$"
 )
-# A line break inside a sentence: the line before ends in a lower-case word or a comma (lists end in
-# digits or brackets and are left alone).
-_WRAPPED_PROSE = re.compile(r"(?<=[a-z,])\n(?=[A-Za-z])")
 _SENTENCE_END = re.compile(r"(?<=[a-z])[.!]\s{1,3}(?=[A-Z])")
-_JOB_WORD = re.compile(
+JOB_WORD = re.compile(
     r"(?i)\b(?:engineer|analyst|developer|intern|consultant|associate|trainee|manager|scientist|designer|sde|"
     r"executive|officer|architect|specialist|programmer|tester|staff|member)\b"
 )
@@ -73,11 +53,11 @@ _NOT_ROLE = re.compile(
 )
 # A verb makes the words before "(CTC 9 LPA)" a sentence ("Acme has selected students for the Analyst
 # role (CTC 9 LPA)"), not a role heading.
-_PROSE_VERB = re.compile(
+PROSE_VERB = re.compile(
     r"(?i)\b(?:has|have|had|is|are|was|were|been|will|would|selected|placed|offered|hired|received|got|"
     r"congratulations|inform|pleased|happy|selects?|selections?|results?|list|offers?)\b"
 )
-_PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
+PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
 # The segments of a heading line: "EPAM Systems - Junior Software Engineer - 8 LPA", "SDE | 12 LPA".
 _SEGMENT_SPLIT = re.compile(r"\s{1,3}[-–—]\s{1,3}|\s{0,3}[|–—]\s{0,3}")
 _LEADING_BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}")
@@ -96,7 +76,7 @@ def section_heading(line: str) -> tuple[str, str, str] | None:
     others = [part for part in segments if not has_amount(part)]
     if len(money) != 1 or len(others) != 2 or not all(part[:1].isalpha() for part in others):
         return None
-    jobbed = [part for part in others if _JOB_WORD.search(part)]
+    jobbed = [part for part in others if JOB_WORD.search(part)]
     if len(jobbed) == 2:
         return None
     role = jobbed[0] if jobbed else others[1]
@@ -151,14 +131,14 @@ _PACKAGE_TAIL = re.compile(
 
 
 # A label in front of the role's name ("Profile: TCS Digital - CTC …" read as one heading).
-_ROLE_LABEL_BEFORE = re.compile(
+ROLE_LABEL_BEFORE = re.compile(
     r"(?i)^(?:role|profile|position|designation|job\s+(?:title|role|profile))\s{0,3}[:\-–]\s{0,3}(?=\w)"
 )
 
 
 def clean_role(raw: str) -> str | None:
     role = normalize_space(re.sub(r"\([^)]{0,80}\d[^)]{0,80}\)", "", raw[:200])).strip(" .,:;-–—|")
-    role = _ROLE_LABEL_BEFORE.sub("", role)
+    role = ROLE_LABEL_BEFORE.sub("", role)
     role = _PACKAGE_TAIL.sub("", role)
     role = re.sub(r"(?i)\s+(?:role|profile|position)$", "", role) if len(role.split()) > 2 else role
     role = re.sub(
@@ -168,7 +148,7 @@ def clean_role(raw: str) -> str | None:
     role = role.strip(" .,:;-–—|@")
     if not role or len(role) > 60 or _NOT_ROLE.match(role) or not re.search(r"[A-Za-z]{2}", role):
         return None
-    if _PAY_WORD.search(role) and not _JOB_WORD.search(role):
+    if _PAY_WORD.search(role) and not JOB_WORD.search(role):
         return None
     return role
 
@@ -235,16 +215,16 @@ class RoleList:
         more = _MORE_ROLE.match(rest)
         if more and not has_amount(more.group("more")) and has_amount(more.group("rest")):
             raw, rest = line[match.start("role") : match.start("rest") + more.end("more")], more.group("rest")
-        if _SENTENCE_END.search(raw) or _PROSE_VERB.search(raw):
+        if _SENTENCE_END.search(raw) or PROSE_VERB.search(raw):
             return None
         role = clean_role(raw)
         if (
             role
             and len(_SEGMENT_SPLIT.split(role)) > 1
-            and not _JOB_WORD.search(_SEGMENT_SPLIT.split(role)[0])
+            and not JOB_WORD.search(_SEGMENT_SPLIT.split(role)[0])
         ):
             role = _job_segment(role) or role  # "Cadence – Software Engineer": the company first
-        if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
+        if role and (not PERSON_LIKE.match(role) or JOB_WORD.search(role)):
             self.add(role, package_of(rest))
             return role
         return None
@@ -264,7 +244,7 @@ class RoleList:
                 (
                     r
                     for c in rest
-                    if not has_amount(c) and (r := clean_role(_role_part(c))) and _JOB_WORD.search(r)
+                    if not has_amount(c) and (r := clean_role(_role_part(c))) and JOB_WORD.search(r)
                 ),
                 None,
             )
@@ -296,7 +276,7 @@ def _job_segment(text: str) -> str | None:
     text = re.sub(r"\([^()]{0,60}\)", " ", text)
     for segment in _SEGMENT_SPLIT.split(text):
         role = clean_role(segment)
-        if role and _JOB_WORD.search(role) and not _PROSE_VERB.search(role) and len(role.split()) <= 6:
+        if role and JOB_WORD.search(role) and not PROSE_VERB.search(role) and len(role.split()) <= 6:
             return role
     return None
 
@@ -311,7 +291,7 @@ def section_roles(body: str, roles: RoleList) -> dict[str, str]:
             not match
             or has_amount(line)
             or re.search(r"\d{5}", line)
-            or _PROSE_VERB.search(match.group("role"))
+            or PROSE_VERB.search(match.group("role"))
         ):
             continue
         role = _job_segment(match.group("role"))
@@ -365,62 +345,3 @@ def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
             parts = re.split(r"\s{1,3}[|;]\s{1,3}", sentence)
             for part in parts if len(parts) > 1 and all(has_amount(p) for p in parts) else [sentence]:
                 roles.heading(part)
-
-
-# A bracket that states the role and its package: "(Associate Software Engineer, 4.5 LPA; Advanced
-# ASE, 6.5 LPA)", "(SDE Intern, INR 50,000 pm + PPO 18 LPA)", "(Analyst – 12.5 LPA (CTC))".
-_BRACKET = re.compile(r"\((?P<inner>[^()\n]{3,200}(?:\([^()\n]{0,30}\)[^()\n]{0,60})?)\)")
-_BRACKET_ROLE = re.compile(r"^(?P<role>[^,:;|–—]{2,60}?)\s{0,3}(?:[,:|–—]|\s-\s)\s{0,3}(?P<rest>.{1,160})$")
-
-
-# A role's name just before a bracket that holds only its figure.
-_NAMED_BEFORE = re.compile(rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})[ \t]{{0,2}}$")
-
-
-def roles_from_brackets(body: str, roles: RoleList) -> None:
-    """Roles and packages stated together inside brackets, one or more per bracket (split at ";")."""
-    for match in _BRACKET.finditer(body[:30_000]):
-        named = _NAMED_BEFORE.search(body[max(0, match.start() - 80) : match.start()])
-        if named and has_amount(match.group("inner")) and not _BRACKET_ROLE.match(match.group("inner")):
-            # "for the roles of Software Engineer (12 LPA) and Data Analyst (8 LPA)"
-            role = clean_role(named.group("role"))
-            if role and _JOB_WORD.search(role) and not _PROSE_VERB.search(role):
-                roles.add(role, package_of(match.group("inner")))
-            continue
-        for part in re.split(r"\s{0,3};\s{0,3}", match.group("inner")):
-            # "(Role: Cloud Engineer, CTC: 9 LPA)": the label before the role's name goes
-            pair = _BRACKET_ROLE.match(_ROLE_LABEL_BEFORE.sub("", part.strip()))
-            if not pair or has_amount(pair.group("role")) or not has_amount(pair.group("rest")):
-                continue
-            role = clean_role(pair.group("role"))
-            known = (
-                role is not None
-                and roles.package_for(role) is None
-                and any(role_key(r.role) == role_key(role) for r in roles.roles)
-            )
-            if role and (known or _JOB_WORD.search(role) or re.fullmatch(r"[A-Z][A-Z0-9\- ]{1,15}", role)):
-                roles.add(role, package_of(pair.group("rest")))
-
-
-def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:
-    """ "… for the role of Software Engineer with a CTC of 12 LPA": the first role a sentence names.
-    Prose wrapped at a fixed width ("for the Software\nEngineering Intern role") is read as one line; a
-    mail typed all in lower case is read with its words capitalised, since a role cannot be told by case."""
-    body = _WRAPPED_PROSE.sub(" ", body)
-    if not re.search(r"[A-Z]", body[:30_000]):
-        body = re.sub(r"\b[a-z]", lambda match: match.group(0).upper(), body[:30_000])
-    for pattern in _ROLE_SENTENCES:
-        for match in pattern.finditer(body[:30_000]):
-            role = clean_role(match.group("role"))
-            if (
-                not role
-                or company_key(role) == company_key(company)
-                or (_PERSON_LIKE.match(role) and not _JOB_WORD.search(role))
-                or (pattern is _ROLE_SENTENCES[-1] and not _JOB_WORD.search(role))
-            ):
-                continue
-            paragraph_end = body.find("\n\n", match.end())
-            paragraph_start = body.rfind("\n\n", 0, match.start())
-            sentence = body[max(paragraph_start, 0) : paragraph_end if paragraph_end > 0 else len(body)]
-            roles.add(role, package_of(sentence) or package_of(body))
-            return
