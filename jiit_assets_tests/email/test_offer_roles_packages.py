@@ -339,3 +339,83 @@ def test_more_role_and_package_layouts(
     assert offer is not None, classified.reason
     found = {r.role: r.package if r.package_max is None else (r.package, r.package_max) for r in offer.roles}
     assert found == roles, classified.reason
+
+
+# (body after "The following students have been selected by Acme", roles -> LPA): lines that end in a
+# unit, breakdowns with and without a total, a trainee's stipend before the CTC, the job in brackets
+# after a programme's name, a roles table above the students' table.
+FURTHER_LAYOUTS: list[tuple[str, dict[str, float]]] = [
+    (_SEL + ".\n\nRole - Software Engineer, CTC - 12 LPA" + _T, {"Software Engineer": 12.0}),
+    (_SEL + ".\n\nRole: SDE Intern | Stipend: ₹50,000/month | Duration: 6 months" + _T, {"SDE Intern": 6.0}),
+    (
+        _SEL + ".\n\nProfiles offered:\n• SDE (₹18 LPA)\n• Support Engineer (₹9 LPA)\n\nName | "
+        "Enrollment No. | Profile\nRiya Sen | 22103001 | SDE\nAman Roy | 22103002 | Support "
+        "Engineer\n",
+        {"SDE": 18.0, "Support Engineer": 9.0},
+    ),
+    (
+        _SEL + " as Software Engineer. CTC: INR 18,00,000 (Fixed: 15,00,000; Variable: 3,00,000)." + _T,
+        {"Software Engineer": 18.0},
+    ),
+    (
+        _SEL + " as Software Engineer.\n\n1. Riya Sen (22103001) - 12 LPA\n2. Aman Roy (22103002) - 10 LPA\n",
+        {"Software Engineer": 10.0},
+    ),
+    (
+        _SEL + ".\n\nPosition: Associate Engineer\nCTC: ₹ 4,50,000 per annum\nTraining stipend: ₹ "
+        "15,000 per month for the first 3 months\n" + _T,
+        {"Associate Engineer": 4.5},
+    ),
+    (
+        _SEL + " for the position of Graduate Engineer Trainee with an annual package of INR 5.5 lakh." + _T,
+        {"Graduate Engineer Trainee": 5.5},
+    ),
+    (_SEL + ".\n\nJob Profile: Analyst\nPackage: 7.5 LPA + 1 LPA relocation bonus\n" + _T, {"Analyst": 7.5}),
+    (
+        _SEL + ".\n\nDesignation | CTC\nSoftware Engineer | ₹12,00,000\nAssociate Engineer | "
+        "₹8,00,000\n\nName | Enrollment No. | Designation\nRiya Sen | 22103001 | Software "
+        "Engineer\nAman Roy | 22103002 | Associate Engineer\n",
+        {"Software Engineer": 12.0, "Associate Engineer": 8.0},
+    ),
+    (
+        _SEL + " for the role of Software Engineer.\n\nCTC breakup:\nBase: ₹10,00,000\nJoining "
+        "bonus: ₹1,00,000\nRelocation: ₹50,000\n" + _T,
+        {"Software Engineer": 10.0},
+    ),
+    (
+        _SEL + " for the role of Software Engineer.\n\nCTC breakup:\nBase: ₹10,00,000\nVariable: "
+        "₹2,00,000\nTotal: ₹12,00,000\n" + _T,
+        {"Software Engineer": 12.0},
+    ),
+    (
+        _SEL
+        + " for the Summer Internship (Software Engineering Intern) with a stipend of ₹80,000 per month."
+        + _T,
+        {"Software Engineering Intern": 9.6},
+    ),
+    (
+        _SEL + ".\n\nRole: Software Engineer\nCTC: 25 LPA (Base 18 LPA + Stocks 5 LPA + Bonus 2 LPA)\n" + _T,
+        {"Software Engineer": 25.0},
+    ),
+    (
+        _SEL + " as Product Engineer. CTC: 12 LPA in the first year, 14 LPA from the second year." + _T,
+        {"Product Engineer": 12.0},
+    ),
+    (
+        _SEL + ".\n\nSDE Intern — ₹1,00,000/month\nData Science Intern (6-month) — stipend 35k pm\n" + _T,
+        {"SDE Intern": 12.0, "Data Science Intern": 4.2},
+    ),
+    (
+        _SEL + " as Trainee Analyst.\n\nStipend during training: ₹20,000 per month\nCTC on "
+        "confirmation: ₹4,80,000 per annum\n" + _T,
+        {"Trainee Analyst": 4.8},
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "roles"), FURTHER_LAYOUTS)
+def test_further_role_and_package_layouts(body: str, roles: dict[str, float]) -> None:
+    classified = _classify("Results - Acme", body)
+    offer = classified.offer
+    assert offer is not None, classified.reason
+    assert {r.role: r.package for r in offer.roles} == roles, classified.reason

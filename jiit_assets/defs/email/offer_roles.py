@@ -136,6 +136,10 @@ ROLE_LABEL_BEFORE = re.compile(
 )
 
 
+# A programme's name with the job in brackets after it.
+_JOB_IN_BRACKET = re.compile(r"(?P<outside>[^()]{2,60}?)\s{0,2}\((?P<job>[^()]{2,60})\)")
+
+
 def clean_role(raw: str) -> str | None:
     role = normalize_space(re.sub(r"\([^)]{0,80}\d[^)]{0,80}\)", "", raw[:200])).strip(" .,:;-–—|")
     role = ROLE_LABEL_BEFORE.sub("", role)
@@ -146,6 +150,13 @@ def clean_role(raw: str) -> str | None:
     )
     role = re.sub(r"(?i)\s+(?:with|at|by)\s+[A-Z][\w&.\-]{0,40}(?:\s[A-Z][\w&.\-]{0,40}){0,5}$", "", role)
     role = role.strip(" .,:;-–—|@")
+    bracketed = _JOB_IN_BRACKET.fullmatch(role)
+    if (
+        bracketed
+        and JOB_WORD.search(bracketed.group("job"))
+        and not JOB_WORD.search(bracketed.group("outside"))
+    ):
+        role = bracketed.group("job")  # "Summer Internship (Software Engineering Intern)"
     if not role or len(role) > 60 or _NOT_ROLE.match(role) or not re.search(r"[A-Za-z]{2}", role):
         return None
     if _PAY_WORD.search(role) and not JOB_WORD.search(role):
@@ -320,13 +331,18 @@ def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
         roles.add(role, own or (package_of(package_text) if package_text else None))
 
 
+# A line that ends in a figure's unit ("SDE Intern — ₹1,00,000/month") is an item of its own.
+_UNIT_END = re.compile(
+    r"(?i)\d[\d,.]{0,12}\s{0,2}(?:/-\s{0,2})?(?:k\s{0,2})?(?:per\s+(?:month|annum)|/\s{0,2}month|pm|p\.?a|lpa|lakhs?)$"
+)
 _BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])\s")
 
 
 def carries_on(previous_line: str, line: str = "") -> bool:
     """Whether ``line`` continues the sentence of ``previous_line`` (which ends in a lower-case word or
     a comma), so it cannot be a heading of its own. A bulleted line starts an item of its own."""
-    return bool(re.search(r"[a-z,]$", previous_line.strip())) and not _BULLET.match(line)
+    ends = previous_line.strip()
+    return bool(re.search(r"[a-z,]$", ends)) and not _BULLET.match(line) and not _UNIT_END.search(ends)
 
 
 def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
