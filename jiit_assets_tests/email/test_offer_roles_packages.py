@@ -178,6 +178,10 @@ def test_roles_and_packages_in_office_layouts(
         ("CTC: 10 LPA (fixed) + 2 LPA (variable) = 12 LPA", 12.0),  # the sum the mail states
         ("offered with a total CTC of 15.5 LPA (base 14 LPA)", 15.5),
         ("Stipend: 40k x 6 = 2,40,000", 4.8),  # a product is not a breakdown's total
+        ("Stipend: ₹40,000 for the internship period (6 months)", 4.8),  # under a lakh: per month
+        ("Stipend: INR 60,000 for 2 months", 3.6),
+        ("Monthly salary: ₹50,000", 6.0),
+        ("Stipend: NA. CTC: ₹6,00,000", 6.0),
     ],
 )
 def test_stipend_totals_and_the_ways_figures_are_written(text: str, lpa: float) -> None:

@@ -42,7 +42,7 @@ _MONEY_AFTER = re.compile(
 )
 # "Stipend: ₹45,000", "monthly stipend of Rs. 30,000": the word says the figure is per month.
 _STIPEND_BEFORE = re.compile(
-    r"(?i)\b(?:stipend|monthly|per\s+month)\b(?![^\n]{0,25}\b(?:ctc|package|salary|lpa|p\.?a\.?|annum|total)\b)"
+    r"(?i)\b(?:stipend|monthly|per\s+month)\b(?![^\n]{0,25}\b(?:ctc|package|lpa|p\.?a\.?|annum|total)\b)"
     r"[^\d\n]{0,25}$"
 )
 # A figure in another currency: "USD 120,000", "$ 95,000", "€60,000".
@@ -57,8 +57,10 @@ _TOTAL_BEFORE = re.compile(
 _MONTH_COUNT = r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]?months?\b"
 _TOTAL_AFTER = re.compile(
     r"(?i)^\s{0,3}(?:/-\s{0,3})?(?:\(?\s{0,2}(?:in\s+)?total\b|(?:for|over)\s+(?:the\s+)?(?:entire\s+|whole\s+|full\s+)?"
-    rf"(?:internship|duration|period|tenure|programme|program|{_MONTH_COUNT}))"
+    rf"(?:(?P<span>internship|duration|period|tenure|programme|program)|{_MONTH_COUNT}))"
 )
+# "₹40,000 for the internship period" says no total: under a lakh it is the month's stipend.
+_LEAST_TOTAL = 1_00_000
 PER_MONTH_AFTER = re.compile(
     r"(?i)^\s{0,3}(?:/-\s{0,3})?(?:per\s+month|/\s{0,2}(?:month|mo)\b|p\.?m\.?(?!\w)|monthly|a\s+month)"
 )
@@ -78,13 +80,16 @@ def _months(word: str) -> int:
     return int(word) if word.isdigit() else _MONTH_WORDS[word.lower()]
 
 
-def total_months(text: str, start: int, end: int) -> int | None:
+def total_months(text: str, start: int, end: int, rupees: float) -> int | None:
     """For a figure that is a total over the internship: the months it covers (from the words after
     it, else the one duration the text states), 0 when no duration is stated; None for any other figure."""
     before, after = text[max(0, start - 40) : start], text[end : end + 80]
     if PER_MONTH_AFTER.match(after):
         return None
-    if not (_TOTAL_BEFORE.search(before) or _TOTAL_AFTER.match(after)):
+    total_after = _TOTAL_AFTER.match(after)
+    if total_after and total_after.group("span") and rupees < _LEAST_TOTAL:
+        total_after = None
+    if not (_TOTAL_BEFORE.search(before) or total_after):
         return None
     near = re.search(_MONTH_COUNT, after[:60], re.IGNORECASE)
     if near:
@@ -97,7 +102,7 @@ def total_months(text: str, start: int, end: int) -> int | None:
 def over_months(match: re.Match[str], rupees: float, add: Adder) -> bool:
     """Whether a figure in rupees is a total over the internship; added (per month × 12) when the
     mail says how many months it covers."""
-    months = total_months(match.string, match.start(), match.end())
+    months = total_months(match.string, match.start(), match.end(), rupees)
     if months is None:
         return False
     if months:
