@@ -423,3 +423,49 @@ def test_further_role_and_package_layouts(body: str, roles: dict[str, float]) ->
     offer = classified.offer
     assert offer is not None, classified.reason
     assert {r.role: r.package for r in offer.roles} == roles, classified.reason
+
+
+# Money that is not a role's package: a bond, a service agreement, a deposit, the season's figures;
+# and a breakdown table whose total row has a serial number.
+NOT_ROLES: list[tuple[str, dict[str, float]]] = [
+    (
+        _SEL
+        + " as Software Engineer (CTC 12 LPA)."
+        + _T
+        + "Bond: 2 years, ₹2,00,000 penalty\nHighest package this season: 44 LPA\nAverage package: 9 LPA\n",
+        {"Software Engineer": 12.0},
+    ),
+    (
+        _SEL + " as Software Engineer (CTC 12 LPA)." + _T + "Service agreement - ₹1,50,000 for 18 months\n",
+        {"Software Engineer": 12.0},
+    ),
+    (
+        _SEL + ".\n\nRole: Software Engineer\nCTC: 12 LPA\nNotice: Security deposit - Rs. 50,000\n" + _T,
+        {"Software Engineer": 12.0},
+    ),
+    (
+        _SEL
+        + ".\n\nRole: Software Engineer\nCTC: 12 LPA\n"
+        + _T
+        + "Total offers this season: 212 | Median CTC: 8.5 LPA\n",
+        {"Software Engineer": 12.0},
+    ),
+    (
+        _SEL + " for the role of Associate.\n\nAnnual Fixed Pay: ₹6,00,000\nAnnual Variable Pay: "
+        "₹60,000\nTotal CTC: ₹6,60,000\n" + _T,
+        {"Associate": 6.6},
+    ),
+    (
+        _SEL + ".\n\nS.No | Component | Amount\n1 | Basic | ₹4,00,000\n2 | HRA | ₹2,00,000\n3 | "
+        "Total | ₹6,00,000\n\nRole: Associate\n" + _T,
+        {"Associate": 6.0},
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "roles"), NOT_ROLES)
+def test_money_that_is_not_a_role(body: str, roles: dict[str, float]) -> None:
+    classified = _classify("Results - Acme", body)
+    offer = classified.offer
+    assert offer is not None, classified.reason
+    assert {r.role: r.package for r in offer.roles} == roles, classified.reason

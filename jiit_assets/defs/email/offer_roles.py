@@ -117,10 +117,13 @@ def labels_of(body: str) -> dict[str, list[str]]:
 
 
 # A part of the pay or a package label ("Annual CTC", "Performance bonus", "One-time joining bonus",
-# "Relocation") is not a role unless a job word says otherwise ("Compensation Analyst").
+# "Relocation"), money the student pays or owes ("Bond", "Service agreement", "Security deposit") and
+# the season's figures ("Highest package") are not roles unless a job word says otherwise
+# ("Compensation Analyst").
 _PAY_WORD = re.compile(
     r"(?i)\b(?:ctc|package|salary|stipend|compensation|remuneration|pay|bonus|allowances?|variable|fixed|base|"
-    r"basic|relocation|esops?|stocks?|rsus?|incentives?|insurance|gratuity|reimbursements?|retention|perks)\b"
+    r"basic|hra|relocation|esops?|stocks?|rsus?|incentives?|insurance|gratuity|reimbursements?|retention|perks|"
+    r"bond|agreement|deposit|penalty|fees?|fine|guarantee|surety|damages|highest|average|median|lowest)\b"
 )
 # Where a role's own text ends and its package begins: "TCS Digital - CTC INR 7,00,000 p.a.",
 # "Backend Engineer | CTC: 14 LPA", "SDE-1 @ 18 LPA", "Analyst, package 7 LPA".

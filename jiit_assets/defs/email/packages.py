@@ -67,7 +67,7 @@ def _drop_breakdown(match: re.Match[str]) -> str:
 # The total row of a compensation breakdown ("Total CTC | 17.50" under an "Amount (LPA)" header):
 # where the mail says total, that figure is the package and the components are not.
 _TOTAL_LINE = re.compile(
-    r"(?im)^[ \t]{0,10}(?:total|gross)(?:[ \t]{1,3}[\w()\-]{1,20}){0,4}[ \t]{0,3}[|:\-–][ \t]{0,3}"
+    r"(?im)^[ \t]{0,10}(?:\d{1,2}[ \t]{0,3}[|.)][ \t]{0,3})?(?:total|gross)(?:[ \t]{1,3}[\w()\-]{1,20}){0,4}[ \t]{0,3}[|:\-–][ \t]{0,3}"
     rf"(?P<cur>Rs\.?|INR|₹)?[ \t]{{0,3}}(?P<a>{NUM})[ \t]{{0,3}}(?P<unit>LPA|lakhs?|L)?"
     r"[ \t]{0,3}(?:/-)?[ \t]{0,3}(?:p\.?\s?a\.?|per\s+annum|\([\w .-]{1,20}\))?[ \t.]*$"
 )
