@@ -3,9 +3,10 @@
 A package is read the way the placement office means it: CTC in lakhs, crores or rupees; a stipend
 per month (annualised × 12 so every figure compares in LPA); a range ("15-18 LPA") kept as its lowest
 and highest figure with the words that explain it. A bracketed component list explains a total and
-is not a package of its own, and a stipend's total over the internship ("₹2,40,000 in total for six
-months") is not an annual figure. Scanned text is capped, and no pattern nests quantifiers over
-unbounded text, so hostile input cannot make a match slow.
+is not a package of its own; a breakdown's figures count as one only where the mail says total
+("Total CTC: …", "… = 12 LPA"), and a stipend's total over the internship ("₹2,40,000 in total for
+six months") is per month × 12 (figures in rupees are read by ``rupees``). Scanned text is capped,
+and no pattern nests quantifiers over unbounded text, so hostile input cannot make a match slow.
 """
 
 from __future__ import annotations
