@@ -12,6 +12,7 @@ import pytest
 
 from jiit_assets.defs.email.classification import MailClassification, classify_email
 from jiit_assets.defs.email.message import decode_email
+from jiit_assets.defs.email.offer_extraction import extract_offer
 from jiit_assets.defs.email.packages import package_of
 
 
@@ -469,3 +470,63 @@ def test_money_that_is_not_a_role(body: str, roles: dict[str, float]) -> None:
     offer = classified.offer
     assert offer is not None, classified.reason
     assert {r.role: r.package for r in offer.roles} == roles, classified.reason
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "lpa"),
+    [("Stipend (per month)", "50,000", 6.0), ("CTC (INR)", "6,50,000", 6.5), ("CTC (LPA)", "7.5", 7.5)],
+)
+def test_bare_figures_in_a_pay_column(header: str, cell: str, lpa: float) -> None:
+    body = (
+        f"The following students have been selected by Acme:\n\nName | Enrollment | Role | {header}\n"
+        f"Riya Sen | 22103001 | SDE Intern | {cell}\nAman Roy | 22103002 | SDE Intern | {cell}\n"
+    )
+    offer = extract_offer("Results - Acme", body).offer
+    assert offer is not None and [(r.role, r.package) for r in offer.roles] == [("SDE Intern", lpa)]
+
+
+_HTML = "<p>The following students have been selected by Acme:</p>"
+# A roles table above the students' table, per-student figures under "CTC (LPA)", a monthly range,
+# "inclusive of variable pay", a bracketed breakdown on the line after the CTC.
+TABLES_AND_RANGES: list[tuple[str, dict[str, float | tuple[float, float]]]] = [
+    (
+        _HTML + "<table border=1><tr><td>Profile</td><td>CTC</td></tr><tr><td>SDE-1</td><td>18 "
+        "LPA</td></tr><tr><td>QA Engineer</td><td>₹9,00,000</td></tr></table><table border=1>"
+        "<tr><td>Name</td><td>Enrollment</td><td>Profile</td></tr><tr><td>Riya Sen</td>"
+        "<td>22103001</td><td>SDE-1</td></tr><tr><td>Aman Roy</td><td>22103002</td><td>QA "
+        "Engineer</td></tr></table>",
+        {"SDE-1": 18.0, "QA Engineer": 9.0},
+    ),
+    (
+        _HTML + "<table border=1><tr><td>Name</td><td>Enrollment</td><td>Role</td><td>CTC "
+        "(LPA)</td></tr><tr><td>Riya Sen</td><td>22103001</td><td>Analyst</td>"
+        "<td>7.5</td></tr><tr><td>Aman Roy</td><td>22103002</td><td>Senior Analyst</td>"
+        "<td>9</td></tr></table>",
+        {"Analyst": 7.5, "Senior Analyst": 9.0},
+    ),
+    (
+        _SEL
+        + ".\n\nProfile: Software Engineer\nStipend: ₹30,000 - ₹40,000 per month (based on performance)\n"
+        + _T,
+        {"Software Engineer": (3.6, 4.8)},
+    ),
+    (
+        _SEL
+        + " for the role of Data Engineer with a CTC of ₹ 9.5 Lakhs per annum (inclusive of variable pay)."
+        + _T,
+        {"Data Engineer": 9.5},
+    ),
+    (
+        _SEL + " as SDE.\n\nCTC: 18 LPA\n(Fixed: 15 LPA; Joining bonus: 2 LPA; Relocation: 1 LPA)\n" + _T,
+        {"SDE": 18.0},
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "roles"), TABLES_AND_RANGES)
+def test_role_tables_and_ranges(body: str, roles: dict[str, float | tuple[float, float]]) -> None:
+    classified = _classify("Results - Acme", body, html=body.startswith("<"))
+    offer = classified.offer
+    assert offer is not None, classified.reason
+    found = {r.role: r.package if r.package_max is None else (r.package, r.package_max) for r in offer.roles}
+    assert found == roles, classified.reason

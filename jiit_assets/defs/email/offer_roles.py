@@ -167,6 +167,19 @@ def clean_role(raw: str) -> str | None:
     return role
 
 
+def _bare_figure(cell: str) -> Package | None:
+    """A bare number in a pay column: "12" under "CTC (LPA)" is in lakhs; in rupees, a lakh or more is
+    a year's pay ("6,50,000") and less is a month's stipend ("50,000" under "Stipend (per month)")."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", cell):
+        return Package(float(cell))
+    if not re.fullmatch(r"\d{1,3}(?:,\d{2,3}){1,3}|\d{4,8}", cell):
+        return None
+    rupees = float(cell.replace(",", ""))
+    if rupees >= 1_00_000:
+        return Package(round(rupees / 100_000, 2))
+    return Package(round(rupees * 12 / 100_000, 2), None, f"{cell} per month") if rupees >= 5_000 else None
+
+
 class RoleList:
     """The roles found so far; a role seen twice keeps its lowest package."""
 
@@ -208,8 +221,8 @@ class RoleList:
         role = clean_role(cell("role")) if "role" in columns else None
         package_text = cell("package")
         package = package_of(package_text) if package_text else None
-        if package is None and re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", package_text.strip()):
-            package = Package(float(package_text))  # a bare number under a "CTC (LPA)" header
+        if package is None:
+            package = _bare_figure(package_text.strip())
         if role:
             self.add(role, package)
         return role, package
