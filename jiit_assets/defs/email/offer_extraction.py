@@ -14,15 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from jiit_assets.defs.email.offer_company import find_company
+from jiit_assets.defs.email.offer_role_prose import roles_from_brackets, roles_from_sentences
 from jiit_assets.defs.email.offer_roles import (
     RoleList,
     carries_on,
     job_in,
     labels_of,
-    roles_from_brackets,
     roles_from_labels,
     roles_from_lines,
-    roles_from_sentences,
     section_roles,
     without_emphasis,
 )
@@ -33,7 +32,7 @@ from jiit_assets.defs.email.offers import (
     normalize_name,
     role_key,
 )
-from jiit_assets.defs.email.packages import Package, package_of
+from jiit_assets.defs.email.packages import Package, find_amounts, package_of
 from jiit_assets.defs.email.privacy import clean_subject, strip_private
 from jiit_assets.lib.students import (
     LIST_CUE,
@@ -86,7 +85,7 @@ def _students_from_tables(
             status = _cell(row, columns, "status")
             if status and (NOT_SELECTED_STATUS.search(status) or not SELECTED_STATUS.search(status)):
                 continue  # an ATS table lists every candidate with a stage; only the offers count
-            role = roles.add_from_row(row, columns)
+            role, row_package = roles.add_from_row(row, columns)
             if "name" not in columns:
                 continue
             found = students_in_line(_cell(row, columns, "name"))
@@ -94,7 +93,8 @@ def _students_from_tables(
                 clean_enrollment(_cell(row, columns, "enrollment")) if "enrollment" in columns else None
             )
             if len(found) == 1 and (found[0].enrollment is None or enrollment is None):
-                package = roles.package_for(role)
+                # the row's own figure ("CTC (LPA)" column) when the table names no role
+                package = roles.package_for(role) if role else (row_package.lpa if row_package else None)
                 students.append(
                     SelectedStudent(found[0].name, enrollment or found[0].enrollment, role, package)
                 )
@@ -130,7 +130,7 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
     sections = section_roles(body, roles)
     for line in body.split("\n"):
         stripped = line.strip()
-        continued, previous = carries_on(previous), stripped
+        continued, previous = carries_on(previous, stripped), stripped
         if not stripped or stripped in skip:
             continue
         heading = sections.get(stripped) or (None if continued else roles.heading(stripped)) or heading
@@ -291,13 +291,24 @@ def _roles_and_students(
     if not students:
         students = _students_from_prose(body)
     _fill_role_packages(roles, students)
-    if len(roles.roles) <= 1 and all(role.package is None for role in roles.roles):
-        # One role (or none named) and the figure elsewhere in the mail ("the CTC is 12 LPA").
-        package = package_of(" ".join(labels.get("package", [])) or body) or package_of(subject)
-        name = roles.roles[0].role if roles.roles else (job_in(subject) or "Not specified")
-        if package is not None:
-            roles.add(name, package)
+    if all(role.package is None for role in roles.roles):
+        _one_figure_for_all(subject, body, labels, roles)
     return roles, dedupe_students(_with_roles(students, roles))
+
+
+def _one_figure_for_all(subject: str, body: str, labels: dict[str, list[str]], roles: RoleList) -> None:
+    """No role has a figure of its own: one role (or none named) takes the figure stated elsewhere in
+    the mail ("the CTC is 12 LPA"); several roles take it only when the mail states one figure
+    ("CTC: 8 LPA for both profiles")."""
+    stated = "\n".join(labels.get("package", [])) or body
+    package = package_of(stated) or package_of(subject)
+    if package is None:
+        return
+    if len(roles.roles) <= 1:
+        roles.add(roles.roles[0].role if roles.roles else (job_in(subject) or "Not specified"), package)
+    elif len({(a.lpa, a.high) for a in find_amounts(stated) if not a.extra}) == 1:
+        for role in list(roles.roles):
+            roles.add(role.role, package)
 
 
 def extract_offer(

@@ -1,7 +1,8 @@
 """Roles and their packages in an offer mail: labels, table rows, "Role – 12 LPA" lines, "Company -
-Role - Package" headings, role sections ending in a colon, "(Role, 12 LPA)" brackets, a job named in a
-student's line, and sentences ("are being offered the role of …", "for the … role"). The tables
-themselves are found by ``offer_tables``.
+Role - Package" headings, role sections ending in a colon, and a job named in a student's line. What
+a role is ("Annual CTC" and "Performance bonus" are not; "TCS Digital - CTC INR 7,00,000" is "TCS
+Digital") is decided by ``clean_role``. The tables themselves are found by ``offer_tables``; roles
+said in brackets and sentences by ``offer_role_prose``.
 
 Every pattern is bounded and works on one line or one paragraph at a time.
 """
@@ -13,44 +14,33 @@ import re
 from jiit_assets.defs.email.offers import OfferRole, role_key
 from jiit_assets.defs.email.packages import Package, has_amount, package_of
 from jiit_assets.lib.markup import normalize_space
-from jiit_assets.lib.text import company_key
 
+# A package label may carry a qualifier ("Annual CTC:", "Total CTC:", "Monthly stipend:", "CTC offered:").
+_PACKAGE_QUALIFIER = r"(?:annual|yearly|total|gross|fixed|monthly|expected|final|offered)"
 _LABEL = re.compile(
-    r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|role|profile|position|designation|"
-    r"job\s+(?:title|role|profile|opening)|opening|vacancy|ctc|package|salary|compensation|stipend|location|job\s+location|"
-    r"place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
+    r"(?im)^[ \t]{0,10}[-•*]?[ \t]{0,3}(?P<label>company(?:\s+name)?|organi[sz]ation|recruiter|"
+    r"(?:role|profile|position|designation|job\s+(?:title|role|profile|opening))(?:\s+offered)?|job\s+location|opening|vacancy|"
+    rf"(?:{_PACKAGE_QUALIFIER}\s+)?(?:ctc|package|salary|compensation|stipend|remuneration)(?:\s+offered)?"
+    r"(?:\s{0,2}\((?:[\w .]{1,20})\))?|location|place\s+of\s+posting|joining(?:\s+date)?|date\s+of\s+joining|doj)"
+    r"[ \t]{0,3}[:\-–][ \t]{0,5}(?P<value>[^\n]{1,300})$"
 )
+# Checked in this order: "Job location" is a location, not a job.
 _LABEL_KINDS = (
     (("company", "organi", "recruiter"), "company"),
-    (("role", "profile", "position", "designation", "job", "opening", "vacancy"), "role"),
-    (("ctc", "package", "salary", "compensation", "stipend"), "package"),
     (("location", "job location", "place"), "location"),
+    (("role", "profile", "position", "designation", "job", "opening", "vacancy"), "role"),
+    (("ctc", "package", "salary", "compensation", "stipend", "remuneration"), "package"),
 )
-_ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
-_ROLE_SENTENCES = [
-    re.compile(p)
-    for p in (
-        r"(?i:\b(?:for\s+the\s+|offered\s+the\s+|as\s+the\s+)(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
-        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,6}})",
-        rf"(?i:\b(?:for|to|offered|offering)\s+(?:the\s+|a\s+|an\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})"
-        r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
-        rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
-        # a name just before a bracketed figure: "the final result for GenC Next (CTC 6.75 LPA)"
-        r"(?i:\b(?:for|as|in)\s+(?:the\s+|an?\s+)?)"
-        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,4}})[ \t]{{0,2}}\((?=[^)\n]{{0,40}}\d)",
-        # the weakest: "offer for Backend Engineering Intern", "offers ... for Member of Technical Staff";
-        # only a name with a job word in it counts (see roles_from_sentences)
-        rf"(?i:\bfor\s+(?:the\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{_ROLE_WORD}){{0,5}})",
-    )
-]
+ROLE_WORD = r"(?:[A-Z][\w/&+\-]{0,30}|\([A-Za-z ]{1,40}\)|[-–—]|of|and|&)"
 _ROLE_AMOUNT_LINE = re.compile(
-    r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
+    r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}(?P<role>[A-Za-z][A-Za-z0-9 /&+().\-]{1,60}?)\s{0,3}(?:[:|–—@]|\s-\s|\(|,(?=\s{0,3}(?i:ctc|package|stipend|salary)\b))\s{0,3}(?P<rest>[^\n]{1,200})$"
 )
-# A line break inside a sentence: the line before ends in a lower-case word or a comma (lists end in
-# digits or brackets and are left alone).
-_WRAPPED_PROSE = re.compile(r"(?<=[a-z,])\n(?=[A-Za-z])")
+# A second separator before the figure makes the role longer: "Analyst – Technology: INR 7,60,000".
+_MORE_ROLE = re.compile(
+    r"^(?P<more>[^:|@(\n]{1,40}?)\s{0,3}(?:[:|@(]|\s[-–—]\s)\s{0,3}(?P<rest>\S[^\n]{0,200})$"
+)
 _SENTENCE_END = re.compile(r"(?<=[a-z])[.!]\s{1,3}(?=[A-Z])")
-_JOB_WORD = re.compile(
+JOB_WORD = re.compile(
     r"(?i)\b(?:engineer|analyst|developer|intern|consultant|associate|trainee|manager|scientist|designer|sde|"
     r"executive|officer|architect|specialist|programmer|tester|staff|member)\b"
 )
@@ -63,11 +53,11 @@ _NOT_ROLE = re.compile(
 )
 # A verb makes the words before "(CTC 9 LPA)" a sentence ("Acme has selected students for the Analyst
 # role (CTC 9 LPA)"), not a role heading.
-_PROSE_VERB = re.compile(
+PROSE_VERB = re.compile(
     r"(?i)\b(?:has|have|had|is|are|was|were|been|will|would|selected|placed|offered|hired|received|got|"
     r"congratulations|inform|pleased|happy|selects?|selections?|results?|list|offers?)\b"
 )
-_PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
+PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
 # The segments of a heading line: "EPAM Systems - Junior Software Engineer - 8 LPA", "SDE | 12 LPA".
 _SEGMENT_SPLIT = re.compile(r"\s{1,3}[-–—]\s{1,3}|\s{0,3}[|–—]\s{0,3}")
 _LEADING_BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}")
@@ -86,7 +76,7 @@ def section_heading(line: str) -> tuple[str, str, str] | None:
     others = [part for part in segments if not has_amount(part)]
     if len(money) != 1 or len(others) != 2 or not all(part[:1].isalpha() for part in others):
         return None
-    jobbed = [part for part in others if _JOB_WORD.search(part)]
+    jobbed = [part for part in others if JOB_WORD.search(part)]
     if len(jobbed) == 2:
         return None
     role = jobbed[0] if jobbed else others[1]
@@ -111,28 +101,83 @@ def job_in(text: str) -> str | None:
 
 
 def labels_of(body: str) -> dict[str, list[str]]:
-    """ "Label: value" lines by kind: company, role, package, location, joining."""
+    """ "Label: value" lines by kind: company, role, package, location, joining. A package keeps its
+    label ("Total CTC: 12 LPA"), which says what kind of figure it is."""
     found: dict[str, list[str]] = {}
     for match in _LABEL.finditer(body):
         label = match.group("label").lower()
         value = normalize_space(match.group("value")).strip(" .;")
         if value:
-            kind = next((k for prefixes, k in _LABEL_KINDS if label.startswith(prefixes)), "joining")
+            bare = re.sub(rf"^{_PACKAGE_QUALIFIER}\s+", "", label)
+            kind = next((k for prefixes, k in _LABEL_KINDS if bare.startswith(prefixes)), "joining")
+            if kind == "package":
+                value = f"{normalize_space(match.group('label'))}: {value}"
             found.setdefault(kind, []).append(value)
     return found
 
 
+# A part of the pay or a package label ("Annual CTC", "Performance bonus", "One-time joining bonus",
+# "Relocation"), money the student pays or owes ("Bond", "Service agreement", "Security deposit") and
+# the season's figures ("Highest package") are not roles unless a job word says otherwise
+# ("Compensation Analyst").
+_PAY_WORD = re.compile(
+    r"(?i)\b(?:ctc|package|salary|stipend|compensation|remuneration|pay|bonus|allowances?|variable|fixed|base|"
+    r"basic|hra|relocation|esops?|stocks?|rsus?|incentives?|insurance|gratuity|reimbursements?|retention|perks|"
+    r"bond|agreement|deposit|penalty|fees?|fine|guarantee|surety|damages|highest|average|median|lowest)\b"
+)
+# Where a role's own text ends and its package begins: "TCS Digital - CTC INR 7,00,000 p.a.",
+# "Backend Engineer | CTC: 14 LPA", "SDE-1 @ 18 LPA", "Analyst, package 7 LPA".
+_PACKAGE_TAIL = re.compile(
+    r"(?i)(?:\s{0,3}[,;|@:(]|\s[-–—]|[–—])\s{0,3}(?:(?:annual|total|gross|fixed|monthly)\s+)?"
+    r"(?:ctc|package|salary|stipend|compensation|pay|(?:Rs\.?|INR|₹)\s{0,2}\d|\d[\d,.]{0,12}\s{0,2}(?:lpa|lakhs?|lacs?|l\b|k\b|/-)).*$"
+)
+
+
+# A label in front of the role's name ("Profile: TCS Digital - CTC …" read as one heading).
+ROLE_LABEL_BEFORE = re.compile(
+    r"(?i)^(?:role|profile|position|designation|job\s+(?:title|role|profile))\s{0,3}[:\-–]\s{0,3}(?=\w)"
+)
+
+
+# A programme's name with the job in brackets after it.
+_JOB_IN_BRACKET = re.compile(r"(?P<outside>[^()]{2,60}?)\s{0,2}\((?P<job>[^()]{2,60})\)")
+
+
 def clean_role(raw: str) -> str | None:
     role = normalize_space(re.sub(r"\([^)]{0,80}\d[^)]{0,80}\)", "", raw[:200])).strip(" .,:;-–—|")
+    role = ROLE_LABEL_BEFORE.sub("", role)
+    role = _PACKAGE_TAIL.sub("", role)
     role = re.sub(r"(?i)\s+(?:role|profile|position)$", "", role) if len(role.split()) > 2 else role
     role = re.sub(
         r"(?i)(?:\s+(?:with|at|in)\s+(?:a\s+)?|\s{0,3}[,;]\s{0,3})(?:package|ctc|stipend|salary).*$", "", role
     )
     role = re.sub(r"(?i)\s+(?:with|at|by)\s+[A-Z][\w&.\-]{0,40}(?:\s[A-Z][\w&.\-]{0,40}){0,5}$", "", role)
-    role = role.strip(" .,:;-–—|")
+    role = role.strip(" .,:;-–—|@")
+    bracketed = _JOB_IN_BRACKET.fullmatch(role)
+    if (
+        bracketed
+        and JOB_WORD.search(bracketed.group("job"))
+        and not JOB_WORD.search(bracketed.group("outside"))
+    ):
+        role = bracketed.group("job")  # "Summer Internship (Software Engineering Intern)"
     if not role or len(role) > 60 or _NOT_ROLE.match(role) or not re.search(r"[A-Za-z]{2}", role):
         return None
+    if _PAY_WORD.search(role) and not JOB_WORD.search(role):
+        return None
     return role
+
+
+def _bare_figure(cell: str) -> Package | None:
+    """A bare number in a pay column: "12" under "CTC (LPA)" is in lakhs; in rupees, a lakh or more is
+    a year's pay ("6,50,000") and less is a month's stipend ("50,000" under "Stipend (per month)")."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", cell):
+        return Package(float(cell))
+    if not re.fullmatch(r"\d{1,3}(?:,\d{2,3}){1,3}|\d{4,8}", cell):
+        return None
+    rupees = float(cell.replace(",", ""))
+    if rupees >= 1_00_000:
+        return Package(round(rupees / 100_000, 2))
+    return Package(round(rupees * 12 / 100_000, 2), None, f"{cell} per month") if rupees >= 5_000 else None
 
 
 class RoleList:
@@ -166,8 +211,8 @@ class RoleList:
         found = next((r for r in self.roles if role and role_key(r.role) == role_key(role)), None)
         return found.package if found else None
 
-    def add_from_row(self, row: list[str], columns: dict[str, int]) -> str | None:
-        """The role of one table row (added with the row's package)."""
+    def add_from_row(self, row: list[str], columns: dict[str, int]) -> tuple[str | None, Package | None]:
+        """The role and package of one table row (the role added with the package)."""
 
         def cell(name: str) -> str:
             position = columns.get(name)
@@ -176,11 +221,11 @@ class RoleList:
         role = clean_role(cell("role")) if "role" in columns else None
         package_text = cell("package")
         package = package_of(package_text) if package_text else None
-        if package is None and re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", package_text.strip()):
-            package = Package(float(package_text))  # a bare number under a "CTC (LPA)" header
+        if package is None:
+            package = _bare_figure(package_text.strip())
         if role:
             self.add(role, package)
-        return role
+        return role, package
 
     def heading(self, line: str) -> str | None:
         """The role a "Role (12 LPA)" / "Role – 12 LPA" heading line names, else None. The role part
@@ -193,11 +238,21 @@ class RoleList:
         match = _ROLE_AMOUNT_LINE.match(line)
         if not match or not has_amount(match.group("rest")) or re.search(r"\d{6}", line):
             return None
-        if _SENTENCE_END.search(match.group("role")) or _PROSE_VERB.search(match.group("role")):
+        raw, rest = match.group("role"), match.group("rest")
+        more = _MORE_ROLE.match(rest)
+        if more and not has_amount(more.group("more")) and has_amount(more.group("rest")):
+            raw, rest = line[match.start("role") : match.start("rest") + more.end("more")], more.group("rest")
+        if _SENTENCE_END.search(raw) or PROSE_VERB.search(raw):
             return None
-        role = clean_role(match.group("role"))
-        if role and (not _PERSON_LIKE.match(role) or _JOB_WORD.search(role)):
-            self.add(role, package_of(match.group("rest")))
+        role = clean_role(raw)
+        if (
+            role
+            and len(_SEGMENT_SPLIT.split(role)) > 1
+            and not JOB_WORD.search(_SEGMENT_SPLIT.split(role)[0])
+        ):
+            role = _job_segment(role) or role  # "Cadence – Software Engineer": the company first
+        if role and (not PERSON_LIKE.match(role) or JOB_WORD.search(role)):
+            self.add(role, package_of(rest))
             return role
         return None
 
@@ -216,7 +271,7 @@ class RoleList:
                 (
                     r
                     for c in rest
-                    if not has_amount(c) and (r := clean_role(_role_part(c))) and _JOB_WORD.search(r)
+                    if not has_amount(c) and (r := clean_role(_role_part(c))) and JOB_WORD.search(r)
                 ),
                 None,
             )
@@ -248,7 +303,7 @@ def _job_segment(text: str) -> str | None:
     text = re.sub(r"\([^()]{0,60}\)", " ", text)
     for segment in _SEGMENT_SPLIT.split(text):
         role = clean_role(segment)
-        if role and _JOB_WORD.search(role) and not _PROSE_VERB.search(role) and len(role.split()) <= 6:
+        if role and JOB_WORD.search(role) and not PROSE_VERB.search(role) and len(role.split()) <= 6:
             return role
     return None
 
@@ -263,7 +318,7 @@ def section_roles(body: str, roles: RoleList) -> dict[str, str]:
             not match
             or has_amount(line)
             or re.search(r"\d{5}", line)
-            or _PROSE_VERB.search(match.group("role"))
+            or PROSE_VERB.search(match.group("role"))
         ):
             continue
         role = _job_segment(match.group("role"))
@@ -281,18 +336,29 @@ def section_roles(body: str, roles: RoleList) -> dict[str, str]:
 def roles_from_labels(labels: dict[str, list[str]], roles: RoleList) -> None:
     """Labelled layout: "Role: …" with "CTC: …" (or the package anywhere in the labels)."""
     packages = labels.get("package", [])
-    for position, value in enumerate(labels.get("role", [])):
+    named = labels.get("role", [])
+    for position, value in enumerate(named):
         role = clean_role(value)
-        package_text = packages[position] if position < len(packages) else " ".join(packages)
+        # One role with several package lines: a breakdown ("Fixed CTC: …", "Total CTC: …"), read together.
+        together = len(named) == 1 or position >= len(packages)
+        package_text = "\n".join(packages) if together else packages[position]
         # "Role: Software Engineer I, CTC 21 LPA": the role's own line states its package
         own = package_of(value)
         roles.add(role, own or (package_of(package_text) if package_text else None))
 
 
-def carries_on(previous_line: str) -> bool:
-    """Whether the line after ``previous_line`` continues its sentence (it ends in a lower-case word or
-    a comma), so it cannot be a heading of its own."""
-    return bool(re.search(r"[a-z,]$", previous_line.strip()))
+# A line that ends in a figure's unit ("SDE Intern — ₹1,00,000/month") is an item of its own.
+_UNIT_END = re.compile(
+    r"(?i)\d[\d,.]{0,12}\s{0,2}(?:/-\s{0,2})?(?:k\s{0,2})?(?:per\s+(?:month|annum)|/\s{0,2}month|pm|p\.?a|lpa|lakhs?)$"
+)
+_BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])\s")
+
+
+def carries_on(previous_line: str, line: str = "") -> bool:
+    """Whether ``line`` continues the sentence of ``previous_line`` (which ends in a lower-case word or
+    a comma), so it cannot be a heading of its own. A bulleted line starts an item of its own."""
+    ends = previous_line.strip()
+    return bool(re.search(r"[a-z,]$", ends)) and not _BULLET.match(line) and not _UNIT_END.search(ends)
 
 
 def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
@@ -301,56 +367,13 @@ def roles_from_lines(body: str, skip: set[str], roles: RoleList) -> None:
     prose, not a heading."""
     previous = ""
     for line in body.split("\n"):
-        continued = carries_on(previous)
+        continued = carries_on(previous, line)
         previous = line.strip()
         if continued or line in skip or re.search(r"\d{6}", line):
             continue
         for sentence in _SENTENCE_END.split(line.strip()):
-            roles.heading(sentence)
-
-
-# A bracket that states the role and its package: "(Associate Software Engineer, 4.5 LPA; Advanced
-# ASE, 6.5 LPA)", "(SDE Intern, INR 50,000 pm + PPO 18 LPA)", "(Analyst – 12.5 LPA (CTC))".
-_BRACKET = re.compile(r"\((?P<inner>[^()\n]{3,200}(?:\([^()\n]{0,30}\)[^()\n]{0,60})?)\)")
-_BRACKET_ROLE = re.compile(r"^(?P<role>[^,:;|–—]{2,60}?)\s{0,3}(?:[,:|–—]|\s-\s)\s{0,3}(?P<rest>.{1,160})$")
-
-
-def roles_from_brackets(body: str, roles: RoleList) -> None:
-    """Roles and packages stated together inside brackets, one or more per bracket (split at ";")."""
-    for match in _BRACKET.finditer(body[:30_000]):
-        for part in re.split(r"\s{0,3};\s{0,3}", match.group("inner")):
-            pair = _BRACKET_ROLE.match(part.strip())
-            if not pair or has_amount(pair.group("role")) or not has_amount(pair.group("rest")):
-                continue
-            role = clean_role(pair.group("role"))
-            known = (
-                role is not None
-                and roles.package_for(role) is None
-                and any(role_key(r.role) == role_key(role) for r in roles.roles)
-            )
-            if role and (known or _JOB_WORD.search(role) or re.fullmatch(r"[A-Z][A-Z0-9\- ]{1,15}", role)):
-                roles.add(role, package_of(pair.group("rest")))
-
-
-def roles_from_sentences(body: str, company: str, roles: RoleList) -> None:
-    """ "… for the role of Software Engineer with a CTC of 12 LPA": the first role a sentence names.
-    Prose wrapped at a fixed width ("for the Software\nEngineering Intern role") is read as one line; a
-    mail typed all in lower case is read with its words capitalised, since a role cannot be told by case."""
-    body = _WRAPPED_PROSE.sub(" ", body)
-    if not re.search(r"[A-Z]", body[:30_000]):
-        body = re.sub(r"\b[a-z]", lambda match: match.group(0).upper(), body[:30_000])
-    for pattern in _ROLE_SENTENCES:
-        for match in pattern.finditer(body[:30_000]):
-            role = clean_role(match.group("role"))
-            if (
-                not role
-                or company_key(role) == company_key(company)
-                or (_PERSON_LIKE.match(role) and not _JOB_WORD.search(role))
-                or (pattern is _ROLE_SENTENCES[-1] and not _JOB_WORD.search(role))
-            ):
-                continue
-            paragraph_end = body.find("\n\n", match.end())
-            paragraph_start = body.rfind("\n\n", 0, match.start())
-            sentence = body[max(paragraph_start, 0) : paragraph_end if paragraph_end > 0 else len(body)]
-            roles.add(role, package_of(sentence) or package_of(body))
-            return
+            # "Software Engineer: 12 LPA | Data Analyst: 8 LPA": one role per part, when every part has a
+            # figure ("Role: X | CTC: Y" is one role)
+            parts = re.split(r"\s{1,3}[|;]\s{1,3}", sentence)
+            for part in parts if len(parts) > 1 and all(has_amount(p) for p in parts) else [sentence]:
+                roles.heading(part)

@@ -3,36 +3,43 @@
 A package is read the way the placement office means it: CTC in lakhs, crores or rupees; a stipend
 per month (annualised × 12 so every figure compares in LPA); a range ("15-18 LPA") kept as its lowest
 and highest figure with the words that explain it. A bracketed component list explains a total and
-is not a package of its own, and a stipend's total over the internship ("₹2,40,000 in total for six
-months") is not an annual figure. Scanned text is capped, and no pattern nests quantifiers over
-unbounded text, so hostile input cannot make a match slow.
+is not a package of its own; a breakdown's figures count as one only where the mail says total
+("Total CTC: …", "… = 12 LPA"), and a stipend's total over the internship ("₹2,40,000 in total for
+six months") is per month × 12 (figures in rupees are read by ``rupees``). Scanned text is capped,
+and no pattern nests quantifiers over unbounded text, so hostile input cannot make a match slow.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from jiit_assets.defs.email.rupees import (
+    MONTHLY_CONTEXT,
+    NUM,
+    PER_MONTH_AFTER,
+    add_grouped,
+    add_plain_rupees,
+    add_rupee_ranges,
+    add_rupees,
+    number,
+)
 
 MAX_SCAN_CHARS = 20_000
 
-_NUM = r"(?:\d{1,3}(?:,\d{2,3}){1,4}|\d{1,9})(?:\.\d{1,4})?"
 _LAKH_UNIT = r"(?:LPA|L\.P\.A\.?|lakhs?|lacs?|lakh|lac|L)\b"
+_BETWEEN_LAKH = re.compile(
+    rf"(?i)\bbetween\s{{1,3}}(?:Rs\.?|INR|₹)?\s{{0,2}}(?P<a>{NUM})\s{{0,3}}(?:{_LAKH_UNIT})?\s{{0,3}}and\s{{1,3}}"
+    rf"(?:Rs\.?|INR|₹)?\s{{0,2}}(?P<b>{NUM})\s{{0,3}}{_LAKH_UNIT}"
+)
 _RANGE_LAKH = re.compile(
-    rf"(?i)(?<![\d.,])(?P<a>{_NUM})\s{{0,3}}(?:{_LAKH_UNIT})?\s{{0,3}}(?:-|–|—|to)\s{{0,3}}(?P<b>{_NUM})\s{{0,3}}{_LAKH_UNIT}"
+    rf"(?i)(?<![\d.,])(?P<a>{NUM})\s{{0,3}}(?:{_LAKH_UNIT})?\s{{0,3}}(?:-|–|—|to)\s{{0,3}}(?P<b>{NUM})\s{{0,3}}{_LAKH_UNIT}"
 )
-_LAKH = re.compile(rf"(?i)(?<![\d.,])(?P<a>{_NUM})\s{{0,3}}{_LAKH_UNIT}")
+_LAKH = re.compile(rf"(?i)(?<![\d.,])(?P<a>{NUM})\s{{0,3}}{_LAKH_UNIT}")
 _CRORE = re.compile(r"(?i)(?<![\d.,])(?P<a>\d{1,4}(?:\.\d{1,4})?)\s{0,3}(?:crores?|cr)\b")
-_RUPEES = re.compile(
-    rf"(?i)(?:Rs\.?|INR|₹)\s{{0,3}}(?P<a>{_NUM})(?:\s{{0,3}}/-)?(?P<k>\s{{0,3}}[kK]\b)?"
-    r"(?P<per>\s{0,3}(?:per\s+(?:annum|year|month)|p\.?\s?a\.?\b|/\s{0,3}(?:month|mo|annum|year)\b|pm\b|monthly|annually|a\s+month))?"
-)
 _THOUSANDS = re.compile(
     r"(?i)(?<![\d.,])(?P<a>\d{1,4}(?:\.\d{1,2})?)\s{0,3}[kK]\b(?P<per>\s{0,3}(?:per\s+month|/\s{0,3}(?:month|mo)\b|pm\b|monthly|a\s+month))?"
-)
-_INDIAN_GROUPED = re.compile(
-    r"(?<![\d.,])(?P<a>\d{1,2},\d{2},\d{3})(?![\d,])(?P<per>\s{0,3}(?:per\s+(?:annum|month)|p\.?a\.?|/-))?"
 )
 # A bracketed component list ("{5.5 fixed + 1.65 variable}", "(includes 1.5 L joining bonus)")
 # explains a total; its figures are not packages of their own. Brackets hold at most 300 characters.
@@ -58,14 +65,11 @@ def _drop_breakdown(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-_MONTHLY_CONTEXT = re.compile(r"(?i)\b(?:stipend|per\s+month|monthly|/\s*month|p\.?m\.?)\b")
-# "₹2,40,000 in total for the six months": the whole internship's stipend, not a yearly figure.
-_DURATION_TOTAL = re.compile(r"(?i)^\s{0,3}(?:in\s+total|total)\b[^.\n]{0,30}\bmonths?\b")
 # The total row of a compensation breakdown ("Total CTC | 17.50" under an "Amount (LPA)" header):
 # where the mail says total, that figure is the package and the components are not.
 _TOTAL_LINE = re.compile(
-    r"(?im)^[ \t]{0,10}(?:total|gross)(?:[ \t]{1,3}[\w()\-]{1,20}){0,4}[ \t]{0,3}[|:\-–][ \t]{0,3}"
-    rf"(?P<cur>Rs\.?|INR|₹)?[ \t]{{0,3}}(?P<a>{_NUM})[ \t]{{0,3}}(?P<unit>LPA|lakhs?|L)?"
+    r"(?im)^[ \t]{0,10}(?:\d{1,2}[ \t]{0,3}[|.)][ \t]{0,3})?(?:total|gross)(?:[ \t]{1,3}[\w()\-]{1,20}){0,4}[ \t]{0,3}[|:\-–][ \t]{0,3}"
+    rf"(?P<cur>Rs\.?|INR|₹)?[ \t]{{0,3}}(?P<a>{NUM})[ \t]{{0,3}}(?P<unit>LPA|lakhs?|L)?"
     r"[ \t]{0,3}(?:/-)?[ \t]{0,3}(?:p\.?\s?a\.?|per\s+annum|\([\w .-]{1,20}\))?[ \t.]*$"
 )
 _LAKH_CONTEXT = re.compile(r"(?i)\b(?:LPA|lakhs?|lacs?)\b")
@@ -90,15 +94,16 @@ _PPO_BEFORE = re.compile(r"(?i)\b(?:pre[- ]placement\s+offers?|PPOs?|on\s+conver
 # A part of the pay that is not the package: "joining bonus of ₹2,00,000", "2 LPA as a signing bonus",
 # "Variable: 2 LPA", "ESOPs worth 10 L".
 _EXTRA_WORDS = (
-    r"(?:(?:joining|signing|sign[- ]on|relocation|retention|one[- ]time|performance|annual)?\s{0,3}"
+    r"(?:(?:joining|signing|sign[- ]on|relocation|retention|one[- ]time|performance|annual)?[ \t]{0,3}"
     r"(?:bonus|incentives?|variable(?:\s+pay)?|esops?|stocks?|rsus?)|relocation(?:\s+(?:allowance|assistance|support))?|"
     r"allowances?|reimbursements?|insurance|gratuity)"
 )
 _EXTRA_BEFORE = re.compile(
     rf"(?i)\b{_EXTRA_WORDS}\s{{0,3}}(?:of|worth|:|-|–|\|)?\s{{0,3}}(?:Rs\.?|INR|₹)?\s{{0,2}}$"
 )
+# (The words after a figure belong to it only on its own line: "Fixed: 10 LPA\nVariable: 2 LPA".)
 _EXTRA_AFTER = re.compile(
-    rf"(?i)^\s{{0,3}}(?:p\.?a\.?\s{{0,3}})?(?:as\s+)?(?:an?\s+|in\s+)?(?:one[- ]time\s+)?{_EXTRA_WORDS}\b"
+    rf"(?i)^[ \t]{{0,3}}(?:p\.?a\.?[ \t]{{0,3}})?(?:as\s+)?(?:an?\s+|in\s+)?(?:one[- ]time\s+)?{_EXTRA_WORDS}\b"
 )
 
 
@@ -107,7 +112,7 @@ _EXTRA_AFTER = re.compile(
 _CTC_BEFORE = re.compile(
     r"(?i)\b(?:ctc|cost\s+to\s+(?:the\s+)?company)\s{0,3}(?:of|is|will\s+be|:|-|–|=)?\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
 )
-_CTC_AFTER = re.compile(r"(?i)^\s{0,3}(?:p\.?a\.?\s{0,3})?\(?\s{0,2}ctc\b")
+_CTC_AFTER = re.compile(r"(?i)^[ \t]{0,3}(?:p\.?a\.?[ \t]{0,3})?\(?\s{0,2}ctc\b")
 
 
 def _without_possible_ppo(text: str) -> str:
@@ -116,10 +121,6 @@ def _without_possible_ppo(text: str) -> str:
         return " " if _PPO.search(sentence) and _MAYBE.search(sentence) else sentence
 
     return _SENTENCE.sub(keep, text)
-
-
-def _number(text: str) -> float:
-    return float(text.replace(",", ""))
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,26 @@ class Amount:
     ctc: bool = False  # labelled as the CTC ("CTC: 12.5 LPA", "12.5 LPA (CTC)")
 
 
+# A total said in words inside a sentence: "a total CTC of 15.5 LPA", "10 LPA fixed + 2 LPA variable
+# = 12 LPA" (a sum, so the figure after "=" is its total).
+_TOTAL_BEFORE = re.compile(
+    r"(?i)(?:\btotal\s+(?:ctc|compensation|package|cost\s+to\s+company)\s{0,3}(?:of|is|will\s+be|:|-|–|=)?|"
+    r"\+[^=\n]{1,60}=)\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
+)
+
+
+def _flagged(text: str, start: int, end: int, amount: Amount) -> Amount:
+    """The figure with what the words beside it say it is: a PPO's CTC, a bonus, the CTC, a total."""
+    before, after = text[max(0, start - 80) : start], text[end : end + 40]
+    return replace(
+        amount,
+        ppo=bool(_PPO_BEFORE.search(before[-40:])),
+        extra=bool(_EXTRA_BEFORE.search(before[-40:]) or _EXTRA_AFTER.match(after)),
+        ctc=bool(_CTC_BEFORE.search(before[-30:]) or _CTC_AFTER.match(after[:12])),
+        total=bool(_TOTAL_BEFORE.search(before)),
+    )
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every money figure in LPA; component breakdowns in braces ("{5.5 fixed + …}") are ignored."""
     text = _BREAKDOWN.sub(_drop_breakdown, text[:MAX_SCAN_CHARS])
@@ -144,25 +165,18 @@ def find_amounts(text: str) -> list[Amount]:
         # A figure too long for a float reads as infinity: not a package (nor valid JSON or a footer).
         if 0 < lpa < math.inf and not any(start < e and s < end for s, e, _ in found):
             high = high if high is not None and high < math.inf else None
-            ppo = bool(_PPO_BEFORE.search(text[max(0, start - 40) : start]))
-            extra = bool(
-                _EXTRA_BEFORE.search(text[max(0, start - 40) : start])
-                or _EXTRA_AFTER.match(text[end : end + 40])
-            )
-            ctc = bool(
-                _CTC_BEFORE.search(text[max(0, start - 30) : start]) or _CTC_AFTER.match(text[end : end + 12])
-            )
-            amount = Amount(
-                round(lpa, 2), monthly, high, match.group(0).strip(), ppo=ppo, extra=extra, ctc=ctc
-            )
+            amount = _flagged(text, start, end, Amount(round(lpa, 2), monthly, high, match.group(0).strip()))
             found.append((start, end, amount))
 
-    for match in _RANGE_LAKH.finditer(text):
-        low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
+    for match in _BETWEEN_LAKH.finditer(text):
+        low, high = sorted((number(match.group("a")), number(match.group("b"))))
         add(match, low, False, round(high, 2) if high > low else None)
-    _add_rupee_ranges(text, add)
+    for match in _RANGE_LAKH.finditer(text):
+        low, high = sorted((number(match.group("a")), number(match.group("b"))))
+        add(match, low, False, round(high, 2) if high > low else None)
+    add_rupee_ranges(text, add)
     for match in _CRORE.finditer(text):
-        add(match, _number(match.group("a")) * 100, False)
+        add(match, number(match.group("a")) * 100, False)
     for match in _LAKH.finditer(text):
         unit_tail = text[match.end() : match.end() + 20].lower()
         labelled = _PACKAGE_LABEL_BEFORE.search(text[max(0, match.start() - 20) : match.start()])
@@ -172,20 +186,17 @@ def find_amounts(text: str) -> list[Amount]:
             and not re.match(r"[ \t]*(?:\n|$)|\s*(?:per|p\.?a|ctc|fixed|\)|,|\.|$)", unit_tail)
         ):
             continue  # a bare "L" is a lakh only where it reads like one ("12 L per annum", "12L CTC")
-        add(match, _number(match.group("a")), False)
-    _add_rupees(text, add)
+        if PER_MONTH_AFTER.match(text[match.end() : match.end() + 20]) and match.group(0)[-1:] not in "Aa.":
+            add(match, number(match.group("a")) * 12, True)  # "1 lakh per month" (not "LPA")
+        else:
+            add(match, number(match.group("a")), False)
+    add_rupees(text, add)
     for match in _THOUSANDS.finditer(text):
         context = text[max(0, match.start() - 40) : match.end() + 30]
-        if match.group("per") or _MONTHLY_CONTEXT.search(context):
-            add(match, _number(match.group("a")) * 1000 * 12 / 100_000, True)
-    for match in _INDIAN_GROUPED.finditer(text):
-        if _DURATION_TOTAL.match(text[match.end() : match.end() + 60]):
-            continue
-        value = _number(match.group("a"))
-        context = text[max(0, match.start() - 40) : match.end() + 25]
-        monthly = bool(_MONTHLY_CONTEXT.search(context))
-        add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
-    _add_plain_rupees(text, add)
+        if match.group("per") or MONTHLY_CONTEXT.search(context):
+            add(match, number(match.group("a")) * 1000 * 12 / 100_000, True)
+    add_grouped(text, add)
+    add_plain_rupees(text, add)
     for start, end, amount in _total_rows(text):
         found = [item for item in found if not (start <= item[0] < end)]
         found.append((start, end, amount))
@@ -193,51 +204,12 @@ def find_amounts(text: str) -> list[Amount]:
     return [amount for _, _, amount in found]
 
 
-_RUPEE_RANGE = re.compile(
-    rf"(?i)(?:Rs\.?|INR|₹)\s{{0,3}}(?P<a>{_NUM})(?:\s{{0,3}}/-)?\s{{0,3}}(?:-|–|—|to)\s{{0,3}}(?:Rs\.?|INR|₹)?\s{{0,3}}"
-    rf"(?P<b>{_NUM})(?:\s{{0,3}}/-)?"
-)
-# A figure in rupees with no currency sign, read only where the words around it say money: "Stipend:
-# 50,000 per month", "35000/- per month", "CTC: 650000 p.a.", "45,000 INR".
-_PLAIN_RUPEES = re.compile(
-    r"(?<![\d.,/])(?P<a>\d{1,3}(?:,\d{3}){1,2}|\d{4,8})(?![\d,]|\.\d)(?P<tail>\s{0,2}/-)?"
-)
-_MONEY_BEFORE = re.compile(r"(?i)\b(?:stipend|ctc|package|salary|compensation|pay)\b[^\d\n]{0,12}$")
-_MONEY_AFTER = re.compile(
-    r"(?i)^\s{0,3}(?:/-|INR\b|rupees\b|per\s+(?:month|annum)|p\.?\s?a\.?(?!\w)|/\s{0,2}month|pm\b)"
-)
-
-
-def _add_rupee_ranges(text: str, add: Callable[..., None]) -> None:
-    """ "INR 12,00,000 – 15,00,000 p.a.": both ends in LPA; a monthly range is annualised."""
-    for match in _RUPEE_RANGE.finditer(text):
-        low, high = sorted((_number(match.group("a")), _number(match.group("b"))))
-        if low < 10_000 or high <= low:
-            continue
-        monthly = bool(_MONTHLY_CONTEXT.search(text[match.end() : match.end() + 25]))
-        factor = 12 / 100_000 if monthly else 1 / 100_000
-        add(match, low * factor, monthly, round(high * factor, 2))
-
-
-def _add_plain_rupees(text: str, add: Callable[..., None]) -> None:
-    for match in _PLAIN_RUPEES.finditer(text):
-        value = _number(match.group("a"))
-        after = text[match.end() : match.end() + 20]
-        before = text[max(0, match.start() - 30) : match.start()]
-        if value < 5_000 or not (
-            match.group("tail") or _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
-        ):
-            continue
-        monthly = bool(_MONTHLY_CONTEXT.search(before[-20:] + after)) and value < 10_00_000
-        add(match, value * 12 / 100_000 if monthly else value / 100_000, monthly)
-
-
 def _total_rows(text: str) -> list[tuple[int, int, Amount]]:
     """The total rows of compensation breakdowns: "Total CTC | 17.50" under an "Amount (LPA)" header,
     "Total CTC (first year) | 37,00,000" or "Total: Rs. 7,50,000/-" in rupees."""
     rows: list[tuple[int, int, Amount]] = []
     for match in _TOTAL_LINE.finditer(text):
-        value = _number(match.group("a"))
+        value = number(match.group("a"))
         if match.group("cur") or "," in match.group("a") or value >= 10_000:
             lpa = value / 100_000 if value >= 10_000 else 0.0  # rupees; "Total: ₹312.40" is no package
         elif match.group("unit") or _LAKH_CONTEXT.search(text[max(0, match.start() - 400) : match.start()]):
@@ -248,22 +220,6 @@ def _total_rows(text: str) -> list[tuple[int, int, Amount]]:
             text_shown = f"{match.group('a')} LPA (total)" if lpa == value else f"{match.group('a')} (total)"
             rows.append((match.start(), match.end(), Amount(round(lpa, 2), False, None, text_shown, True)))
     return rows
-
-
-def _add_rupees(text: str, add: Callable[[re.Match[str], float, bool], None]) -> None:
-    for match in _RUPEES.finditer(text):
-        tail = text[match.end() : match.end() + 60]
-        if _DURATION_TOTAL.match(tail):
-            continue
-        value = _number(match.group("a")) * (1000 if match.group("k") else 1)
-        per = (match.group("per") or "").lower()
-        monthly = bool(re.search(r"month|/mo|pm", per)) or (
-            not per and bool(_MONTHLY_CONTEXT.search(tail[:25]))
-        )
-        if monthly:
-            add(match, value * 12 / 100_000, True)
-        elif value >= 10_000:
-            add(match, value / 100_000, False)
 
 
 @dataclass(frozen=True)
