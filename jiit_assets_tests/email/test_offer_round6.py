@@ -1,0 +1,111 @@
+"""Round-6 rules of issue 15, each probed with made-up mails and a look-alike that must stay as it is:
+a stipend stated as a total over the internship in other words, an out-of-office reply and a training
+firm's pitch to the placement office (not for students)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from jiit_assets.defs.email.classification import MailClassification, classify_email
+from jiit_assets.defs.email.message import decode_email
+from jiit_assets.defs.email.packages import package_of
+
+
+def _classify(
+    subject: str,
+    body: str,
+    *,
+    sender: str = "T&P Cell <tnp@jiit.ac.in>",
+    headers: dict[str, str] | None = None,
+) -> MailClassification:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "students@jiit.ac.in"
+    message["Subject"] = subject
+    message["Date"] = "Mon, 01 Dec 2025 10:00:00 +0530"
+    message["Message-ID"] = f"<{abs(hash(subject + body))}@example.org>"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return classify_email(decode_email(bytes(message)))
+
+
+_SIGNATURE = "\n\nRegards,\nTraining & Placement Cell\nJIIT Noida"
+
+
+@pytest.mark.parametrize(
+    ("text", "lpa"),
+    [
+        ("Total stipend for the internship: ₹1,80,000 (for the complete 6 months).", 3.6),
+        ("Stipend: INR 2,40,000 for the entire internship of four months.", 7.2),
+        ("Total stipend for the whole duration - Rs. 1,20,000 (over 3 months)", 4.8),
+        # look-alikes: a monthly figure for a stated span stays the month's pay
+        ("Stipend: ₹30,000 per month for the complete 6 months.", 3.6),
+        ("Stipend: ₹45,000 (for the complete internship).", 5.4),
+    ],
+)
+def test_stipend_totals_in_other_words(text: str, lpa: float) -> None:
+    found = package_of(text)
+    assert found is not None and found.lpa == lpa, found
+
+
+OUT_OF_OFFICE = [
+    (
+        "Automatic reply: Drive schedule - Orbit Freight",
+        "Thank you for your mail. I will respond on my return.",
+        {},
+    ),
+    (
+        "Re: Drive schedule - Orbit Freight",
+        "I am out of office until 20 February with limited access to email. For placements, contact the T&P Cell.",
+        {},
+    ),
+    (
+        "Re: Drive schedule - Orbit Freight",
+        "Thanks, noted. Will reply in detail soon.",
+        {"Auto-Submitted": "auto-replied"},
+    ),
+    (
+        "Re: Drive schedule - Orbit Freight",
+        "Thanks, noted. Will reply in detail soon.",
+        {"X-Autoreply": "yes"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "headers"), OUT_OF_OFFICE)
+def test_an_automatic_reply_is_skipped(subject: str, body: str, headers: dict[str, str]) -> None:
+    result = _classify(subject, body, sender="Asha Verma <asha.verma@jiit.ac.in>", headers=headers)
+    assert result.outcome == "skipped" and "automatic reply" in result.reason, result.reason
+
+
+def test_a_notice_that_mentions_leave_or_replies_is_not_an_automatic_reply() -> None:
+    result = _classify(
+        "Drive schedule - Orbit Freight",
+        "Dear Students,\n\nOrbit Freight will hold its campus drive on 22 October for the role of Data Analyst. "
+        "Students on leave must inform the T&P office. An automatic reply confirms your registration."
+        + _SIGNATURE,
+        headers={"Auto-Submitted": "no"},
+    )
+    assert result.outcome == "notice", result.reason
+
+
+def test_a_training_firms_pitch_is_skipped_and_a_company_asking_for_a_call_is_not() -> None:
+    pitch = _classify(
+        "Partnership proposal: placement readiness for your batch",
+        "Dear Placement Head,\n\nWe partner with 200+ engineering colleges to run aptitude training and mock "
+        "interviews. We would love to discuss a customised plan for your institute's 2027 batch.\n\nBest,\nNeha\n"
+        "Upskillr EdTech",
+        sender="Neha <neha@upskillr.example>",
+    )
+    assert pitch.outcome == "skipped" and "vendor" in pitch.reason, pitch.reason
+    drive = _classify(
+        "Campus hiring - Orbit Freight",
+        "Dear Placement Head,\n\nOrbit Freight would like to hold mock interviews and a campus drive for the 2027 "
+        "batch (Data Analyst, CTC 7 LPA). Could we schedule a 20-minute call with your team?\n\nRegards,\n"
+        "Campus Team, Orbit Freight",
+        sender="Orbit Freight <campus@orbitfreight.example>",
+    )
+    assert drive.outcome == "notice", drive.reason
