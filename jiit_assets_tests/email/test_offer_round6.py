@@ -109,3 +109,23 @@ def test_a_training_firms_pitch_is_skipped_and_a_company_asking_for_a_call_is_no
         sender="Orbit Freight <campus@orbitfreight.example>",
     )
     assert drive.outcome == "notice", drive.reason
+
+
+@pytest.mark.parametrize(
+    ("heading", "roles"),
+    [
+        ("NOKIA — Engineer - Radio Access — CTC 8.2 LPA", {"Engineer - Radio Access": 8.2}),
+        ("NOKIA | Analyst - Data Platform | CTC 8.2 LPA", {"Analyst - Data Platform": 8.2}),
+        # look-alikes: the hyphen parts the package from the role, or all three segments
+        ("NOKIA — Network Engineer - CTC 8.2 LPA", {"Network Engineer": 8.2}),
+        ("NOKIA - Network Engineer - CTC 8.2 LPA", {"Network Engineer": 8.2}),
+    ],
+)
+def test_a_digest_role_keeps_its_qualifier_after_a_hyphen(heading: str, roles: dict[str, float]) -> None:
+    result = _classify(
+        "Placement results - week 6",
+        f"Dear All,\n\nPlacement results for the week are as follows.\n\n{heading}\n  • Ira Sen (9921102044)\n"
+        "  • Om Bedi (9921102187)\n\nCongratulations to all!" + _SIGNATURE,
+    )
+    assert result.offer is not None, result.reason
+    assert {r.role: r.package for r in result.offer.roles} == roles, result.reason
