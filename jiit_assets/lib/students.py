@@ -216,9 +216,16 @@ def after_bullet(line: str) -> str | None:
 _INNER_SERIAL = re.compile(r"^\d{1,3}[.)]\s{1,4}(?=[^\W\d_])")
 
 
+# A branch glued to the enrollment number by a hyphen ("21103101-CSE  Pranjal Tripathi") is a column.
+_GLUED_BRANCH = re.compile(
+    r"\|-\s{0,2}(CSE|IT|ECE|EEE|ME|CE|BT|B\.?Tech|M\.?Tech|MBA|MCA|BCA|BBA)\b", re.IGNORECASE
+)
+
+
 def _columns(line: str) -> list[str]:
     line = _GROUPED_DIGITS.sub(_join_grouped, line)
     line = _ENROLLMENT_TOKEN.sub(lambda match: f"|{match.group(0)}|", line)
+    line = _GLUED_BRANCH.sub(r"|\1|", line)
     columns = [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
     return [_INNER_SERIAL.sub("", column) for column in columns]
 

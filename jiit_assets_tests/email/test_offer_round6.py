@@ -129,3 +129,43 @@ def test_a_digest_role_keeps_its_qualifier_after_a_hyphen(heading: str, roles: d
     )
     assert result.offer is not None, result.reason
     assert {r.role: r.package for r in result.offer.roles} == roles, result.reason
+
+
+_COMPANY_LIST = (
+    "Dear Sir,\n\nThank you for your support during the campus drive. Please find the list of students for the "
+    "Associate role at Corvid Analytics{stage}:\n\n22103101-CSE  Meera Joshi\n22104033-IT  Kunal Arora\n\n"
+    "The CTC for the role is Rs. 7.5 L per annum.{tail}\n\nRegards,\nCampus Team | Corvid Analytics"
+)
+
+
+def test_a_companys_selected_candidates_mail_that_states_the_offer_is_an_offer() -> None:
+    result = _classify(
+        "Campus Drive 2026 - Selected candidates - JIIT Noida",
+        _COMPANY_LIST.format(stage="", tail=" Offer letters will be shared on the registered e-mail IDs."),
+        sender="Corvid Campus <campus@corvid-analytics.example>",
+    )
+    assert result.outcome == "offer", result.reason
+    assert result.offer is not None
+    assert {s.name: s.enrollment_number for s in result.offer.students} == {
+        "Meera Joshi": "22103101",
+        "Kunal Arora": "22104033",
+    }
+
+
+@pytest.mark.parametrize(
+    ("stage", "tail"),
+    [
+        # a further stage ahead: the list is a shortlist even with the offer's words
+        (" selected for the interview", " Offer letters will follow the interview."),
+        ("", " The next round will be held on Monday; offer letters after that."),
+    ],
+)
+def test_selected_candidates_for_a_further_stage_or_without_an_offer_stay_a_notice(
+    stage: str, tail: str
+) -> None:
+    result = _classify(
+        "Campus Drive 2026 - Selected candidates - JIIT Noida",
+        _COMPANY_LIST.format(stage=stage, tail=tail),
+        sender="Corvid Campus <campus@corvid-analytics.example>",
+    )
+    assert result.outcome == "notice", result.reason
