@@ -306,8 +306,11 @@ def listed_students(text: str) -> int:
     )
 
 
+# The bracket may label the number and add the branch: "Priya Rao (Enrollment No. 21103301, B.Tech CSE)".
+_ENROLLMENT_LABEL = r"(?:(?:enrol{1,2}ment|enrl|roll)\.?\s{0,2}(?:no\.?|number)?\s{0,3}[:.\-]?\s{0,3})?"
 _INLINE_NAME_ENR = re.compile(
-    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}(?P<enr>{_ENROLLMENT})\s{{0,3}}(?:[,;/][^)\]\n]{{0,30}})?[)\]]"
+    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}"
+    rf"(?i:{_ENROLLMENT_LABEL})(?P<enr>{_ENROLLMENT})\s{{0,3}}(?:[,;/][^)\]\n]{{0,40}})?[)\]]"
 )
 
 
