@@ -169,3 +169,60 @@ def test_selected_candidates_for_a_further_stage_or_without_an_offer_stay_a_noti
         sender="Corvid Campus <campus@corvid-analytics.example>",
     )
     assert result.outcome == "notice", result.reason
+
+
+SINGLE = [
+    (
+        "PPO - Vantix Systems",
+        "Dear Students,\n\nWe are delighted to share that Ms. Priya Nair (22103145) has received a pre-placement "
+        "offer from Vantix Systems for the role of Software Engineer 2. CTC: 32 LPA.\n\nCongratulations, Priya!"
+        + _SIGNATURE,
+        ("Priya Nair", "22103145"),
+        {"Software Engineer 2": 32.0},
+    ),
+    (
+        "Offer confirmation | Quorra Labs",
+        "Hi Team,\n\nWe are happy to inform you that Rohit Bansal (Enrollment No. 9922103077, B.Tech ECE) is being "
+        "offered the role of Data Engineer at Quorra Labs. CTC: 14 LPA. A formal offer letter will follow.\n\n"
+        "Regards,\nAsha Menon (9810012345)\nQuorra Labs",
+        ("Rohit Bansal", "9922103077"),
+        {"Data Engineer": 14.0},
+    ),
+    (
+        "Placement - Tessell",
+        "Dear Students,\n\nWe are pleased to inform that Ananya Gupta, CSE, 22103188 has been selected by Tessell "
+        "for the role of Backend Engineer with a CTC of 18 LPA.\n\nCongratulations!" + _SIGNATURE,
+        ("Ananya Gupta", "22103188"),
+        {"Backend Engineer": 18.0},
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "student", "roles"), SINGLE)
+def test_one_student_named_in_the_selection_sentence(
+    subject: str, body: str, student: tuple[str, str], roles: dict[str, float]
+) -> None:
+    result = _classify(subject, body)
+    assert result.outcome == "offer" and result.offer is not None, result.reason
+    assert [(s.name, s.enrollment_number) for s in result.offer.students] == [student], result.reason
+    assert {r.role: r.package for r in result.offer.roles} == roles, result.reason
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (  # a greeting and the coordinator's signature name no selected student
+            "PPO",
+            "Dear Rahul,\n\nCongratulations on your pre-placement offer from Vantix Systems with a CTC of 32 LPA."
+            "\n\nRegards,\nNeeraj Saxena (9810012345)\nT&P Cell",
+        ),
+        (  # one student named for a further stage
+            "Interview - Tessell",
+            "Dear Students,\n\nAnanya Gupta, CSE, 22103188 has been shortlisted for the technical interview by "
+            "Tessell (CTC 18 LPA) on Monday." + _SIGNATURE,
+        ),
+    ],
+)
+def test_a_greeting_a_signature_or_a_shortlisted_name_is_no_selected_student(subject: str, body: str) -> None:
+    result = _classify(subject, body)
+    assert result.outcome == "notice", result.reason
