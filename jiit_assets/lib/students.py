@@ -216,9 +216,16 @@ def after_bullet(line: str) -> str | None:
 _INNER_SERIAL = re.compile(r"^\d{1,3}[.)]\s{1,4}(?=[^\W\d_])")
 
 
+# A branch glued to the enrollment number by a hyphen ("21103101-CSE  Pranjal Tripathi") is a column.
+_GLUED_BRANCH = re.compile(
+    r"\|-\s{0,2}(CSE|IT|ECE|EEE|ME|CE|BT|B\.?Tech|M\.?Tech|MBA|MCA|BCA|BBA)\b", re.IGNORECASE
+)
+
+
 def _columns(line: str) -> list[str]:
     line = _GROUPED_DIGITS.sub(_join_grouped, line)
     line = _ENROLLMENT_TOKEN.sub(lambda match: f"|{match.group(0)}|", line)
+    line = _GLUED_BRANCH.sub(r"|\1|", line)
     columns = [column.strip() for column in _COLUMN_SPLIT.split(line) if column and column.strip()]
     return [_INNER_SERIAL.sub("", column) for column in columns]
 
@@ -299,21 +306,53 @@ def listed_students(text: str) -> int:
     )
 
 
+# The bracket may label the number and add the branch: "Priya Rao (Enrollment No. 21103301, B.Tech CSE)".
+_ENROLLMENT_LABEL = r"(?:(?:enrol{1,2}ment|enrl|roll)\.?\s{0,2}(?:no\.?|number)?\s{0,3}[:.\-]?\s{0,3})?"
 _INLINE_NAME_ENR = re.compile(
-    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}(?P<enr>{_ENROLLMENT})\s{{0,3}}(?:[,;/][^)\]\n]{{0,30}})?[)\]]"
+    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,3}}[(\[]\s{{0,3}}"
+    rf"(?i:{_ENROLLMENT_LABEL})(?P<enr>{_ENROLLMENT})\s{{0,3}}(?:[,;/][^)\]\n]{{0,40}})?[)\]]"
 )
 
 
+# "Ananya Gupta, CSE, 22103188 has been selected": the name, a branch or batch, then the number, in
+# a sentence whose verb follows (the verb keeps a comma-separated list of other things out).
+_INLINE_COMMAS = re.compile(
+    rf"(?P<name>(?:[A-Z][\w'’.\-]{{0,30}}[ ]{{1,3}}){{1,4}}[A-Z][\w'’\-]{{0,30}})\s{{0,2}},\s{{0,2}}"
+    rf"(?:[A-Za-z.&\- ]{{1,20}},\s{{0,2}}){{0,2}}(?i:{_ENROLLMENT_LABEL})(?P<enr>{_ENROLLMENT}),?\s{{1,3}}"
+    r"(?=(?:has|have|is|was|were|will)\b)"
+)
+# A sign-off ("Regards,", "Thanks & Regards", "Cheers, Asha") and the lines under it up to a blank
+# line: the sender's signature, whose "Name (number)" is a phone number, never a selected student.
+_SIGN_OFF = (
+    r"(?im)^\W{0,3}(?:(?:best|warm|kind|with\s+best)?\s{0,2}regards|thanks(?:\s+(?:and|&)\s+regards)?|"
+    r"thank\s+you|sincerely|cheers)(?:[ ,.!\-]{1,3}[A-Z][\w.]{0,20}(?:\s[A-Z][\w.]{0,20})?)?[ ,.!]{0,2}$"
+)
+_SIGN_OFF_LINE = re.compile(_SIGN_OFF)
+_SIGNATURE = re.compile(_SIGN_OFF + r"\n?(?:[^\n]{1,120}\n?){0,6}")
+
+
+def sign_off(line: str) -> bool:
+    """Whether a line closes a mail and starts the sender's signature ("Regards,", "Cheers, Asha")."""
+    return bool(_SIGN_OFF_LINE.match(line.strip()))
+
+
 def inline_students(text: str) -> list[StudentLine]:
-    """ "Name (Enrollment)" pairs inside sentences ("… selection of Priya Rao (21103301) and …")."""
+    """ "Name (Enrollment)" pairs inside sentences ("… selection of Priya Rao (21103301) and …", "Priya
+    Rao (Enrollment No. 21103301, CSE) has …", "Priya Rao, CSE, 21103301 has been selected"), never in
+    the sender's signature."""
+    text = text[:20_000]
+    signed = [(m.start(), m.end()) for m in _SIGNATURE.finditer(text)]
     found: list[StudentLine] = []
-    for match in _INLINE_NAME_ENR.finditer(text[:20_000]):
+    matches = [*_INLINE_NAME_ENR.finditer(text), *_INLINE_COMMAS.finditer(text)]
+    for match in sorted(matches, key=lambda m: m.start()):
+        if any(start <= match.start() < end for start, end in signed):
+            continue
         words = match.group("name").split()
         while words and _NOT_A_PERSON.search(words[0]):
             words = words[1:]  # "Congratulations Priya Rao" -> "Priya Rao"
         name = _line_name(" ".join(words)) if len(words) >= 2 else None
         enrollment = clean_enrollment(match.group("enr"))
-        if name and enrollment:
+        if name and enrollment and all(s.enrollment != enrollment for s in found):
             found.append(StudentLine(name, enrollment))
     return found
 

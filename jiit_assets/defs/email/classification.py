@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from jiit_assets.defs.email.email_notices import classify_notice, notice_content, vendor_pitch
+from jiit_assets.defs.email.email_notices import auto_reply, classify_notice, notice_content, vendor_pitch
 from jiit_assets.defs.email.message import DecodedEmail
 from jiit_assets.defs.email.offer_company import company_domain, forwarded_sender_company
 from jiit_assets.defs.email.offer_decision import decide_offer
@@ -28,6 +28,8 @@ class MailClassification:
 
 def classify_email(mail: DecodedEmail) -> MailClassification:
     """An offer when the offer rules say so and one could be extracted; else a notice, else skipped."""
+    if auto := auto_reply(mail.subject, mail.text, headers_say=mail.auto_reply):
+        return MailClassification("skipped", auto)
     if pitched := vendor_pitch(mail.subject, mail.text):
         # a vendor's figures ("PPO conversions", "average CTC 14 LPA") are sales copy, not an offer
         return MailClassification("skipped", pitched)

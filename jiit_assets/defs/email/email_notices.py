@@ -51,8 +51,29 @@ _TO_THE_OFFICE = re.compile(
 _SALES_PITCH = re.compile(
     r"(?i)\b(?:(?:book|schedule|request|get)\s+(?:a\s+|your\s+)?(?:free\s+)?(?:demo|trial)|free\s+trial|"
     r"pricing\s+plans?|subscription\s+plans?|(?:our|this)\s+(?:platform|product|solution|software)\s+for\s+your\s+"
-    r"(?:institute|college|university|campus)|(?:demo|trial)\s+of\s+[\w ]{1,40}\s+for\s+your\s+(?:institute|college|university|campus))\b"
+    r"(?:institute|college|university|campus)|(?:demo|trial)\s+of\s+[\w ]{1,40}\s+for\s+your\s+(?:institute|college|university|campus)|"
+    # a training firm's pitch: "we partner with 150+ engineering colleges", "a customised plan for JIIT's batch"
+    r"partner(?:ing)?\s+with\s+\d+\+?\s+(?:\w+\s+){0,2}(?:colleges|institutes|universities|campuses)|"
+    r"customi[sz]ed\s+(?:plan|programme|program|package|curriculum)\s+for\s+(?:your\s+\w+|\w+'s))\b"
 )
+# An out-of-office or other machine reply: its headers say so, or its subject or first lines do.
+_AUTO_SUBJECT = re.compile(
+    r"(?i)^\s*(?:automatic\s+reply|auto(?:matic)?[- ]?(?:reply|response)|out\s+of\s+(?:the\s+)?office)\b"
+)
+_AUTO_BODY = re.compile(
+    r"(?i)\A\W{0,5}(?:[^\n]{0,80}\b)?(?:I\s+am|I'm)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|on\s+leave|away)\b"
+    r"[^\n]{0,200}\b(?:limited|no)\s+access\s+to\s+(?:e-?mail|my\s+mail)|\A\W{0,5}this\s+is\s+an\s+automatic\s+reply\b"
+)
+
+
+def auto_reply(subject: str, text: str, *, headers_say: bool = False) -> str | None:
+    """Why a mail is a machine's reply (out of office, on leave) and not for students, or None."""
+    if headers_say:
+        return "an automatic reply (its headers say so)"
+    said = _AUTO_SUBJECT.search(subject) or _AUTO_BODY.search(text[:600])
+    return f"an automatic reply ({normalize_space(said.group(0))[:60].lower()!r})" if said else None
+
+
 # A newsletter is skipped unless it is about placements: the T&P office's own digest is a notice.
 _BULK_MAIL = re.compile(r"(?i)\b(?:newsletter|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser)\b")
 _PLACEMENT_WORDS = re.compile(

@@ -51,6 +51,7 @@ class DecodedEmail:
     sender_domain: str | None = None  # the From address's domain (never the address itself)
     attachment_names: tuple[str, ...] = ()  # file names of attached documents and images
     notes: tuple[str, ...] = ()  # what was read as unknown and why (e.g. a date out of range)
+    auto_reply: bool = False  # the headers mark it a machine's reply (Auto-Submitted, X-Autoreply)
 
 
 def message_key_for(message_id: str | None, date: str, sender: str, subject: str) -> str:
@@ -329,7 +330,14 @@ def decode_email(raw: bytes) -> DecodedEmail:
         sender_domain=_sender_domain(raw_from),
         attachment_names=_attachment_names(message),
         notes=notes,
+        auto_reply=_auto_reply(message),
     )
+
+
+def _auto_reply(message: Message) -> bool:
+    """An out-of-office or other machine reply, by the headers mail software sets on one (RFC 3834)."""
+    submitted = str(message.get("Auto-Submitted", "no")).strip().lower()
+    return submitted not in ("", "no") or any(message.get(name) for name in ("X-Autoreply", "X-Autorespond"))
 
 
 def _attachment_names(message: Message) -> tuple[str, ...]:

@@ -155,6 +155,24 @@ _RESULT_SUBJECT = re.compile(
 )
 
 
+# A company's own "Selected candidates" mail that states the offer ("Offer letters will be shared",
+# "date of joining"): with no further stage (vetoed above) the list is final, not a shortlist.
+_SELECTED_TITLE = re.compile(r"(?i)\bselected\s+(?:candidates|students)\b")
+_OFFER_STATED = re.compile(
+    r"(?i)\boffer\s+letters?\b|\b(?:date\s+of\s+joining|joining\s+(?:date|letters?|formalities|instructions))\b|"
+    r"\bwill\s+(?:be\s+)?join(?:ing)?\b"
+)
+
+
+def _selected_title_with_offer(subject: str, body: str) -> re.Match[str] | None:
+    """ "Selected candidates" in the subject (or a forwarded mail's subject) of a mail that states the
+    offer itself."""
+    titles = [subject, *re.findall(r"(?im)^\W{0,3}subject\s{0,3}:([^\n]{1,200})", body[:4000])]
+    if not any(_SELECTED_TITLE.search(title) for title in titles):
+        return None
+    return _OFFER_STATED.search(body)
+
+
 @dataclass(frozen=True)
 class OfferDecision:
     is_offer: bool
@@ -258,7 +276,7 @@ def decide_offer(subject: str, text: str, *, company_sender: bool = False) -> Of
         return OfferDecision(False, vetoed)
     whole = f"{subject}\n{body}"
     amounts = _amounts(subject, body)
-    selection = _final_wording(whole)
+    selection = _final_wording(whole) or _selected_title_with_offer(subject, body)
     if not amounts:
         if selection is not None:
             return OfferDecision(False, "announces selections but states no package")

@@ -41,6 +41,7 @@ from jiit_assets.lib.students import (
     join_records,
     names_in_list,
     only_branch,
+    sign_off,
     students_in_line,
 )
 from jiit_assets.lib.text import company_key
@@ -128,10 +129,12 @@ def _students_from_lines(body: str, skip: set[str], roles: RoleList, company: st
     tag = ""
     figures = lpa_column(body)
     sections = section_roles(body, roles)
+    signed = False  # inside the sender's signature (a sign-off up to the next blank line)
     for line in body.split("\n"):
         stripped = line.strip()
         continued, previous = carries_on(previous, stripped), stripped
-        if not stripped or stripped in skip:
+        signed = bool(stripped) and (signed or sign_off(stripped))
+        if not stripped or stripped in skip or signed:
             continue
         heading = sections.get(stripped) or (None if continued else roles.heading(stripped)) or heading
         accepted = [

@@ -23,12 +23,15 @@ from jiit_assets.defs.email.offers import role_key
 from jiit_assets.defs.email.packages import has_amount, package_of
 from jiit_assets.lib.text import company_key
 
+# A level after the role's name is part of it ("the role of Software Engineer 2", "Analyst II"); a
+# number that is a figure or a span ("Engineer 2 LPA", "Intern 6 months") is not.
+_LEVEL = r"(?:[ \t]{1,3}[1-4](?![\w,]|\.\d|[ \t]{0,3}(?i:lpa|l\b|lakhs?|lacs?|months?|years?|yrs?|k\b)))?"
 _ROLE_SENTENCES = [
     re.compile(p)
     for p in (
         # "for the full-time role of", "offered the Graduate Trainee position of": up to two words between
         r"(?i:\b(?:for|offered|as)\s+the\s+(?:[\w\-]{1,20}\s+){0,2}?(?:role|position|profile|post)\s+of\s+(?:an?\s+)?)"
-        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{ROLE_WORD}){{0,6}})",
+        rf"(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{ROLE_WORD}){{0,6}}{_LEVEL})",
         rf"(?i:\b(?:for|to|offered|offering)\s+(?:the\s+|a\s+|an\s+)?(?:full[- ]time\s+)?)(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{ROLE_WORD}){{0,5}})"
         r"[ \t]{1,3}(?i:roles?|positions?|profiles?)\b",
         rf"(?i:\bas\s+(?:an?\s+)?)(?=[A-Z])(?P<role>[A-Z][\w/&+\-]{{0,30}}(?:[ \t]{{1,3}}{ROLE_WORD}){{0,5}})",

@@ -60,6 +60,9 @@ PROSE_VERB = re.compile(
 PERSON_LIKE = re.compile(r"^[A-Z][a-z]{1,20}(?: [A-Z][a-z]{1,20}){1,3}$")
 # The segments of a heading line: "EPAM Systems - Junior Software Engineer - 8 LPA", "SDE | 12 LPA".
 _SEGMENT_SPLIT = re.compile(r"\s{1,3}[-–—]\s{1,3}|\s{0,3}[|–—]\s{0,3}")
+# Long dashes and bars part the segments first, so a role's own hyphen stays in it: "ERICSSON —
+# Engineer - Network Software — CTC 7.6 LPA" names the role "Engineer - Network Software".
+_STRONG_SPLIT = re.compile(r"\s{0,3}[|–—]\s{0,3}")
 _LEADING_BULLET = re.compile(r"^\s{0,10}(?:[-•*▪●◦]|\(?\d{1,2}[.)])?\s{0,3}")
 
 
@@ -69,7 +72,10 @@ def section_heading(line: str) -> tuple[str, str, str] | None:
     a job word; without one, the company comes first (the usual order)."""
     if len(line) > 160 or re.search(r"\d{6}", line):
         return None
-    segments = [part.strip() for part in _SEGMENT_SPLIT.split(_LEADING_BULLET.sub("", line)) if part.strip()]
+    bare = _LEADING_BULLET.sub("", line)
+    segments = [part.strip() for part in _STRONG_SPLIT.split(bare) if part.strip()]
+    if len(segments) != 3 or not any(has_amount(part) for part in segments):
+        segments = [part.strip() for part in _SEGMENT_SPLIT.split(bare) if part.strip()]
     if len(segments) != 3:
         return None
     money = [part for part in segments if has_amount(part)]

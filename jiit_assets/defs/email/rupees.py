@@ -49,14 +49,18 @@ _STIPEND_BEFORE = re.compile(
 _FOREIGN_BEFORE = re.compile(r"(?i)(?:\b(?:USD|US\$|EUR|GBP|SGD|AED|CAD|AUD)|[$€£])\s{0,2}$")
 
 # A figure paid over the whole internship ("a total of Rs. 2,10,000 for the internship period",
-# "₹2,40,000 in total for the six months", "INR 2,40,000 for 6 months"). A figure already per month
-# ("40,000/month for 6 months") is no total.
+# "₹2,40,000 in total for the six months", "INR 2,40,000 for 6 months", "Total stipend for the
+# internship: ₹1,50,000 (for the complete 6 months)"). A figure already per month ("40,000/month for
+# 6 months") is no total.
 _TOTAL_BEFORE = re.compile(
-    r"(?i)\btotal(?:\s+(?:stipend|amount|payout))?\s{0,3}(?:of|:|-|is)?\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
+    r"(?i)\btotal(?:\s+(?:stipend|amount|payout))?"
+    r"(?:\s+for\s+the\s+(?:entire\s+|whole\s+|complete\s+)?(?:internship|duration|period|programme|program))?"
+    r"\s{0,3}(?:of|:|-|is)?\s{0,3}(?:Rs\.?|INR|₹)?\s{0,2}$"
 )
 _MONTH_COUNT = r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]?months?\b"
 _TOTAL_AFTER = re.compile(
-    r"(?i)^\s{0,3}(?:/-\s{0,3})?(?:\(?\s{0,2}(?:in\s+)?total\b|(?:for|over)\s+(?:the\s+)?(?:entire\s+|whole\s+|full\s+)?"
+    r"(?i)^\s{0,3}(?:/-\s{0,3})?(?:\(?\s{0,2}(?:in\s+)?total\b|\(?\s{0,2}(?:for|over)\s+(?:the\s+)?"
+    r"(?:entire\s+|whole\s+|full\s+|complete\s+)?"
     rf"(?:(?P<span>internship|duration|period|tenure|programme|program)|{_MONTH_COUNT}))"
 )
 # "₹40,000 for the internship period" says no total: under a lakh it is the month's stipend.
