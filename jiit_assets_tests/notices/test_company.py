@@ -104,6 +104,9 @@ def test_company_from_the_body_when_the_title_names_none(title: str, text: str, 
             None,
         ),
         ("Aptitude bootcamp by Velto", "A five-day aptitude bootcamp in LT-1.", None),
+        # The college's own offices run events too; they are never a recruiter.
+        ("Mock interviews by T&P Cell", "The T&P Cell will hold mock interviews on Friday.", None),
+        ("Resume review by the Placement Office", "Bring two printed copies.", None),
     ],
 )
 def test_an_event_names_a_company_only_when_the_body_shows_it_running_it(

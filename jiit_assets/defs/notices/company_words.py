@@ -38,7 +38,7 @@ NEVER_COMPANY = frozenset("""
     pre placement placements campus final result results t&p tnp jiit alumni alumnus fwd fw re
     please welcome dear hi hello congratulations note one two all our your this these that internal
     external students hr cse it ece mba b.tech cgpa ctc lpa noc am pm ist sector lt gate lab
-    hall auditorium superset day round season notice
+    hall auditorium superset day round season notice cell office department dept cdc
 """.split()) | frozenset(MONTHS) | frozenset(DAYS)
 HONORIFICS = frozenset("dr mr mrs ms miss prof sir madam shri smt er".split())
 # Words that end or fill a company's name ("Urban Company", "Samsung Semiconductor India Research")
