@@ -24,7 +24,7 @@ dagster.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -128,7 +128,7 @@ def digest_exempt(notice_id: str, targeting: NoticeTargeting) -> bool:
 
 def list_notices(
     collection: Collection[Document],
-    notices: Iterable[Mapping[str, Any]],
+    notices: Sequence[Mapping[str, Any]],
     targeting: NoticeTargeting,
     now: datetime,
 ) -> int:
@@ -137,9 +137,10 @@ def list_notices(
     A notice already listed at its current revision is not written again (a pending notice passes
     through many runs while a recipient retries); an edit updates its title and targeting.
     """
+    ids = sorted({str(notice["_id"]) for notice in notices})
     known = {
         str(document["_id"]): int((document.get("target") or {}).get("revision") or 0)
-        for document in collection.find({}, {"target": 1})
+        for document in collection.find({"_id": {"$in": ids}}, {"target": 1})
     }
     operations = []
     for notice in notices:

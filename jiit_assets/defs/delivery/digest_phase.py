@@ -224,7 +224,8 @@ def push_digests(
         problem.fail(WEB_PUSH, str(error), retryable=error.retryable)
         report.errors.append(str(error))
         return report
-    subscriptions = {s.id: s for s in load_subscriptions(db[PUSH_SUBSCRIPTIONS])}
+    owed = [d.recipient.id for d in digests]
+    subscriptions = {s.id: s for s in load_subscriptions(db[PUSH_SUBSCRIPTIONS], owed)}
     pairs: list[tuple[PushNotice, PushSubscription]] = []
     entries: dict[str, dict[str, LedgerEntry]] = {}
     for d in digests:

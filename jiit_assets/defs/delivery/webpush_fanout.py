@@ -23,7 +23,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -119,9 +119,13 @@ def subscription_document(data: Any) -> Document:
     return {"_id": subscription_id(endpoint), "endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
 
 
-def load_subscriptions(collection: Collection[Document]) -> list[PushSubscription]:
+def load_subscriptions(
+    collection: Collection[Document], ids: Iterable[str] | None = None
+) -> list[PushSubscription]:
+    """Every usable subscription, or only those with the given ids (an ``_id`` lookup FerretDB pushes down)."""
+    query: Document = {} if ids is None else {"_id": {"$in": sorted(set(ids))}}
     subscriptions = []
-    for document in collection.find({}, {"endpoint": 1, "keys": 1, "profile": 1}).sort("_id", 1):
+    for document in collection.find(query, {"endpoint": 1, "keys": 1, "profile": 1}).sort("_id", 1):
         keys = document.get("keys") or {}
         if document.get("endpoint") and keys.get("p256dh") and keys.get("auth"):
             profile = Profile.from_document(document["profile"]) if document.get("profile") else None
